@@ -1,0 +1,180 @@
+// The whole stack configuration as one zod schema. Every leaf carries a description and an
+// example (zod `.meta`): the error reporter turns them into `pulumi config set …` commands and
+// a test checks that Pulumi.yaml documents every key, so the docs cannot drift from the code.
+import { z } from "zod";
+
+/** Metadata every leaf of the schema carries. */
+export type FieldDoc = {
+    description: string;
+    /** A value that would pass, used in the fix command of an error. */
+    example: string;
+    [key: string]: unknown;
+};
+
+const doc = (description: string, example: string): FieldDoc => ({ description, example });
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const PINNED_REF = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const LABEL_KEY = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
+const GIT_SHA = /^[a-f0-9]{40}$/;
+const EXAMPLE_DIGEST = `sha256:${"0".repeat(64)}`;
+
+const dockerEndpoint = z
+    .string()
+    .regex(/^(unix:\/\/\/.+|ssh:\/\/[^@\s]+@[^\s:]+(:\d+)?)$/, "must be unix:///path/to/docker.sock or ssh://user@host[:port]")
+    .meta(doc("Docker Engine endpoint of the swarm manager", "ssh://deploy@203.0.113.10"));
+
+const labels = z
+    .record(z.string().regex(LABEL_KEY, "label keys are lowercase letters, digits, '.', '_' and '-'"), z.string())
+    .meta(doc("Swarm node labels that place services (key → value)", '{"slipway.ingress":"true"}'));
+
+const worker = z.object({
+    name: z.string().regex(LABEL_KEY).meta(doc("Worker name, used in resource names", "worker-1")),
+    endpoint: dockerEndpoint,
+    labels: labels.default({}),
+});
+
+export const hostSchema = z
+    .object({
+        endpoint: dockerEndpoint.default("unix:///var/run/docker.sock"),
+        networkName: z
+            .string()
+            .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a valid Docker network name")
+            .meta(doc("Name of the attachable overlay network Traefik and services share", "proxy"))
+            .default("proxy"),
+        labels: labels.default({ "slipway.ingress": "true" }),
+        workers: z.array(worker).meta(doc("Extra swarm workers joined over SSH", "[]")).default([]),
+        pruneOlderThanHours: z
+            .number()
+            .int()
+            .min(0)
+            .meta(doc("Prune unused images and volumes older than this many hours (0 disables)", "168"))
+            .default(0),
+    })
+    .meta(doc("The swarm host", "{}"));
+
+export const proxySchema = z
+    .object({
+        domain: z
+            .string()
+            .regex(DNS_NAME, "must be a lowercase DNS name")
+            .meta(doc("Base domain: services are served at <name>.<domain>", "slipway.example.org")),
+        certificate: z
+            .string()
+            .includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" })
+            .optional()
+            .meta(doc("Wildcard certificate for *.<domain> (PEM); unset: a local CA issues one", "-----BEGIN CERTIFICATE-----…")),
+        httpPort: z.number().int().min(1).max(65535).meta(doc("Host port of the web entrypoint", "80")).default(80),
+        httpsPort: z.number().int().min(1).max(65535).meta(doc("Host port of the web-secure entrypoint", "443")).default(443),
+    })
+    .meta(doc("Traefik", '{"domain":"slipway.example.org"}'));
+
+const filesystemStorage = z.object({
+    kind: z.literal("filesystem").meta(doc("Keep blobs on a Docker volume", "filesystem")),
+    volume: z.string().meta(doc("Docker volume holding the blobs", "registry-data")).default("registry-data"),
+});
+const s3Storage = z.object({
+    kind: z.literal("s3").meta(doc("Keep blobs in S3-compatible object storage", "s3")),
+    endpoint: z.url().meta(doc("S3 endpoint URL", "https://s3.example.org")),
+    region: z.string().min(1).meta(doc("S3 region", "us-east-1")),
+    bucket: z.string().min(1).meta(doc("S3 bucket", "slipway-registry")),
+    accessKeyId: z.string().min(1).meta(doc("S3 access key id (its secret is registryS3SecretKey)", "AKIAEXAMPLE")),
+});
+
+export const registrySchema = z
+    .object({
+        engine: z.enum(["distribution", "zot"]).meta(doc("Registry implementation", "distribution")).default("distribution"),
+        storage: z
+            .discriminatedUnion("kind", [filesystemStorage, s3Storage])
+            .meta(doc("Where blobs live", '{"kind":"filesystem"}'))
+            .default({ kind: "filesystem", volume: "registry-data" }),
+        gcSchedule: z
+            .string()
+            .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
+            .meta(doc("When garbage collection runs (cron, UTC)", "0 3 * * 0"))
+            .default("0 3 * * 0"),
+        repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).meta(doc("Declared repositories", '["apps/web"]')).default([]),
+        mirrors: z
+            .array(
+                z.object({
+                    from: z.string().regex(PINNED_REF, "must be pinned by digest: <ref>@sha256:<64 hex>").meta(doc("Upstream image pinned by digest", `docker.io/library/alpine@${EXAMPLE_DIGEST}`)),
+                    to: z.string().min(1).meta(doc("Local repository", "mirror/alpine")),
+                }),
+            )
+            .meta(doc("Pinned image mirrors", "[]"))
+            .default([]),
+    })
+    .meta(doc("The OCI registry", "{}"));
+
+export const ciSchema = z
+    .object({
+        engine: z.enum(["woodpecker", "drone", "gitea-runner"]).meta(doc("CI engine", "woodpecker")).default("woodpecker"),
+        forgeUrl: z.url().optional().meta(doc("Gitea/Forgejo base URL", "https://git.example.org")),
+        oauthClientId: z.string().min(1).optional().meta(doc("OAuth client id registered at the forge (its secret is ciOAuthClientSecret)", "0f1e2d3c-client-id")),
+        runnerCapacity: z.number().int().min(1).max(64).meta(doc("Jobs a runner takes at once", "2")).default(2),
+        runnerLabels: z.array(z.string().min(1)).meta(doc("Runner labels", '["disk-image-builder"]')).default(["disk-image-builder"]),
+    })
+    .meta(doc("The CI server and runner", "{}"));
+
+export const imagesSchema = z
+    .record(
+        z.string().regex(LABEL_KEY),
+        z.string().regex(PINNED_REF, "must be pinned by digest: <ref>@sha256:<64 hex> (resolve a tag once, then pin the digest)"),
+    )
+    .meta(doc("Images the platform runs, by role, each pinned by digest (default: the locally assembled ones)", `{"traefik":"registry.local/traefik@${EXAMPLE_DIGEST}"}`))
+    .default({});
+
+const arch = z.enum(["amd64", "arm64"]);
+const family = z.enum(["kernel-initrd", "raw", "iso", "ipxe", "qcow2", "oci"]);
+
+export const diskImagesSchema = z
+    .array(
+        z.object({
+            name: z.string().regex(LABEL_KEY).meta(doc("Node platform name", "edge-node")),
+            architectures: z.array(arch).min(1).meta(doc("Architectures to build", '["amd64","arm64"]')).default(["amd64", "arm64"]),
+            families: z.array(family).min(1).meta(doc("Artifact families", '["kernel-initrd","iso"]')),
+            kernel: z.record(arch, z.string().min(1)).meta(doc("Debian kernel package version per arch", '{"amd64":"6.1.0-40-cloud-amd64"}')),
+            retention: z.number().int().min(1).meta(doc("Publications kept per (family, arch)", "3")).default(3),
+            current: z.string().regex(DIGEST).optional().meta(doc("Pin the current publication (rollback) by digest", EXAMPLE_DIGEST)),
+        }),
+    )
+    .meta(doc("Disk-image platforms", "[]"))
+    .default([]);
+
+export const promotionSchema = z
+    .array(
+        z.object({
+            name: z.string().regex(LABEL_KEY).meta(doc("Promotion name", "web")),
+            source: z.string().min(1).meta(doc("Staging reference", "registry.example.org/apps/web:staging")),
+            target: z.string().min(1).meta(doc("Production reference", "registry.example.org/apps/web:prod")),
+            expectedRevision: z.string().regex(GIT_SHA, "must be a full 40-hex git commit SHA").meta(doc("The validated commit", "0123456789abcdef0123456789abcdef01234567")),
+            requireSignature: z.boolean().meta(doc("Require a cosign signature on the source first", "true")).default(true),
+        }),
+    )
+    .meta(doc("Build-once promotions staging → prod", "[]"))
+    .default([]);
+
+export const retentionSchema = z
+    .object({
+        keep: z.number().int().min(1).meta(doc("Publications kept per group", "3")).default(3),
+        maxDeletes: z.number().int().min(1).meta(doc("Most manifests one run deletes", "100")).default(100),
+        dryRun: z.boolean().meta(doc("Report what would be deleted, delete nothing", "false")).default(false),
+        protect: z.array(z.string().regex(DIGEST)).meta(doc("Digests never deleted", `["${EXAMPLE_DIGEST}"]`)).default([]),
+    })
+    .meta(doc("Registry retention", "{}"));
+
+/** The structured (non-secret) sections, each one Pulumi config key holding an object or array. */
+export const sectionsSchema = z.object({
+    host: hostSchema.default(hostSchema.parse({})),
+    proxy: proxySchema,
+    registry: registrySchema.default(registrySchema.parse({})),
+    ci: ciSchema.default(ciSchema.parse({})),
+    images: imagesSchema,
+    diskImages: diskImagesSchema,
+    promotion: promotionSchema,
+    retention: retentionSchema.default(retentionSchema.parse({})),
+});
+
+export type SectionName = keyof typeof sectionsSchema.shape;
+export const SECTION_NAMES = Object.keys(sectionsSchema.shape) as SectionName[];

@@ -1,0 +1,49 @@
+// Keys that hold secrets are top-level config keys of their own, so the runtime's list of
+// secret keys tells exactly which ones were set with --secret (a secret nested inside an
+// object would only mark the whole object). Each says when it is required.
+import type { z } from "zod";
+import type { sectionsSchema } from "./schema";
+
+type Sections = z.output<typeof sectionsSchema>;
+
+export interface SecretKeyDoc {
+    description: string;
+    /** How an operator feeds the value in: appended to `pulumi config set --secret <key>`. */
+    source: string;
+    /** Why it is required for this configuration, or undefined when it is not. */
+    requiredBecause(sections: Sections): string | undefined;
+}
+
+export const SECRET_KEYS = {
+    sshPrivateKey: {
+        description: "SSH private key for ssh:// Docker endpoints (manager and workers)",
+        source: "< ~/.ssh/id_ed25519",
+        requiredBecause: (s) =>
+            [s.host.endpoint, ...s.host.workers.map((w) => w.endpoint)].some((e) => e.startsWith("ssh://"))
+                ? "a Docker endpoint is ssh://"
+                : undefined,
+    },
+    tlsPrivateKey: {
+        description: "Private key of proxy.certificate (PEM)",
+        source: "< wildcard.key",
+        requiredBecause: (s) => (s.proxy.certificate ? "proxy.certificate is set" : undefined),
+    },
+    registryS3SecretKey: {
+        description: "S3 secret access key for registry.storage",
+        source: "'<secret access key>'",
+        requiredBecause: (s) => (s.registry.storage.kind === "s3" ? 'registry.storage.kind is "s3"' : undefined),
+    },
+    ciOAuthClientSecret: {
+        description: "OAuth client secret registered at the forge for the CI server",
+        source: "'<oauth client secret>'",
+        requiredBecause: (s) => (s.ci.engine !== "gitea-runner" && s.ci.forgeUrl ? "ci.forgeUrl is set" : undefined),
+    },
+    ciRunnerToken: {
+        description: "Registration token of the Gitea Actions runner",
+        source: "'<runner registration token>'",
+        requiredBecause: (s) => (s.ci.engine === "gitea-runner" ? 'ci.engine is "gitea-runner"' : undefined),
+    },
+} satisfies Record<string, SecretKeyDoc>;
+
+export type SecretKeyName = keyof typeof SECRET_KEYS;
+export const SECRET_KEY_NAMES = Object.keys(SECRET_KEYS) as SecretKeyName[];

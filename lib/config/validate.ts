@@ -1,0 +1,167 @@
+// Validates the raw stack configuration and collects EVERY problem, each with the command
+// that fixes it, so an operator fixes the whole stack file in one pass. Pure: the Pulumi
+// adapter (config/) feeds it what the runtime holds. Secret values never reach a message.
+import type { z } from "zod";
+import { SECTION_NAMES, sectionsSchema, type SectionName } from "./schema";
+import { SECRET_KEYS, SECRET_KEY_NAMES, type SecretKeyName } from "./secrets";
+import { docOf, kindOf, schemaAt } from "./walk";
+import { removeCommand, renderPath, setCommands, setSecretCommand, type ConfigPath } from "./fix";
+
+export const NAMESPACE = "slipway";
+
+/** One config key as the runtime holds it: structured values arrive as JSON text. */
+export interface RawEntry {
+    value: string;
+    secret: boolean;
+}
+
+export interface RawConfig {
+    /** Keys of the `slipway` namespace, without the namespace. */
+    entries: Readonly<Record<string, RawEntry>>;
+    /** The stack, so fix commands can name it. */
+    stack?: string;
+}
+
+export interface ConfigProblem {
+    /** The full key and path, e.g. `slipway:host.endpoint`. */
+    key: string;
+    problem: string;
+    fix: string;
+}
+
+export type Sections = z.output<typeof sectionsSchema>;
+export type SlipwayConfig = Sections & { secrets: Partial<Record<SecretKeyName, string>> };
+
+export type ValidationResult = { ok: true; config: SlipwayConfig } | { ok: false; problems: ConfigProblem[] };
+
+const fullKey = (path: ConfigPath) => `${NAMESPACE}:${renderPath(path)}`;
+
+export function validateConfig(raw: RawConfig): ValidationResult {
+    const problems: ConfigProblem[] = [];
+    const report = (path: ConfigPath, problem: string, fix: string) => problems.push({ key: fullKey(path), problem, fix });
+
+    for (const key of Object.keys(raw.entries)) {
+        if (!(SECTION_NAMES as string[]).includes(key) && !(SECRET_KEY_NAMES as string[]).includes(key)) {
+            report([key], `is not a Slipway setting${suggest(key)}`, removeCommand([key], raw.stack));
+        }
+    }
+
+    const sections: Partial<Sections> = {};
+    for (const name of SECTION_NAMES) {
+        const parsed = parseSection(name, raw, report);
+        if (parsed !== undefined) (sections as Record<string, unknown>)[name] = parsed;
+    }
+
+    checkSecrets(raw, sections, report);
+
+    if (problems.length > 0 || Object.keys(sections).length !== SECTION_NAMES.length) return { ok: false, problems };
+    const secrets: SlipwayConfig["secrets"] = {};
+    for (const name of SECRET_KEY_NAMES) {
+        const entry = raw.entries[name];
+        if (entry) secrets[name] = entry.value;
+    }
+    return { ok: true, config: { ...(sections as Sections), secrets } };
+}
+
+type Report = (path: ConfigPath, problem: string, fix: string) => void;
+
+/** Parses one section on its own, so a broken section does not hide problems in the others. */
+function parseSection(name: SectionName, raw: RawConfig, report: Report): unknown {
+    const schema = sectionsSchema.shape[name];
+    const entry = raw.entries[name];
+    let input: unknown = undefined;
+    if (entry) {
+        try {
+            input = JSON.parse(entry.value);
+        } catch {
+            // A plain string where an object belongs: `pulumi config set host foo` instead of --path.
+            // `--path` cannot write into a string, so the key goes first.
+            const rebuild = fixFor([name], raw.stack);
+            const fix = rebuild.startsWith("pulumi config rm") ? rebuild : `${removeCommand([name], raw.stack)} && ${rebuild}`;
+            report([name], "must be structured configuration (an object or a list), not a plain string", fix);
+            return undefined;
+        }
+    }
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+        const path: ConfigPath = [name, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))];
+        report(path, describeIssue(issue), fixFor(path, raw.stack));
+    }
+    return undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+    if (issue.code === "invalid_type" && issue.message.includes("received undefined")) return "is required";
+    if (issue.code === "invalid_union" && issue.message.includes("discriminator")) return issue.message.replace(/^Invalid input/, "has no valid `kind`");
+    return issue.message.replace(/^Invalid input: /, "");
+}
+
+/** The commands that set an example value at `path`, or remove it when nothing is documented. */
+function fixFor(path: ConfigPath, stack: string | undefined): string {
+    const schema = schemaAt(sectionsSchema, path);
+    const doc = schema && docOf(schema);
+    if (!schema || !doc) return removeCommand(path, stack);
+    const example: unknown = kindOf(schema) === "container" ? safeJson(doc.example) : kindOf(schema) === "string" ? doc.example : safeJson(doc.example);
+    return setCommands(path, example, stack).join(" && ");
+}
+
+function safeJson(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+function checkSecrets(raw: RawConfig, sections: Partial<Sections>, report: Report): void {
+    for (const name of SECRET_KEY_NAMES) {
+        const entry = raw.entries[name];
+        const spec = SECRET_KEYS[name];
+        const fix = setSecretCommand(name, spec.source, raw.stack);
+        if (entry && !entry.secret) {
+            report([name], "is stored in plaintext; it must be a Pulumi secret (rotate it if the stack file was ever shared)", fix);
+        } else if (entry && entry.value.trim() === "") {
+            report([name], "is empty", fix);
+        } else if (!entry) {
+            const because = requiredBecause(name, sections);
+            if (because) report([name], `is required because ${because} (${spec.description})`, fix);
+        }
+    }
+}
+
+/** Whether a secret is required, judged only from sections that parsed. */
+function requiredBecause(name: SecretKeyName, sections: Partial<Sections>): string | undefined {
+    try {
+        return SECRET_KEYS[name].requiredBecause(sections as Sections);
+    } catch {
+        return undefined; // it depends on a section that is itself broken, and reported
+    }
+}
+
+function suggest(key: string): string {
+    const known = [...SECTION_NAMES, ...SECRET_KEY_NAMES];
+    const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
+    return close ? ` (did you mean \`${NAMESPACE}:${close}\`?)` : ` (known keys: ${known.join(", ")})`;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cur = row[j]!;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = cur;
+        }
+    }
+    return row[b.length]!;
+}
+
+/** The one message an operator reads: every problem, each with its fix. */
+export function formatProblems(problems: readonly ConfigProblem[]): string {
+    const lines = problems.map((p) => `  - ${p.key} ${p.problem}\n      fix: ${p.fix}`);
+    const noun = problems.length === 1 ? "problem" : "problems";
+    return `Slipway's stack configuration has ${problems.length} ${noun}:\n${lines.join("\n")}`;
+}

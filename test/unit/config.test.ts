@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { formatProblems, validateConfig, type RawEntry } from "../../lib/config/validate";
+
+const plain = (value: unknown): RawEntry => ({ value: JSON.stringify(value), secret: false });
+const secret = (value: string): RawEntry => ({ value, secret: true });
+
+function problemsOf(entries: Record<string, RawEntry>, stack = "test") {
+    const result = validateConfig({ entries, stack });
+    if (result.ok) throw new Error("expected the config to be rejected");
+    return result.problems;
+}
+
+describe("validateConfig", () => {
+    it("reports every independent problem at once, each with its fix", () => {
+        const problems = problemsOf({
+            host: plain({ endpoint: "tcp://10.0.0.1:2375" }),
+            proxy: plain({ httpPort: "80" }),
+            registry: plain({ storage: { kind: "s3", bucket: "b" } }),
+            imagse: plain({}),
+        });
+        const byKey = Object.fromEntries(problems.map((p) => [p.key, p]));
+
+        expect(Object.keys(byKey).sort()).toEqual([
+            "slipway:host.endpoint",
+            "slipway:imagse",
+            "slipway:proxy.domain",
+            "slipway:proxy.httpPort",
+            "slipway:registry.storage.accessKeyId",
+            "slipway:registry.storage.endpoint",
+            "slipway:registry.storage.region",
+        ]);
+        expect(byKey["slipway:host.endpoint"]!.fix).toBe("pulumi config set --stack test --path host.endpoint ssh://deploy@203.0.113.10");
+        expect(byKey["slipway:proxy.domain"]!.problem).toBe("is required");
+        expect(byKey["slipway:proxy.httpPort"]!.fix).toBe("pulumi config set --stack test --path --type int proxy.httpPort 80");
+        expect(byKey["slipway:imagse"]!.problem).toContain("did you mean `slipway:images`");
+        expect(byKey["slipway:imagse"]!.fix).toBe("pulumi config rm --stack test imagse");
+    });
+
+    it("requires secrets by what the config uses, and never prints a secret value", () => {
+        const problems = problemsOf({
+            host: plain({ endpoint: "ssh://deploy@gamma.example.org" }),
+            proxy: plain({ domain: "example.org", certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
+            tlsPrivateKey: { value: "-----BEGIN PRIVATE KEY-----TOPSECRET", secret: false },
+        });
+        const message = formatProblems(problems);
+
+        expect(problems.map((p) => p.key)).toEqual(["slipway:sshPrivateKey", "slipway:tlsPrivateKey"]);
+        expect(problems[0]!.problem).toContain("required because a Docker endpoint is ssh://");
+        expect(problems[0]!.fix).toBe("pulumi config set --stack test --secret sshPrivateKey < ~/.ssh/id_ed25519");
+        expect(problems[1]!.problem).toContain("stored in plaintext");
+        expect(message).not.toContain("TOPSECRET");
+        expect(message).toContain("2 problems");
+    });
+
+    it("rejects an image that is not pinned by digest", () => {
+        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), images: plain({ traefik: "traefik:v3.7" }) });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]!.key).toBe("slipway:images.traefik");
+        expect(problems[0]!.problem).toContain("pinned by digest");
+    });
+
+    it("turns structured examples into one --path command per leaf", () => {
+        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), host: plain({ labels: "ingress" }) });
+        expect(problems[0]!.fix).toBe("pulumi config set --stack test --path 'host.labels[\"slipway.ingress\"]' true");
+    });
+
+    it("reports a section set as a plain string instead of structured config", () => {
+        const problems = problemsOf({ proxy: { value: "example.org", secret: false } });
+        expect(problems).toEqual([
+            { key: "slipway:proxy", problem: expect.stringContaining("structured configuration") as unknown, fix: "pulumi config rm --stack test proxy && pulumi config set --stack test --path proxy.domain slipway.example.org" },
+        ]);
+    });
+
+    it("applies the documented defaults to a minimal config", () => {
+        const result = validateConfig({ entries: { proxy: plain({ domain: "local.slipway.test" }) } });
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.config.host).toEqual({
+            endpoint: "unix:///var/run/docker.sock",
+            networkName: "proxy",
+            labels: { "slipway.ingress": "true" },
+            workers: [],
+            pruneOlderThanHours: 0,
+        });
+        expect(result.config.proxy).toMatchObject({ httpPort: 80, httpsPort: 443 });
+        expect(result.config.registry).toMatchObject({ engine: "distribution", storage: { kind: "filesystem", volume: "registry-data" }, gcSchedule: "0 3 * * 0" });
+        expect(result.config.ci).toMatchObject({ engine: "woodpecker", runnerCapacity: 2, runnerLabels: ["disk-image-builder"] });
+        expect(result.config.retention).toEqual({ keep: 3, maxDeletes: 100, dryRun: false, protect: [] });
+        expect(result.config.secrets).toEqual({});
+    });
+
+    it("passes secrets through when they are Pulumi secrets", () => {
+        const result = validateConfig({
+            entries: { host: plain({ endpoint: "ssh://deploy@h" }), proxy: plain({ domain: "example.org" }), sshPrivateKey: secret("KEY") },
+        });
+        expect(result.ok && result.config.secrets.sshPrivateKey).toBe("KEY");
+    });
+});
