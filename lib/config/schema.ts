@@ -31,7 +31,7 @@ const labels = z
 
 const worker = z.object({
     name: z.string().regex(LABEL_KEY).meta(doc("Worker name, used in resource names", "worker-1")),
-    endpoint: dockerEndpoint,
+    endpoint: dockerEndpoint.meta(doc("Docker Engine endpoint of the worker", "ssh://deploy@203.0.113.11")),
     labels: labels.default({}),
 });
 

@@ -1,0 +1,29 @@
+# Sourced by scripts/*: paths, the cache, and the step runner that times and names each step.
+# shellcheck shell=bash
+
+SLIPWAY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SLIPWAY_CACHE=${SLIPWAY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway}
+SLIPWAY_LOCK=$SLIPWAY_ROOT/toolchain.lock.json
+# Where the pinned tools are linked side by side: pulumi finds its bundled plugins (the
+# language host, the dynamic-provider shim) next to its own executable.
+SLIPWAY_BIN=$SLIPWAY_CACHE/bin
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# step NAME FUNCTION [ARGS…]: runs one setup step, prints what it took, stops setup on failure.
+step() {
+    local name=$1; shift
+    local start=$SECONDS
+    log "==> $name"
+    if ! "$@"; then
+        log "setup: step '$name' failed after $((SECONDS - start))s (see the message above); stopping."
+        exit 1
+    fi
+    log "    $name: done in $((SECONDS - start))s"
+}
+
+# lock_get JQ_FILTER: reads the lock file.
+lock_get() { jq -er "$1" "$SLIPWAY_LOCK"; }
+
+node_bin_dir() { echo "$SLIPWAY_CACHE/node/$(lock_get .node.version)/node_modules/$(lock_get .node.package)/bin"; }

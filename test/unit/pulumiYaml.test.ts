@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { load } from "js-yaml";
+import { renderConfigDocs } from "../../lib/config/docs";
+import { SECTION_NAMES } from "../../lib/config/schema";
+import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
+
+const text = readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8");
+
+describe("Pulumi.yaml", () => {
+    it("documents every config key exactly as the schema defines it (regenerate: npm run docs:config)", () => {
+        expect(text).toContain(renderConfigDocs());
+    });
+
+    it("declares each section with a default, so Slipway's validation reports missing keys, not the engine", () => {
+        const project = load(text) as { name: string; main: string; config: Record<string, { default?: unknown }> };
+        expect(project.name).toBe("slipway");
+        expect(project.main).toBe("bin/index.js");
+        expect(Object.keys(project.config).sort()).toEqual([...SECTION_NAMES].sort());
+        for (const name of SECTION_NAMES) expect(project.config[name]!.default, name).toBeDefined();
+        for (const name of SECRET_KEY_NAMES) expect(text, name).toContain(`pulumi config set --secret ${name}`);
+    });
+});
