@@ -30,20 +30,9 @@ export class SwarmHost extends pulumi.ComponentResource {
 
     constructor(name: string, args: SwarmHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:host:SwarmHost", name, {}, opts);
-        const thisHost = this;
 
-        const provider = new docker.Provider(`${name}-engine`, { host: args.endpoint }, { parent: this });
-        const network = createProxyNetwork();
-        createNodeLabels();
-
-        this.provider = provider;
-        this.networkName = network.name;
-        this.networkId = network.id;
-        this.labels = pulumi.output(args.labels);
-        this.registerOutputs({ networkName: this.networkName, networkId: this.networkId, labels: this.labels });
-
-        function createProxyNetwork() {
-            return new docker.Network(
+        const createProxyNetwork = () =>
+            new docker.Network(
                 `${name}-proxy`,
                 {
                     name: args.networkName,
@@ -55,11 +44,10 @@ export class SwarmHost extends pulumi.ComponentResource {
                     ],
                 },
                 // Docker network names are unique: a replacement with the same name must delete first.
-                { parent: thisHost, provider, deleteBeforeReplace: true },
+                { parent: this, provider, deleteBeforeReplace: true },
             );
-        }
 
-        function createNodeLabels() {
+        const createNodeLabels = () => {
             for (const [key, value] of Object.entries(args.labels)) {
                 const scripts = renderNodeLabelScripts(key, value);
                 new command.local.Command(
@@ -71,9 +59,19 @@ export class SwarmHost extends pulumi.ComponentResource {
                         environment: { DOCKER_HOST: args.endpoint },
                         interpreter: ["/bin/sh", "-c"],
                     },
-                    { parent: thisHost },
+                    { parent: this },
                 );
             }
-        }
+        };
+
+        const provider = new docker.Provider(`${name}-engine`, { host: args.endpoint }, { parent: this });
+        const network = createProxyNetwork();
+        createNodeLabels();
+
+        this.provider = provider;
+        this.networkName = network.name;
+        this.networkId = network.id;
+        this.labels = pulumi.output(args.labels);
+        this.registerOutputs({ networkName: this.networkName, networkId: this.networkId, labels: this.labels });
     }
 }

@@ -11,7 +11,7 @@ const defOf = (s: Schema): Def => (s as unknown as { _zod: { def: Def } })._zod.
 /** The field's own documentation, looking through wrappers. */
 export function docOf(schema: Schema): FieldDoc | undefined {
     for (let s: Schema | undefined = schema; s; s = defOf(s).innerType) {
-        const meta = s.meta() as Partial<FieldDoc> | undefined;
+        const meta = s.meta();
         if (meta?.description && meta.example !== undefined) return meta as FieldDoc;
     }
     return undefined;
@@ -62,7 +62,9 @@ export function documentedPaths(schema: Schema, prefix = ""): Array<{ path: stri
     const seen = new Set(out.map((o) => o.path));
     for (const [path, child] of children) {
         for (const entry of documentedPaths(child, path)) {
-            if (!seen.has(entry.path)) out.push(entry), seen.add(entry.path);
+            if (seen.has(entry.path)) continue;
+            out.push(entry);
+            seen.add(entry.path);
         }
     }
     return out;

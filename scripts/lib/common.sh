@@ -3,7 +3,8 @@
 
 SLIPWAY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SLIPWAY_CACHE=${SLIPWAY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/slipway}
-SLIPWAY_LOCK=$SLIPWAY_ROOT/toolchain.lock.json
+# Tests point this at a modified copy to check that setup fails closed.
+SLIPWAY_LOCK=${SLIPWAY_LOCK:-$SLIPWAY_ROOT/toolchain.lock.json}
 # Where the pinned tools are linked side by side: pulumi finds its bundled plugins (the
 # language host, the dynamic-provider shim) next to its own executable.
 SLIPWAY_BIN=$SLIPWAY_CACHE/bin

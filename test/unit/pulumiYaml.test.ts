@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { load } from "js-yaml";
 import { renderConfigDocs } from "../../lib/config/docs";
 import { SECTION_NAMES } from "../../lib/config/schema";
 import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
 
-const text = readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8");
+const text = readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8");
 
 describe("Pulumi.yaml", () => {
     it("documents every config key exactly as the schema defines it (regenerate: npm run docs:config)", () => {

@@ -18,6 +18,11 @@ if [ ! -f "$src/web/dist/index.html" ]; then
   printf '<!doctype html><title>Woodpecker</title><p>Web UI not bundled in this build; use the API or woodpecker-cli.</p>\n' \
     >"$src/web/dist/index.html"
 fi
+# go.mod pins xorm.io/xorm v1.3.3-0.20230809032852-db7c2640627d, which the proxy here refuses (403).
+# The v1.3.3 tag is that very commit (db7c2640627d), so point the requirement at the v1.3.3 module,
+# which the driver downloads and sum-checks as extra module 0.
+(cd "$src" && go mod edit -replace "xorm.io/xorm=$TOOL_EXTRA_DIR_0") \
+  || { echo "woodpecker: cannot redirect xorm.io/xorm to TOOL_EXTRA_DIR_0" >&2; exit 1; }
 # Upstream Makefile: -X …/version.Version=<tag without v>, shown by `--version`.
 ldflags="-s -w -X go.woodpecker-ci.org/woodpecker/version.Version=$TOOL_VERSION"
 build() { # build BINARY PACKAGE CGO_ENABLED

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds pulumi-resource-command, the provider behind the npm package @pulumi/command.
+#
+# Why this module version: the provider is the nested module github.com/pulumi/pulumi-command/provider,
+# which has no tags of its own, so it exists only as pseudo-versions, and the Go proxy reachable
+# here serves exactly one: v0.0.0-20240112221901-2fe00b62fa4d, a commit 18 commits after the
+# v0.9.2 release whose provider/ differs from v0.9.2 only in go.mod/go.sum and tests (dependency
+# upgrades). That is why this builds plugin version 0.9.2. (github.com/pulumi/pulumi-command@v1.2.1
+# is served too, but as a root module its zip leaves out provider/, so nothing can be built from it.)
+#
+# Why the extra module: with that commit's pulumi-go-provider (v0.13.1-0.20231204212757-ab334266917c),
+# the provider panics (nil dereference in middleware/cancel drain) when Pulumi CLI v3.248.0 calls
+# Cancel at the end of every update, so the update fails. pulumi-go-provider v0.15.0 rewrote that
+# middleware and compiles unchanged against this provider code. TOOL_EXTRA_DIR_0 must be that module.
+#
+# Usage: pulumi-resource-command.sh WORKDIR OUTDIR   (driver exports TOOL_* and the Go env)
+set -euo pipefail
+
+fail() { echo "pulumi-resource-command: $*" >&2; exit 1; }
+[[ $# -eq 2 ]] || fail "usage: $0 WORKDIR OUTDIR"
+workdir=$1 outdir=$2
+: "${TOOL_MODULE_DIR:?}" "${TOOL_VERSION:?}" "${TOOL_EXTRA_DIR_0:?}"
+
+# The extra module's version is the part of its module-cache folder name after '@'.
+gp_dir=$(basename "$TOOL_EXTRA_DIR_0")
+[[ $gp_dir == pulumi-go-provider@v* ]] || fail "TOOL_EXTRA_DIR_0 is not github.com/pulumi/pulumi-go-provider: $TOOL_EXTRA_DIR_0"
+gp_version=${gp_dir#*@}
+
+# The module cache is read-only and the build edits go.mod: build from a copy.
+mkdir -p "$workdir" "$outdir"
+src=$workdir/provider
+rm -rf "$src"
+cp -r "$TOOL_MODULE_DIR" "$src" || fail "cannot copy $TOOL_MODULE_DIR"
+chmod -R u+w "$src"
+cd "$src"
+
+export GOTOOLCHAIN=local GOSUMDB=off GOFLAGS=-mod=mod
+# Swap in the fixed pulumi-go-provider (already downloaded and sum-checked by the driver).
+go mod edit -require="github.com/pulumi/pulumi-go-provider@$gp_version" || fail "go mod edit failed"
+# Same build as upstream's Makefile: the version is stamped into pkg/version and reported to the CLI.
+go build -trimpath \
+  -ldflags "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$TOOL_VERSION" \
+  -o "$outdir/pulumi-resource-command" ./cmd/pulumi-resource-command \
+  >"$workdir/build.log" 2>&1 || fail "go build failed (see $workdir/build.log)"

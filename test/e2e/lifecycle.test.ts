@@ -1,0 +1,76 @@
+// The whole loop with the real Pulumi CLI against this machine's swarm: up, idempotence,
+// a config change previewed exactly, drift found by refresh, destroy leaving nothing. What
+// exists is checked with the Docker CLI, not taken from Pulumi's word.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, nodeLabels, run } from "../support/exec";
+import { changedSteps, throwawayStack, type ThrowawayStack } from "../support/stack";
+
+describe("local stack lifecycle", () => {
+    let t: ThrowawayStack;
+    let network: string;
+    let labelKey: string;
+
+    beforeAll(async () => {
+        t = await throwawayStack((id) => ({
+            "slipway:host.networkName": { value: `e2e-${id}-proxy` },
+            [`slipway:host.labels["slipway.e2e-${id}"]`]: { value: "one" },
+            "slipway:proxy.domain": { value: "e2e.slipway.test" },
+        }));
+        network = `e2e-${t.id}-proxy`;
+        labelKey = `slipway.e2e-${t.id}`;
+    });
+    afterAll(async () => t?.dispose());
+
+    it("up creates the overlay network and the node label", async () => {
+        const result = await t.stack.up();
+        expect(result.summary.result).toBe("succeeded");
+        expect(result.outputs.proxyNetwork?.value).toBe(network);
+
+        const inspected = await docker("network", "inspect", network, "--format", '{{.Driver}} {{.Attachable}} {{.Scope}} {{index .Labels "slipway.stack"}}');
+        expect(inspected).toBe(`overlay true swarm ${t.stack.name}`);
+        expect((await nodeLabels())[labelKey]).toBe("one");
+    });
+
+    it("a second up changes nothing", async () => {
+        const changes = changedSteps();
+        const result = await t.stack.up({ onEvent: changes.onEvent });
+        expect(changes.steps).toEqual([]);
+        expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
+    });
+
+    it("preview after a config change shows exactly that change, and up applies it", async () => {
+        await t.stack.setConfig(`slipway:host.labels["${labelKey}"]`, { value: "two" }, true);
+        const changes = changedSteps();
+        const preview = await t.stack.preview({ onEvent: changes.onEvent });
+
+        expect(changes.steps).toEqual([{ op: "update", urn: expect.stringMatching(new RegExp(`label-${labelKey.replace(/\./g, "\\.")}$`)) as unknown }]);
+        expect(preview.changeSummary.update).toBe(1);
+
+        await t.stack.up();
+        expect((await nodeLabels())[labelKey]).toBe("two");
+    });
+
+    it("refresh reports a network deleted out of band, and up recreates it", async () => {
+        await docker("network", "rm", network);
+        const changes = changedSteps();
+        const refresh = await t.stack.refresh({ onEvent: changes.onEvent });
+
+        expect(refresh.summary.resourceChanges?.delete).toBe(1);
+        expect(changes.steps.map((s) => s.urn)).toEqual([expect.stringMatching(/docker:index\/network:Network::.*-proxy$/) as unknown]);
+
+        await t.stack.up();
+        expect(await docker("network", "inspect", network, "--format", "{{.Driver}}")).toBe("overlay");
+    });
+
+    it("destroy leaves no network, label, service, secret, config or volume behind", async () => {
+        const result = await t.stack.destroy();
+        expect(result.summary.result).toBe("succeeded");
+
+        expect((await run("docker", ["network", "inspect", network])).code).not.toBe(0);
+        expect((await nodeLabels())[labelKey]).toBeUndefined();
+        const filter = `label=slipway.stack=${t.stack.name}`;
+        for (const kind of ["network", "service", "secret", "config", "volume"]) {
+            expect(await docker(kind, "ls", "--quiet", "--filter", filter), kind).toBe("");
+        }
+    });
+});

@@ -1,0 +1,5 @@
+import { compiledProgram, dockerSwarm, nodeVersion, pulumiToolchain, requireAll } from "./support/prerequisites";
+
+export default async function setup(): Promise<void> {
+    await requireAll("e2e", [nodeVersion, dockerSwarm, pulumiToolchain, compiledProgram]);
+}

@@ -1,0 +1,44 @@
+// What the integration and e2e tiers need, checked up front. A tier whose prerequisites are
+// missing fails with the list of what is missing and how to get it: never a silent skip.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { run } from "./exec";
+
+export const ROOT = join(__dirname, "..", "..");
+
+export type Check = () => Promise<string | undefined>;
+
+export const dockerSwarm: Check = async () => {
+    const r = await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+    if (r.code !== 0) return `no Docker Engine answers (${r.stderr.split("\n")[0]}): run scripts/setup, which starts dockerd`;
+    return r.stdout === "active" ? undefined : `the swarm is ${r.stdout}, not active: run scripts/setup`;
+};
+
+export const nodeVersion: Check = async () => {
+    const major = Number(process.versions.node.split(".")[0]);
+    return major === 24 ? undefined : `Node.js ${process.versions.node} runs the tests, not 24: . scripts/env (after scripts/setup)`;
+};
+
+/** The pulumi CLI, its bundled plugins beside it, and every provider plugin the SDKs request. */
+export const pulumiToolchain: Check = async () => {
+    const which = await run("sh", ["-c", "command -v pulumi"]);
+    if (which.code !== 0) return "no pulumi on PATH: run scripts/setup, then . scripts/env";
+    const dir = dirname(which.stdout);
+    const missing = ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].filter((b) => !existsSync(join(dir, b)));
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+    const home = process.env.PULUMI_HOME ?? join(process.env.HOME ?? "/root", ".pulumi");
+    for (const name of ["docker", "command", "random"]) {
+        const version = lock.packages[`node_modules/@pulumi/${name}`]?.version;
+        if (!existsSync(join(home, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`))) missing.push(`resource plugin ${name} v${version}`);
+    }
+    return missing.length ? `missing ${missing.join(", ")}: run scripts/setup` : undefined;
+};
+
+export const compiledProgram: Check = async () =>
+    existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build";
+
+/** Runs every check and throws one error listing everything missing. */
+export async function requireAll(tier: string, checks: readonly Check[]): Promise<void> {
+    const problems = (await Promise.all(checks.map((c) => c()))).filter((p): p is string => !!p);
+    if (problems.length) throw new Error(`The ${tier} tier cannot run:\n  - ${problems.join("\n  - ")}`);
+}

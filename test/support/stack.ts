@@ -1,0 +1,50 @@
+// A throwaway Pulumi stack of this project, on its own file backend, for the e2e tier. Runs
+// the real CLI through the Automation API against the compiled program in bin/.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { LocalWorkspace, type ConfigMap, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { ROOT } from "./prerequisites";
+
+export interface ThrowawayStack {
+    stack: Stack;
+    /** A short random id, for names that must not collide with a real deployment. */
+    id: string;
+    /** Destroys whatever is left, removes the stack and its backend. */
+    dispose(): Promise<void>;
+}
+
+export async function throwawayStack(config: (id: string) => ConfigMap): Promise<ThrowawayStack> {
+    const id = randomBytes(4).toString("hex");
+    const backend = mkdtempSync(join(tmpdir(), "slipway-e2e-state-"));
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName: `e2e-${id}`, workDir: ROOT },
+        { envVars: { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" } },
+    );
+    await stack.setAllConfig(config(id), true);
+    return {
+        stack,
+        id,
+        async dispose() {
+            try {
+                await stack.destroy();
+            } finally {
+                await stack.workspace.removeStack(stack.name);
+                rmSync(backend, { recursive: true, force: true });
+            }
+        },
+    };
+}
+
+/** Collects the steps of one operation that change something (anything but `same`). */
+export function changedSteps(): { onEvent: (e: EngineEvent) => void; steps: Array<{ op: string; urn: string }> } {
+    const steps: Array<{ op: string; urn: string }> = [];
+    return {
+        steps,
+        onEvent: (e) => {
+            const m = e.resourcePreEvent?.metadata;
+            if (m && m.op !== "same" && m.type !== "pulumi:pulumi:Stack") steps.push({ op: m.op, urn: m.urn });
+        },
+    };
+}
