@@ -28,7 +28,13 @@ export function setCommands(path: ConfigPath, value: unknown, stack?: string): s
         if (entries.length === 0) return [removeCommand(path, stack)];
         return entries.flatMap(([k, v]) => setCommands([...path, k], v, stack));
     }
-    const type = typeof value === "number" ? ["--type", "int"] : typeof value === "boolean" ? ["--type", "bool"] : [];
+    // With --path, pulumi turns text like `true` or `80` into a boolean or number: say what is meant.
+    const looksTyped = typeof value === "string" && /^(true|false|-?\d+(\.\d+)?)$/.test(value);
+    const type =
+        typeof value === "number" ? ["--type", "int"]
+        : typeof value === "boolean" ? ["--type", "bool"]
+        : looksTyped ? ["--type", "string"]
+        : [];
     return [shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", ...type, renderPath(path), String(value)])];
 }
 

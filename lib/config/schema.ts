@@ -25,8 +25,11 @@ const dockerEndpoint = z
     .regex(/^(unix:\/\/\/.+|ssh:\/\/[^@\s]+@[^\s:]+(:\d+)?)$/, "must be unix:///path/to/docker.sock or ssh://user@host[:port]")
     .meta(doc("Docker Engine endpoint of the swarm manager", "ssh://deploy@203.0.113.10"));
 
+// Label values are strings to Docker, but YAML (and `pulumi config set --path … true`) makes
+// `true` and `3` booleans and numbers: accept any scalar and keep its text.
+const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const labels = z
-    .record(z.string().regex(LABEL_KEY, "label keys are lowercase letters, digits, '.', '_' and '-'"), z.string())
+    .record(z.string().regex(LABEL_KEY, "label keys are lowercase letters, digits, '.', '_' and '-'"), labelValue)
     .meta(doc("Swarm node labels that place services (key → value)", '{"slipway.ingress":"true"}'));
 
 const worker = z.object({

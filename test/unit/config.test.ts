@@ -61,7 +61,7 @@ describe("validateConfig", () => {
 
     it("turns structured examples into one --path command per leaf", () => {
         const problems = problemsOf({ proxy: plain({ domain: "example.org" }), host: plain({ labels: "ingress" }) });
-        expect(problems[0]!.fix).toBe("pulumi config set --stack test --path 'host.labels[\"slipway.ingress\"]' true");
+        expect(problems[0]!.fix).toBe("pulumi config set --stack test --path --type string 'host.labels[\"slipway.ingress\"]' true");
     });
 
     it("reports a section set as a plain string instead of structured config", () => {
