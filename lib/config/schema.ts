@@ -170,7 +170,8 @@ export const retentionSchema = z
 /** The structured (non-secret) sections, each one Pulumi config key holding an object or array. */
 export const sectionsSchema = z.object({
     host: hostSchema.default(hostSchema.parse({})),
-    proxy: proxySchema,
+    // prefault, not default: the empty object is parsed, so a missing domain is reported as such.
+    proxy: proxySchema.prefault({} as z.input<typeof proxySchema>),
     registry: registrySchema.default(registrySchema.parse({})),
     ci: ciSchema.default(ciSchema.parse({})),
     images: imagesSchema,

@@ -6,7 +6,8 @@ import { run } from "./exec";
 
 export const ROOT = join(__dirname, "..", "..");
 
-export type Check = () => Promise<string | undefined>;
+/** A check resolves to what is missing, or undefined when all is there. */
+export type Check = () => Promise<string | undefined> | string | undefined;
 
 export const dockerSwarm: Check = async () => {
     const r = await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"]);
@@ -14,7 +15,7 @@ export const dockerSwarm: Check = async () => {
     return r.stdout === "active" ? undefined : `the swarm is ${r.stdout}, not active: run scripts/setup`;
 };
 
-export const nodeVersion: Check = async () => {
+export const nodeVersion: Check = () => {
     const major = Number(process.versions.node.split(".")[0]);
     return major === 24 ? undefined : `Node.js ${process.versions.node} runs the tests, not 24: . scripts/env (after scripts/setup)`;
 };
@@ -34,11 +35,11 @@ export const pulumiToolchain: Check = async () => {
     return missing.length ? `missing ${missing.join(", ")}: run scripts/setup` : undefined;
 };
 
-export const compiledProgram: Check = async () =>
+export const compiledProgram: Check = () =>
     existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build";
 
 /** Runs every check and throws one error listing everything missing. */
 export async function requireAll(tier: string, checks: readonly Check[]): Promise<void> {
-    const problems = (await Promise.all(checks.map((c) => c()))).filter((p): p is string => !!p);
+    const problems = (await Promise.all(checks.map(async (c) => c()))).filter((p): p is string => !!p);
     if (problems.length) throw new Error(`The ${tier} tier cannot run:\n  - ${problems.join("\n  - ")}`);
 }

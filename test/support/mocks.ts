@@ -1,0 +1,44 @@
+// The one recording mock for unit tests of wiring: records every resource, returns its inputs
+// as state, and throws on any unmocked provider call so a hidden lookup cannot pass quietly.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export async function recordResources(stack = "test"): Promise<RecordedResource[]> {
+    const recorded: RecordedResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+                return { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
+            },
+            call(args) {
+                throw new Error(`unmocked provider call ${args.token}`);
+            },
+        },
+        "slipway",
+        stack,
+        true,
+    );
+    return recorded;
+}
+
+/** Sets the stack config the program reads, as the CLI would (values as text, secret keys listed). */
+export function setStackConfig(entries: Record<string, { value: string; secret: boolean }>): void {
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [name, { value, secret }] of Object.entries(entries)) {
+        config[`slipway:${name}`] = value;
+        if (secret) secretKeys.push(`slipway:${name}`);
+    }
+    pulumi.runtime.setAllConfig(config, secretKeys);
+}
+
+/** Resolves an output (never assert inside apply: a failure there escapes the test). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
