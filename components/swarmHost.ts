@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
 import * as command from "@pulumi/command";
 import { renderNodeLabelScripts } from "../lib/render/nodeLabel";
+import { SwarmNetwork } from "../dynamic-providers/swarmNetwork";
 
 export interface SwarmHostArgs {
     /** Docker Engine endpoint of the swarm manager: `unix:///…` or `ssh://user@host`. @default "unix:///var/run/docker.sock" */
@@ -19,8 +19,8 @@ export interface SwarmHostArgs {
  * overlay `proxy` network, and the manager's node labels.
  */
 export class SwarmHost extends pulumi.ComponentResource {
-    /** The Docker provider for this host; pass it to resources deployed on the swarm. */
-    public readonly provider: docker.Provider;
+    /** Docker Engine endpoint of the manager, for resources deployed on the swarm. */
+    public readonly endpoint: pulumi.Output<string>;
     /** Name of the overlay network services join to be reachable through Traefik. */
     public readonly networkName: pulumi.Output<string>;
     /** Docker's id of that network. */
@@ -32,19 +32,15 @@ export class SwarmHost extends pulumi.ComponentResource {
         super("slipway:host:SwarmHost", name, {}, opts);
 
         const createProxyNetwork = () =>
-            new docker.Network(
+            new SwarmNetwork(
                 `${name}-proxy`,
                 {
+                    endpoint: args.endpoint,
                     name: args.networkName,
-                    driver: "overlay",
                     attachable: true,
-                    labels: [
-                        { label: "slipway.stack", value: args.stack },
-                        { label: "slipway.role", value: "proxy" },
-                    ],
+                    labels: { "slipway.stack": args.stack, "slipway.role": "proxy" },
                 },
-                // Docker network names are unique: a replacement with the same name must delete first.
-                { parent: this, provider, deleteBeforeReplace: true },
+                { parent: this },
             );
 
         const createNodeLabels = () => {
@@ -64,11 +60,10 @@ export class SwarmHost extends pulumi.ComponentResource {
             }
         };
 
-        const provider = new docker.Provider(`${name}-engine`, { host: args.endpoint }, { parent: this });
         const network = createProxyNetwork();
         createNodeLabels();
 
-        this.provider = provider;
+        this.endpoint = pulumi.output(args.endpoint);
         this.networkName = network.name;
         this.networkId = network.id;
         this.labels = pulumi.output(args.labels);

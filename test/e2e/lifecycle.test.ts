@@ -3,7 +3,7 @@
 // exists is checked with the Docker CLI, not taken from Pulumi's word.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, nodeLabels, run } from "../support/exec";
-import { changedSteps, throwawayStack, type ThrowawayStack } from "../support/stack";
+import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 
 describe("local stack lifecycle", () => {
     let t: ThrowawayStack;
@@ -41,10 +41,9 @@ describe("local stack lifecycle", () => {
     it("preview after a config change shows exactly that change, and up applies it", async () => {
         await t.stack.setConfig(`slipway:host.labels["${labelKey}"]`, { value: "two" }, true);
         const changes = changedSteps();
-        const preview = await t.stack.preview({ onEvent: changes.onEvent });
+        await t.stack.preview({ onEvent: changes.onEvent });
 
         expect(changes.steps).toEqual([{ op: "update", urn: expect.stringMatching(new RegExp(`label-${labelKey.replace(/\./g, "\\.")}$`)) as unknown }]);
-        expect(preview.changeSummary.update).toBe(1);
 
         await t.stack.up();
         expect((await nodeLabels())[labelKey]).toBe("two");
@@ -52,11 +51,15 @@ describe("local stack lifecycle", () => {
 
     it("refresh reports a network deleted out of band, and up recreates it", async () => {
         await docker("network", "rm", network);
-        const changes = changedSteps();
-        const refresh = await t.stack.refresh({ onEvent: changes.onEvent });
+        const isNetwork = (urn: string) => urn.endsWith("SwarmNetwork::slipway-host-proxy");
+        expect((await urnsInState(t.stack)).filter(isNetwork)).toHaveLength(1);
+
+        const refresh = await t.stack.refresh();
 
         expect(refresh.summary.resourceChanges?.delete).toBe(1);
-        expect(changes.steps.map((s) => s.urn)).toEqual([expect.stringMatching(/docker:index\/network:Network::.*-proxy$/) as unknown]);
+        const remaining = await urnsInState(t.stack);
+        expect(remaining.filter(isNetwork)).toEqual([]);
+        expect(remaining.some((urn) => urn.endsWith(`label-${labelKey}`))).toBe(true);
 
         await t.stack.up();
         expect(await docker("network", "inspect", network, "--format", "{{.Driver}}")).toBe("overlay");

@@ -26,11 +26,14 @@ export const pulumiToolchain: Check = async () => {
     if (which.code !== 0) return "no pulumi on PATH: run scripts/setup, then . scripts/env";
     const dir = dirname(which.stdout);
     const missing = ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].filter((b) => !existsSync(join(dir, b)));
-    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+    // Every plugin the lock pins must sit in the plugin cache at exactly its pinned version.
+    const lock = JSON.parse(readFileSync(join(ROOT, "toolchain.lock.json"), "utf8")) as {
+        tools: Record<string, { version: string; pluginKind?: string; pluginName?: string; binaries: string[] }>;
+    };
     const home = process.env.PULUMI_HOME ?? join(process.env.HOME ?? "/root", ".pulumi");
-    for (const name of ["docker", "command", "random"]) {
-        const version = lock.packages[`node_modules/@pulumi/${name}`]?.version;
-        if (!existsSync(join(home, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`))) missing.push(`resource plugin ${name} v${version}`);
+    for (const t of Object.values(lock.tools)) {
+        if (!t.pluginKind) continue;
+        if (!existsSync(join(home, "plugins", `${t.pluginKind}-${t.pluginName}-v${t.version}`, t.binaries[0]!))) missing.push(`${t.pluginKind} plugin ${t.pluginName} v${t.version}`);
     }
     return missing.length ? `missing ${missing.join(", ")}: run scripts/setup` : undefined;
 };

@@ -37,14 +37,24 @@ export async function throwawayStack(config: (id: string) => ConfigMap): Promise
     };
 }
 
-/** Collects the steps of one operation that change something (anything but `same`). */
+/**
+ * Collects the steps of one operation that change a resource (anything but `same`). Provider
+ * resources are left out: the engine updates the default dynamic provider whenever stack
+ * config changes (dynamic providers receive the config), which changes nothing deployed.
+ */
+/** The URNs of the resources in the stack's state. */
+export async function urnsInState(stack: Stack): Promise<string[]> {
+    const state = await stack.exportStack();
+    return ((state.deployment as { resources?: Array<{ urn: string }> }).resources ?? []).map((r) => r.urn);
+}
+
 export function changedSteps(): { onEvent: (e: EngineEvent) => void; steps: Array<{ op: string; urn: string }> } {
     const steps: Array<{ op: string; urn: string }> = [];
     return {
         steps,
         onEvent: (e) => {
             const m = e.resourcePreEvent?.metadata;
-            if (m && m.op !== "same" && m.type !== "pulumi:pulumi:Stack") steps.push({ op: m.op, urn: m.urn });
+            if (m && m.op !== "same" && m.type !== "pulumi:pulumi:Stack" && !m.type.startsWith("pulumi:providers:")) steps.push({ op: m.op, urn: m.urn });
         },
     };
 }

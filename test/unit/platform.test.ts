@@ -21,12 +21,12 @@ describe("Platform wiring", () => {
         expect(await promiseOf(platform.host.networkName)).toBe("proxy");
 
         const byType = (type: string) => recorded.filter((r) => r.type === type);
-        expect(byType("pulumi:providers:docker").map((r) => r.inputs.host)).toEqual(["ssh://deploy@203.0.113.10"]);
-        expect(byType("docker:index/network:Network")[0]!.inputs).toMatchObject({
+        expect(byType("pulumi-nodejs:dynamic/slipway:SwarmNetwork")[0]!.inputs).toMatchObject({
+            endpoint: "ssh://deploy@203.0.113.10",
             name: "proxy",
             driver: "overlay",
             attachable: true,
-            labels: expect.arrayContaining([{ label: "slipway.stack", value: "gamma" }]) as unknown,
+            labels: { "slipway.stack": "gamma", "slipway.role": "proxy" },
         });
         const labels = byType("command:local:Command");
         expect(labels.map((r) => r.name)).toEqual(["slipway-host-label-slipway.ingress"]);

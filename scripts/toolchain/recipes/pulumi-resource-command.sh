@@ -12,6 +12,9 @@
 # the provider panics (nil dereference in middleware/cancel drain) when Pulumi CLI v3.248.0 calls
 # Cancel at the end of every update, so the update fails. pulumi-go-provider v0.15.0 rewrote that
 # middleware and compiles unchanged against this provider code. TOOL_EXTRA_DIR_0 must be that module.
+# The lock also lists the two modules that upgrade drags in (cloudflare/circl v1.3.7,
+# google.golang.org/protobuf v1.33.0) only so the driver sum-checks them; the build finds them in
+# the module cache by itself.
 #
 # Usage: pulumi-resource-command.sh WORKDIR OUTDIR   (driver exports TOOL_* and the Go env)
 set -euo pipefail

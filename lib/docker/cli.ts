@@ -1,0 +1,31 @@
+// Runs the Docker CLI against one engine endpoint (unix:// or ssh://, the CLI speaks both).
+// argv only, never a shell; errors name the endpoint, the command and what Docker said.
+import { execFile } from "node:child_process";
+
+export class DockerError extends Error {
+    constructor(
+        readonly endpoint: string,
+        readonly args: readonly string[],
+        readonly stderr: string,
+    ) {
+        super(`docker ${args.join(" ")} on ${endpoint} failed: ${stderr || "no output"}`);
+        this.name = "DockerError";
+    }
+}
+
+/** Runs `docker <args>` with DOCKER_HOST set to `endpoint`; resolves with trimmed stdout. */
+export function docker(endpoint: string, args: readonly string[], timeoutMs = 120_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile("docker", args, { env: { ...process.env, DOCKER_HOST: endpoint }, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+            if (error) {
+                const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the docker CLI is not on PATH (run scripts/setup)" : stderr.trim() || error.message;
+                reject(new DockerError(endpoint, args, reason));
+            } else resolve(stdout.trim());
+        });
+    });
+}
+
+/** True when Docker said the object does not exist. */
+export function isNotFound(error: unknown): boolean {
+    return error instanceof DockerError && /no such|not found/i.test(error.stderr);
+}
