@@ -1,9 +1,23 @@
 // The whole loop with the real Pulumi CLI against this machine's swarm: up, idempotence,
 // a config change previewed exactly, drift found by refresh, destroy leaving nothing. What
 // exists is checked with the Docker CLI, not taken from Pulumi's word.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, nodeLabels, run } from "../support/exec";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
+
+// A secret the stack holds (dynamic providers receive the whole stack config): it must never
+// reach the state in plaintext.
+const PLANTED_SECRET = "planted-e2e-secret-value-7f3a";
+
+/** Every file of the file backend, as text. */
+function stateText(backend: string): string {
+    return readdirSync(backend, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => readFileSync(join(e.parentPath, e.name), "utf8"))
+        .join("\n");
+}
 
 describe("local stack lifecycle", () => {
     let t: ThrowawayStack;
@@ -15,6 +29,7 @@ describe("local stack lifecycle", () => {
             "slipway:host.networkName": { value: `e2e-${id}-proxy` },
             [`slipway:host.labels["slipway.e2e-${id}"]`]: { value: "one" },
             "slipway:proxy.domain": { value: "e2e.slipway.test" },
+            "slipway:ciOAuthClientSecret": { value: PLANTED_SECRET, secret: true },
         }));
         network = `e2e-${t.id}-proxy`;
         labelKey = `slipway.e2e-${t.id}`;
@@ -29,6 +44,10 @@ describe("local stack lifecycle", () => {
         const inspected = await docker("network", "inspect", network, "--format", '{{.Driver}} {{.Attachable}} {{.Scope}} {{index .Labels "slipway.stack"}}');
         expect(inspected).toBe(`overlay true swarm ${t.stack.name}`);
         expect((await nodeLabels())[labelKey]).toBe("one");
+
+        const state = stateText(t.backend);
+        expect(state).toContain(network);
+        expect(state).not.toContain(PLANTED_SECRET);
     });
 
     it("a second up changes nothing", async () => {

@@ -9,6 +9,8 @@ import { ROOT } from "./prerequisites";
 
 export interface ThrowawayStack {
     stack: Stack;
+    /** The file backend's folder: the state as it lies on disk. */
+    backend: string;
     /** A short random id, for names that must not collide with a real deployment. */
     id: string;
     /** Destroys whatever is left, removes the stack and its backend. */
@@ -25,6 +27,7 @@ export async function throwawayStack(config: (id: string) => ConfigMap): Promise
     await stack.setAllConfig(config(id), true);
     return {
         stack,
+        backend,
         id,
         async dispose() {
             try {
