@@ -1,0 +1,69 @@
+// toolchain.lock.json: its shape, and the bump that rewrites one pin only after the new
+// version has resolved from its registry. Resolvers are injected so this stays pure.
+
+export interface ModulePin {
+    module: string;
+    moduleVersion: string;
+    sum: string;
+}
+
+export interface ToolPin extends ModulePin {
+    version: string;
+    extraModules?: ModulePin[];
+    binaries: string[];
+    recipe: string;
+    versionCommand?: string[];
+    pluginKind?: string;
+    pluginName?: string;
+    npmPackage?: string;
+}
+
+export interface Lock {
+    node: { package: string; version: string };
+    tools: Record<string, ToolPin>;
+}
+
+export interface Resolvers {
+    /** The go.sum hash of module@version as the Go module proxy serves it; rejects when it is not served. */
+    goModuleSum(module: string, version: string): Promise<string>;
+    /** Whether the npm registry has package@version. */
+    npmVersionExists(pkg: string, version: string): Promise<boolean>;
+}
+
+export interface BumpResult {
+    lock: Lock;
+    /** What the operator still has to do, e.g. move the npm package to the same version. */
+    followUps: string[];
+}
+
+/**
+ * Moves `tool` (or "node") to `version`. A Go tool's module goes to `moduleVersion` (default
+ * `v<version>`); its extra modules that were released with it (same old moduleVersion) move
+ * too, the others stay. Throws, leaving nothing changed, when anything does not resolve.
+ */
+export async function bump(lock: Lock, tool: string, version: string, resolvers: Resolvers, moduleVersion = `v${version}`): Promise<BumpResult> {
+    if (!/^\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(version)) throw new Error(`"${version}" is not a version like 1.2.3`);
+    if (tool === "node") {
+        if (!(await resolvers.npmVersionExists(lock.node.package, version))) throw new Error(`the npm registry has no ${lock.node.package}@${version}`);
+        return { lock: { ...lock, node: { ...lock.node, version } }, followUps: [] };
+    }
+    const pin = lock.tools[tool];
+    if (!pin) throw new Error(`${tool} is not in toolchain.lock.json (tools: node, ${Object.keys(lock.tools).join(", ")})`);
+
+    const followUps: string[] = [];
+    if (pin.npmPackage) {
+        if (!(await resolvers.npmVersionExists(pin.npmPackage, version))) throw new Error(`${tool} must match ${pin.npmPackage}, and the npm registry has no ${pin.npmPackage}@${version}`);
+        followUps.push(`npm install --save-exact ${pin.npmPackage}@${version}`);
+    }
+    const sum = await resolvers.goModuleSum(pin.module, moduleVersion);
+    const extraModules = pin.extraModules
+        ? await Promise.all(
+              pin.extraModules.map(async (m) =>
+                  m.moduleVersion === pin.moduleVersion ? { ...m, moduleVersion, sum: await resolvers.goModuleSum(m.module, moduleVersion) } : m,
+              ),
+          )
+        : undefined;
+    const bumped: ToolPin = { ...pin, version, moduleVersion, sum, ...(extraModules ? { extraModules } : {}) };
+    followUps.push("scripts/setup (builds and installs the new version)");
+    return { lock: { ...lock, tools: { ...lock.tools, [tool]: bumped } }, followUps };
+}
