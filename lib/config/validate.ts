@@ -102,7 +102,8 @@ function fixFor(path: ConfigPath, stack: string | undefined): string {
     const schema = schemaAt(sectionsSchema, path);
     const doc = schema && docOf(schema);
     if (!schema || !doc) return removeCommand(path, stack);
-    const example: unknown = kindOf(schema) === "container" ? safeJson(doc.example) : kindOf(schema) === "string" ? doc.example : safeJson(doc.example);
+    // Strings are taken as written; numbers, booleans and containers are JSON in the docs.
+    const example: unknown = kindOf(schema) === "string" ? doc.example : safeJson(doc.example);
     return setCommands(path, example, stack).join(" && ");
 }
 
