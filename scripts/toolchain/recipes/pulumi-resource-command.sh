@@ -15,33 +15,14 @@
 # The lock also lists the two modules that upgrade drags in (cloudflare/circl v1.3.7,
 # google.golang.org/protobuf v1.33.0) only so the driver sum-checks them; the build finds them in
 # the module cache by itself.
-#
-# Usage: pulumi-resource-command.sh WORKDIR OUTDIR   (driver exports TOOL_* and the Go env)
-set -euo pipefail
-
-fail() { echo "pulumi-resource-command: $*" >&2; exit 1; }
-[[ $# -eq 2 ]] || fail "usage: $0 WORKDIR OUTDIR"
-workdir=$1 outdir=$2
-: "${TOOL_MODULE_DIR:?}" "${TOOL_VERSION:?}" "${TOOL_EXTRA_DIR_0:?}"
-
+. "$(dirname "$0")/lib.sh"
+recipe_start pulumi-resource-command "$@"
 # The extra module's version is the part of its module-cache folder name after '@'.
-gp_dir=$(basename "$TOOL_EXTRA_DIR_0")
+gp_dir=$(basename "${TOOL_EXTRA_DIR_0:?}")
 [[ $gp_dir == pulumi-go-provider@v* ]] || fail "TOOL_EXTRA_DIR_0 is not github.com/pulumi/pulumi-go-provider: $TOOL_EXTRA_DIR_0"
-gp_version=${gp_dir#*@}
-
-# The module cache is read-only and the build edits go.mod: build from a copy.
-mkdir -p "$workdir" "$outdir"
-src=$workdir/provider
-rm -rf "$src"
-cp -r "$TOOL_MODULE_DIR" "$src" || fail "cannot copy $TOOL_MODULE_DIR"
-chmod -R u+w "$src"
-cd "$src"
-
-export GOTOOLCHAIN=local GOSUMDB=off GOFLAGS=-mod=mod
+src=$work/provider
+copy_module "$TOOL_MODULE_DIR" "$src"
 # Swap in the fixed pulumi-go-provider (already downloaded and sum-checked by the driver).
-go mod edit -require="github.com/pulumi/pulumi-go-provider@$gp_version" || fail "go mod edit failed"
+(cd "$src" && go mod edit -require="github.com/pulumi/pulumi-go-provider@${gp_dir#*@}") || fail "go mod edit failed"
 # Same build as upstream's Makefile: the version is stamped into pkg/version and reported to the CLI.
-go build -trimpath \
-  -ldflags "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$TOOL_VERSION" \
-  -o "$outdir/pulumi-resource-command" ./cmd/pulumi-resource-command \
-  >"$workdir/build.log" 2>&1 || fail "go build failed (see $workdir/build.log)"
+go_build "$src" pulumi-resource-command ./cmd/pulumi-resource-command "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$TOOL_VERSION"
