@@ -1,0 +1,229 @@
+// A small typed client over the OCI distribution API. Every digest it returns is computed
+// from the bytes it received, never taken from a header: a tag is resolved once, then only
+// the digest is used. Errors are RegistryErrors naming registry, repository, reference, status.
+import { createHash } from "node:crypto";
+import { basicHeader, credentialsFor, parseChallenge, type Credentials } from "./auth";
+import { RegistryError, registryErrorCode } from "./errors";
+import { MANIFEST_TYPES, OCI_INDEX, isIndex, type Descriptor, type Manifest } from "./mediaTypes";
+import { digestTag, isDigest } from "./reference";
+import { Transport, type HttpResponse, type TransportOptions } from "./transport";
+
+export interface ClientOptions extends TransportOptions {
+    /** Host[:port] of the registry. */
+    registry: string;
+    /** @default "https" */
+    scheme?: "http" | "https";
+    /** Override the credentials lookup (environment, then docker config) — tests only. */
+    credentials?: Credentials | null;
+}
+
+export interface FetchedManifest {
+    digest: string;
+    mediaType: string;
+    bytes: Buffer;
+    manifest: Manifest;
+}
+
+export type ReferrersSource = "referrers-api" | "fallback-tag";
+
+export const sha256 = (bytes: Buffer | string) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+
+export class RegistryClient {
+    readonly registry: string;
+    private readonly base: string;
+    private readonly transport: Transport;
+    private readonly credentials: Credentials | undefined;
+    private readonly tokens = new Map<string, string>();
+
+    constructor(options: ClientOptions) {
+        this.registry = options.registry;
+        this.base = `${options.scheme ?? "https"}://${options.registry}`;
+        this.transport = new Transport(options);
+        this.credentials = options.credentials === undefined ? credentialsFor(options.registry) : (options.credentials ?? undefined);
+    }
+
+    /** Requests sent so far, retries included. */
+    get requests(): number {
+        return this.transport.requests;
+    }
+
+    close(): void {
+        this.transport.close();
+    }
+
+    /** Fetches a manifest or index by tag or digest; the digest is the hash of the bytes received. */
+    async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+        const res = await this.call("GET", repository, `/manifests/${reference}`, reference, { accept: MANIFEST_TYPES.join(", ") });
+        const digest = sha256(res.body);
+        if (isDigest(reference) && digest !== reference) {
+            throw new RegistryError(this.registry, repository, reference, res.status, `the registry returned content whose digest is ${digest}`);
+        }
+        const manifest = JSON.parse(res.body.toString("utf8")) as Manifest;
+        const mediaType = manifest.mediaType ?? String(res.headers["content-type"] ?? "").split(";")[0]!;
+        return { digest, mediaType, bytes: res.body, manifest };
+    }
+
+    /** The digest a tag points at now (resolve once, then use the digest). */
+    async resolve(repository: string, reference: string): Promise<string> {
+        return (await this.getManifest(repository, reference)).digest;
+    }
+
+    /** Stores a manifest under a tag or its digest; returns its digest. */
+    async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+        await this.call("PUT", repository, `/manifests/${reference}`, reference, { "content-type": mediaType }, bytes);
+        return sha256(bytes);
+    }
+
+    /** Deletes a manifest by digest (the registry also drops every tag pointing at it). */
+    async deleteManifest(repository: string, digest: string): Promise<void> {
+        if (!isDigest(digest)) throw new RegistryError(this.registry, repository, digest, 0, "manifests are deleted by digest, not by tag");
+        const res = await this.call("DELETE", repository, `/manifests/${digest}`, digest, {}, undefined, [202, 404, 405]);
+        if (res.status === 405) {
+            throw new RegistryError(this.registry, repository, digest, 405, "the registry refuses deletes: enable storage.delete.enabled in its configuration", "UNSUPPORTED");
+        }
+        // 404: already gone; a re-run after an interruption converges.
+    }
+
+    async blobExists(repository: string, digest: string): Promise<boolean> {
+        const res = await this.call("HEAD", repository, `/blobs/${digest}`, digest, {}, undefined, [200, 404]);
+        return res.status === 200;
+    }
+
+    /** Fetches a blob and checks it hashes to its digest. */
+    async getBlob(repository: string, digest: string): Promise<Buffer> {
+        const res = await this.call("GET", repository, `/blobs/${digest}`, digest, {});
+        if (sha256(res.body) !== digest) throw new RegistryError(this.registry, repository, digest, res.status, `blob content hashes to ${sha256(res.body)}`);
+        return res.body;
+    }
+
+    /**
+     * Uploads a blob unless the repository has it: a cross-repository mount when `from` holds it,
+     * else monolithic, or chunked (PATCH) above `chunkSize`. Returns its digest.
+     */
+    async pushBlob(repository: string, bytes: Buffer, opts: { from?: string; chunkSize?: number } = {}): Promise<string> {
+        const digest = sha256(bytes);
+        if (await this.blobExists(repository, digest)) return digest;
+        if (opts.from) {
+            const mount = await this.call("POST", repository, `/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(opts.from)}`, digest, {}, undefined, [201, 202]);
+            if (mount.status === 201) return digest;
+            await this.call("DELETE", repository, "", digest, {}, undefined, [204, 404], this.location(mount, repository, digest)).catch(() => undefined);
+        }
+        const start = await this.call("POST", repository, "/blobs/uploads/", digest, {}, undefined, [202]);
+        let location = this.location(start, repository, digest);
+        const chunkSize = opts.chunkSize ?? Infinity;
+        if (bytes.length > chunkSize) {
+            for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+                const chunk = bytes.subarray(offset, Math.min(offset + chunkSize, bytes.length));
+                const range = `${offset}-${offset + chunk.length - 1}`;
+                const res = await this.call("PATCH", repository, "", digest, { "content-type": "application/octet-stream", "content-range": range }, chunk, [202], location);
+                location = this.location(res, repository, digest);
+            }
+            location.searchParams.set("digest", digest);
+            await this.call("PUT", repository, "", digest, {}, undefined, [201], location);
+        } else {
+            // distribution answers a POST with ?digest= and a body with 202 and stores nothing: PUT to the session.
+            location.searchParams.set("digest", digest);
+            await this.call("PUT", repository, "", digest, { "content-type": "application/octet-stream" }, bytes, [201], location);
+        }
+        return digest;
+    }
+
+    /** Every tag of a repository, following the Link header where the registry pages. */
+    async listTags(repository: string, pageSize = 1000): Promise<string[]> {
+        const tags: string[] = [];
+        let url: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${pageSize}`, this.base);
+        while (url) {
+            const res = await this.call("GET", repository, "", "tags", { accept: "application/json" }, undefined, [200], url);
+            tags.push(...((JSON.parse(res.body.toString("utf8")) as { tags?: string[] | null }).tags ?? []));
+            // RFC 8288 allows rel=next with or without quotes; registries write both.
+            const next = /<([^>]+)>;\s*rel="?next"?/.exec(String(res.headers.link ?? ""))?.[1];
+            url = next ? new URL(next, this.base) : undefined;
+        }
+        return tags;
+    }
+
+    /**
+     * The manifests that refer to `digest` (their `subject`), from the referrers API, or from the
+     * `sha256-<hex>` fallback index on a registry without it. The fallback is unauthenticated and
+     * client-maintained, so callers must fetch each listed manifest by digest and check its subject.
+     */
+    async referrers(repository: string, digest: string, artifactType?: string): Promise<{ source: ReferrersSource; descriptors: Descriptor[] }> {
+        const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
+        const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
+        const isIndexBody = String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX);
+        if (api.status === 200 && isIndexBody) {
+            const descriptors = (JSON.parse(api.body.toString("utf8")) as Manifest).manifests ?? [];
+            return { source: "referrers-api", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors };
+        }
+        let fallback: FetchedManifest;
+        try {
+            fallback = await this.getManifest(repository, digestTag(digest));
+        } catch (error) {
+            if (error instanceof RegistryError && error.notFound) return { source: "fallback-tag", descriptors: [] };
+            throw error;
+        }
+        if (!isIndex(fallback.mediaType)) return { source: "fallback-tag", descriptors: [] };
+        const descriptors = fallback.manifest.manifests ?? [];
+        return { source: "fallback-tag", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors };
+    }
+
+    private location(res: HttpResponse, repository: string, reference: string): URL {
+        const header = res.headers.location;
+        if (!header) throw new RegistryError(this.registry, repository, reference, res.status, "the upload response has no Location header");
+        return new URL(header, this.base);
+    }
+
+    /** One API call with auth; rejects with a RegistryError unless the status is expected. */
+    private async call(
+        method: string,
+        repository: string,
+        path: string,
+        reference: string,
+        headers: Record<string, string>,
+        body?: Buffer,
+        expected: number[] = [200, 201, 202],
+        url: URL = new URL(`/v2/${repository}${path}`, this.base),
+    ): Promise<HttpResponse> {
+        const scope = `repository:${repository}:${method === "GET" || method === "HEAD" ? "pull" : "pull,push"}`;
+        let res: HttpResponse;
+        try {
+            res = await this.transport.send({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ...(body ? { body } : {}) });
+            if (res.status === 401 && (await this.authenticate(res, scope, repository, reference))) {
+                res = await this.transport.send({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ...(body ? { body } : {}) });
+            }
+        } catch (error) {
+            throw new RegistryError(this.registry, repository, reference, 0, `${method} ${url.pathname}: ${(error as Error).message}`);
+        }
+        if (expected.includes(res.status)) return res;
+        const { code, message } = registryErrorCode(res.body.toString("utf8"));
+        const detail = res.status === 401 ? `${message ?? "authentication required"}: set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})` : `${method} ${url.pathname}: ${message ?? (res.body.toString("utf8").trim().slice(0, 200) || "no body")}`;
+        throw new RegistryError(this.registry, repository, reference, res.status, detail, code);
+    }
+
+    private authHeader(scope: string): Record<string, string> {
+        const token = this.tokens.get(scope) ?? this.tokens.get("*");
+        if (token) return { authorization: token };
+        return {};
+    }
+
+    /** Answers a 401 challenge; false when there is nothing to answer it with. */
+    private async authenticate(res: HttpResponse, scope: string, repository: string, reference: string): Promise<boolean> {
+        const challenge = parseChallenge(res.headers["www-authenticate"]);
+        if (!challenge) return false;
+        if (challenge.scheme === "basic") {
+            if (!this.credentials || this.tokens.get("*")) return false;
+            this.tokens.set("*", basicHeader(this.credentials));
+            return true;
+        }
+        if (challenge.scheme !== "bearer" || !challenge.params.realm) return false;
+        const tokenUrl = new URL(challenge.params.realm);
+        if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
+        tokenUrl.searchParams.set("scope", challenge.params.scope ?? scope);
+        const tokenRes = await this.transport.send({ method: "GET", url: tokenUrl, headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {} });
+        if (tokenRes.status !== 200) throw new RegistryError(this.registry, repository, reference, tokenRes.status, `the token service at ${tokenUrl.origin} refused: check the registry credentials`);
+        const { token, access_token } = JSON.parse(tokenRes.body.toString("utf8")) as { token?: string; access_token?: string };
+        if (!token && !access_token) return false;
+        this.tokens.set(scope, `Bearer ${token ?? access_token}`);
+        return true;
+    }
+}

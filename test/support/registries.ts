@@ -1,0 +1,71 @@
+// Real registries on loopback for integration tests, each on a free port with its own
+// storage, stopped after the test file: distribution (no referrers API) and olareg (the OCI
+// 1.1 referrers API), both from the pinned toolchain.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RunningRegistry {
+    kind: "distribution" | "olareg";
+    /** host:port on loopback. */
+    host: string;
+    stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as { port: number };
+            server.close(() => resolve(port));
+        });
+        server.on("error", reject);
+    });
+}
+
+async function waitForV2(host: string, child: ChildProcess, log: () => string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}: ${log()}`);
+        try {
+            const res = await fetch(`http://${host}/v2/`);
+            if (res.status === 200 || res.status === 401) return;
+        } catch {
+            // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`registry on ${host} did not answer /v2/ within 15 s: ${log()}`);
+}
+
+export async function startRegistry(kind: RunningRegistry["kind"], opts: { htpasswd?: string } = {}): Promise<RunningRegistry> {
+    const dir = mkdtempSync(join(tmpdir(), `slipway-${kind}-`));
+    const port = await freePort();
+    const host = `127.0.0.1:${port}`;
+    let child: ChildProcess;
+    if (kind === "distribution") {
+        const auth = opts.htpasswd ? `auth:\n  htpasswd:\n    realm: slipway-test\n    path: ${join(dir, "htpasswd")}\n` : "";
+        if (opts.htpasswd) writeFileSync(join(dir, "htpasswd"), opts.htpasswd);
+        writeFileSync(
+            join(dir, "config.yml"),
+            `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${auth}`,
+        );
+        child = spawn("registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
+    } else {
+        child = spawn("olareg", ["serve", "--addr", "127.0.0.1", "--port", String(port), "--dir", join(dir, "data"), "--api-delete"], { stdio: ["ignore", "ignore", "pipe"] });
+    }
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    await waitForV2(host, child, () => stderr);
+    return {
+        kind,
+        host,
+        async stop() {
+            child.kill("SIGTERM");
+            await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
