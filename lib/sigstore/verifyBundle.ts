@@ -1,0 +1,95 @@
+// Verifies one Sigstore bundle offline with @sigstore/verify, closing the gaps the reference
+// measured (../shared/reference/oci-and-cosign.md, "Pitfalls"): identities and issuers are
+// matched exactly or by ANCHORED patterns, a keyless bundle needs a policy, every exception is
+// a failure, a DSSE statement must name the artifact's digest, and the trusted root is checked.
+import { createHash, createPublicKey } from "node:crypto";
+import { checkTrustedRoot, type TrustedRootJson } from "./trustedRoot";
+
+/** A literal matches exactly; a regexp is anchored at both ends. */
+export type Matcher = { exact: string } | { regexp: string };
+
+export interface BundlePolicy {
+    /** PEM public key: keyed signatures. */
+    publicKey?: string;
+    /** Keyless: the certificate's identity (SAN) and OIDC issuer. Both required without a key. */
+    identity?: Matcher;
+    issuer?: Matcher;
+}
+
+export interface BundleVerification {
+    /** `key:<sha256 of the DER public key>` or the certificate identity. */
+    signer: string;
+    issuer?: string;
+}
+
+export class BundleVerificationError extends Error {
+    constructor(readonly reason: string) {
+        super(reason);
+        this.name = "BundleVerificationError";
+    }
+}
+
+const anchored = (m: Matcher) => ("exact" in m ? (value: string) => value === m.exact : (value: string) => new RegExp(`^(?:${m.regexp})$`).test(value));
+const describe = (m: Matcher) => ("exact" in m ? `"${m.exact}"` : `/^(?:${m.regexp})$/`);
+
+interface DsseBundle {
+    content?: { $case?: string; dsseEnvelope?: { payload: Buffer }; messageSignature?: unknown };
+    verificationMaterial?: { tlogEntries?: unknown[]; timestampVerificationData?: { rfc3161Timestamps?: unknown[] } };
+}
+
+/**
+ * Verifies `bundleJson` over `artifact` (the signed bytes; for a DSSE bundle, the statement's
+ * subject) against `trustedRoot` and `policy`. Throws BundleVerificationError with the reason.
+ */
+export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot: TrustedRootJson, policy: BundlePolicy): BundleVerification {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded once per process on first use, kept out of start-up */
+    const { bundleFromJSON } = require("@sigstore/bundle") as typeof import("@sigstore/bundle");
+    const { TrustedRoot } = require("@sigstore/protobuf-specs") as typeof import("@sigstore/protobuf-specs");
+    const { Verifier, toSignedEntity, toTrustMaterial } = require("@sigstore/verify") as typeof import("@sigstore/verify");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    if (!policy.publicKey && !(policy.identity && policy.issuer)) {
+        throw new BundleVerificationError("a keyless signature needs both an identity and an issuer to match: without them any identity the CA issued would pass");
+    }
+    try {
+        checkTrustedRoot(trustedRoot);
+        const bundle = bundleFromJSON(bundleJson);
+        const material = (bundle as unknown as DsseBundle).verificationMaterial;
+        const tlogEntries = material?.tlogEntries?.length ?? 0;
+        const tsaStamps = material?.timestampVerificationData?.rfc3161Timestamps?.length ?? 0;
+        const key = policy.publicKey ? createPublicKey(policy.publicKey) : undefined;
+        const trust = toTrustMaterial(
+            TrustedRoot.fromJSON(trustedRoot),
+            key ? () => ({ publicKey: key, validFor: () => true }) : undefined,
+        );
+        // Keyless: a logged entry and a verified time are required. Keyed: whatever log entries
+        // or timestamps the bundle carries must verify; a bundle with none (cosign --key without
+        // a log) is judged by its signature alone.
+        const verifier = new Verifier(
+            trust,
+            key
+                ? { tlogThreshold: Math.min(tlogEntries, 1), ctlogThreshold: 0, tsaThreshold: 0, timestampThreshold: tlogEntries + tsaStamps > 0 ? 1 : 0 }
+                : { tlogThreshold: 1, ctlogThreshold: 1, tsaThreshold: 0, timestampThreshold: 1 },
+        );
+        checkDsseSubject(bundle, artifact);
+        const signer = verifier.verify(toSignedEntity(bundle, artifact));
+        if (key) return { signer: `key:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex")}` };
+        const identity = signer.identity?.subjectAlternativeName ?? "";
+        const issuer = signer.identity?.extensions?.issuer ?? "";
+        if (!anchored(policy.identity!)(identity)) throw new BundleVerificationError(`identity mismatch: the certificate names "${identity}", the policy wants ${describe(policy.identity!)}`);
+        if (!anchored(policy.issuer!)(issuer)) throw new BundleVerificationError(`issuer mismatch: the certificate names "${issuer}", the policy wants ${describe(policy.issuer!)}`);
+        return { signer: identity, issuer };
+    } catch (error) {
+        if (error instanceof BundleVerificationError) throw error;
+        throw new BundleVerificationError(`${(error as Error).name ?? "Error"}: ${(error as Error).message}`);
+    }
+}
+
+/** A DSSE in-toto statement must name the artifact; sigstore-js leaves that to the caller. */
+function checkDsseSubject(bundle: DsseBundle, artifact: Buffer): void {
+    if (bundle.content?.$case !== "dsseEnvelope") return;
+    const statement = JSON.parse(bundle.content.dsseEnvelope!.payload.toString("utf8")) as { subject?: Array<{ digest?: { sha256?: string } }> };
+    const want = createHash("sha256").update(artifact).digest("hex");
+    if (!statement.subject?.some((s) => s.digest?.sha256 === want)) {
+        throw new BundleVerificationError(`the DSSE statement's subjects do not include the artifact (sha256:${want})`);
+    }
+}
