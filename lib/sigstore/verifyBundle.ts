@@ -2,7 +2,7 @@
 // measured (../shared/reference/oci-and-cosign.md, "Pitfalls"): identities and issuers are
 // matched exactly or by ANCHORED patterns, a keyless bundle needs a policy, every exception is
 // a failure, a DSSE statement must name the artifact's digest, and the trusted root is checked.
-import { createHash, createPublicKey } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { checkTrustedRoot, type TrustedRootJson } from "./trustedRoot";
 
 /** A literal matches exactly; a regexp is anchored at both ends. */
@@ -72,7 +72,7 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
         );
         checkDsseSubject(bundle, artifact);
         const signer = verifier.verify(toSignedEntity(bundle, artifact));
-        if (key) return { signer: `key:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex")}` };
+        if (key) return { signer: keyFingerprint(key) };
         const identity = signer.identity?.subjectAlternativeName ?? "";
         const issuer = signer.identity?.extensions?.issuer ?? "";
         if (!anchored(policy.identity!)(identity)) throw new BundleVerificationError(`identity mismatch: the certificate names "${identity}", the policy wants ${describe(policy.identity!)}`);
@@ -82,6 +82,11 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
         if (error instanceof BundleVerificationError) throw error;
         throw new BundleVerificationError(`${(error as Error).name ?? "Error"}: ${(error as Error).message}`);
     }
+}
+
+/** `key:<sha256 of the DER SubjectPublicKeyInfo>`: names a key without printing it. */
+export function keyFingerprint(key: KeyObject): string {
+    return `key:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex")}`;
 }
 
 /** A DSSE in-toto statement must name the artifact; sigstore-js leaves that to the caller. */

@@ -1,0 +1,30 @@
+// The real cosign CLI (pinned, built by setup) signing images in loopback registries, with a
+// key pair of the test's own and no transparency log or CA: nothing leaves the machine.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { must } from "./exec";
+
+export interface CosignKeys {
+    dir: string;
+    key: string;
+    publicKeyPem: string;
+}
+
+const env = () => ({ ...process.env, COSIGN_PASSWORD: "", COSIGN_YES: "true" });
+
+export async function cosignKeys(): Promise<CosignKeys> {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-cosign-"));
+    await must("cosign", ["generate-key-pair"], { cwd: dir, env: env() });
+    // A signing config with no services: cosign 3 refuses --tlog-upload=false with the new format.
+    await must("cosign", ["signing-config", "create", "--out", join(dir, "signing-config.json")], { cwd: dir, env: env() });
+    return { dir, key: join(dir, "cosign.key"), publicKeyPem: readFileSync(join(dir, "cosign.pub"), "utf8") };
+}
+
+/** Signs `ref` (…@sha256:…) in cosign's bundle format (default) or the legacy `.sig` layout. */
+export async function cosignSign(keys: CosignKeys, ref: string, opts: { legacy?: boolean; recursive?: boolean } = {}): Promise<void> {
+    const format = opts.legacy
+        ? ["--new-bundle-format=false", "--use-signing-config=false", "--tlog-upload=false"]
+        : ["--signing-config", join(keys.dir, "signing-config.json")];
+    await must("cosign", ["sign", "--key", keys.key, ...format, ...(opts.recursive ? ["--recursive"] : []), "--allow-http-registry", "--allow-insecure-registry", "--yes", ref], { env: env(), timeoutMs: 60_000 });
+}
