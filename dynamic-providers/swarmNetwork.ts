@@ -3,6 +3,7 @@
 // module versions. This covers what Slipway needs, with a real `read` so refresh sees drift.)
 import * as pulumi from "@pulumi/pulumi";
 import type * as NetworkLib from "../lib/docker/network";
+import { projectLib } from "./projectLib";
 
 /** Bumped when the provider's behaviour changes, so the change shows in `pulumi preview`. */
 export const SWARM_NETWORK_PROVIDER_VERSION = "1";
@@ -32,26 +33,7 @@ interface NetworkOutputs extends NetworkInputs {
     scope: string;
 }
 
-/**
- * Loads the compiled lib module of the project the provider runs in, at call time. The
- * provider's code is serialized into the state; a relative import would not resolve where it
- * is evaluated, and capturing the module would freeze a copy of it in every resource's state.
- * The provider runs in the program's folder (bin/) or below the project: walk up to Pulumi.yaml.
- */
-function networkLib(): typeof NetworkLib {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const path = require("node:path") as typeof import("node:path");
-    const fs = require("node:fs") as typeof import("node:fs");
-    let dir = process.cwd();
-    while (!fs.existsSync(path.join(dir, "Pulumi.yaml")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    const file = path.join(dir, "bin", "lib", "docker", "network.js");
-    try {
-        return require(file) as typeof NetworkLib;
-    } catch (error) {
-        throw new Error(`Slipway's compiled code is missing at ${file} (${String(error)}): run \`npm run build\` in the project directory`);
-    }
-    /* eslint-enable @typescript-eslint/no-require-imports */
-}
+const networkLib = () => projectLib<typeof NetworkLib>("docker/network");
 
 const IMMUTABLE: Array<keyof NetworkInputs> = ["endpoint", "name", "driver", "attachable", "labels"];
 

@@ -17,11 +17,12 @@ export interface ThrowawayStack {
     dispose(): Promise<void>;
 }
 
-export async function throwawayStack(config: (id: string) => ConfigMap): Promise<ThrowawayStack> {
+/** A throwaway stack of the project in `workDir` (default: Slipway itself). */
+export async function throwawayStack(config: (id: string) => ConfigMap, workDir = ROOT): Promise<ThrowawayStack> {
     const id = randomBytes(4).toString("hex");
     const backend = mkdtempSync(join(tmpdir(), "slipway-e2e-state-"));
     const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: `e2e-${id}`, workDir: ROOT },
+        { stackName: `e2e-${id}`, workDir },
         { envVars: { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" } },
     );
     await stack.setAllConfig(config(id), true);

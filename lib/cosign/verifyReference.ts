@@ -1,0 +1,59 @@
+// What the CosignVerification provider runs: resolve a reference once, verify that digest.
+// The registry connection is read at CALL time: credentials from the environment or the
+// docker config, a CA from SLIPWAY_REGISTRY_CA (a PEM file path), never from inputs.
+import { readFileSync } from "node:fs";
+import { RegistryClient } from "../oci/client";
+import { parseReference } from "../oci/reference";
+import type { TrustedRootJson } from "../sigstore/trustedRoot";
+import { verifyImage, type ImagePolicy, type ImageVerification } from "./verifyImage";
+
+/** The policy as a resource input: a key, or a keyless identity and issuer (exact or anchored regexp). */
+export type SignaturePolicy =
+    | { publicKey: string }
+    | { keyless: { identity?: string; identityRegExp?: string; issuer?: string; issuerRegExp?: string } };
+
+export interface VerifyReferenceArgs {
+    reference: string;
+    policy: SignaturePolicy;
+    /** trusted_root.json content; required for keyless. */
+    trustedRoot?: string;
+    /** Talk plain HTTP (a loopback registry in tests or the local stack). */
+    insecure?: boolean;
+}
+
+export function clientFor(registry: string, insecure: boolean | undefined, env: NodeJS.ProcessEnv = process.env): RegistryClient {
+    const ca = env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined;
+    return new RegistryClient({ registry, scheme: insecure ? "http" : "https", ...(ca ? { ca } : {}) });
+}
+
+export function toImagePolicy(policy: SignaturePolicy, trustedRoot: string | undefined): ImagePolicy {
+    const root = trustedRoot ? (JSON.parse(trustedRoot) as TrustedRootJson) : undefined;
+    if ("publicKey" in policy) return { publicKey: policy.publicKey, ...(root ? { trustedRoot: root } : {}) };
+    const k = policy.keyless;
+    const identity = k.identity !== undefined ? { exact: k.identity } : k.identityRegExp !== undefined ? { regexp: k.identityRegExp } : undefined;
+    const issuer = k.issuer !== undefined ? { exact: k.issuer } : k.issuerRegExp !== undefined ? { regexp: k.issuerRegExp } : undefined;
+    return { ...(identity ? { identity } : {}), ...(issuer ? { issuer } : {}), ...(root ? { trustedRoot: root } : {}) };
+}
+
+/** The digest `reference` names now: its own digest when pinned, else what the tag resolves to. */
+export async function resolveReference(reference: string, insecure?: boolean): Promise<string> {
+    const ref = parseReference(reference);
+    if (ref.digest) return ref.digest;
+    const client = clientFor(ref.registry, insecure);
+    try {
+        return await client.resolve(ref.repository, ref.tag!);
+    } finally {
+        client.close();
+    }
+}
+
+/** Verifies `digest` of the reference's repository under the policy. */
+export async function verifyDigest(args: VerifyReferenceArgs, digest: string): Promise<ImageVerification> {
+    const ref = parseReference(args.reference);
+    const client = clientFor(ref.registry, args.insecure);
+    try {
+        return await verifyImage(client, ref.repository, digest, toImagePolicy(args.policy, args.trustedRoot));
+    } finally {
+        client.close();
+    }
+}
