@@ -21,7 +21,7 @@ describe("CosignVerification", () => {
 
     it("check names each bad input", async () => {
         const base = { reference: "r.example.org/a:v1", policy: { publicKey: KEY }, trustedRootDigest: "", insecure: false, version: "1" };
-        const failures = async (over: object) => (await cosignVerificationProvider.check!({} as never, { ...base, ...over } as never)).failures?.map((f) => f.reason);
+        const failures = async (over: object) => (await cosignVerificationProvider.check!({} as never, { ...base, ...over })).failures?.map((f) => f.reason);
         expect(await failures({})).toEqual([]);
         expect(await failures({ reference: "web" })).toEqual(["must be registry/repository:tag or registry/repository@sha256:<hex>"]);
         expect(await failures({ policy: { publicKey: "not a key" } })).toEqual(["publicKey must be a PEM public key (cosign.pub)"]);
@@ -34,7 +34,7 @@ describe("CosignVerification", () => {
 
     it("diff re-verifies on a changed policy or trusted root, and after refresh found the proof broken", async () => {
         const olds = { reference: "r.example.org/a@sha256:" + "0".repeat(64), policy: { publicKey: KEY }, trustedRootDigest: "", insecure: false, version: "1", digest: "sha256:" + "0".repeat(64), signer: "key:x", layout: "legacy-sig-tag", issuer: "", children: [], verifiedAt: "t" };
-        const diff = (news: object, old: object = olds) => cosignVerificationProvider.diff!("id", old as never, { ...olds, ...news } as never);
+        const diff = (news: object, old: object = olds) => cosignVerificationProvider.diff!("id", old as never, { ...olds, ...news });
         expect(await diff({ trustedRootDigest: "sha256:1" })).toEqual({ changes: true });
         expect(await diff({}, { ...olds, signer: "", failure: "no signature found" })).toEqual({ changes: true });
         expect(await diff({})).toEqual({ changes: false });
