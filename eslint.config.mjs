@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["bin/**", "node_modules/**", "coverage/**"] },
+    { ignores: ["bin/**", "bin-bench/**", "node_modules/**", "coverage/**"] },
     js.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {

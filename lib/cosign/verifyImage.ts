@@ -3,7 +3,7 @@
 // `sha256-<hex>.sig` tag. Fails closed: no signature, or only bad ones, is an error listing
 // what was found and why each was refused.
 import { verify as verifySignature, createPublicKey } from "node:crypto";
-import type { RegistryClient } from "../oci/client";
+import type { FetchedManifest, RegistryClient } from "../oci/client";
 import { RegistryError } from "../oci/errors";
 import { isIndex } from "../oci/mediaTypes";
 import { digestTag } from "../oci/reference";
@@ -49,19 +49,22 @@ export interface ImagePolicy extends BundlePolicy {
 
 /** Verifies `digest` (and, for an index, every child) in `repository`. */
 export async function verifyImage(client: RegistryClient, repository: string, digest: string, policy: ImagePolicy): Promise<ImageVerification> {
-    const result = await verifyOne(client, repository, digest, policy);
     const subject = await client.getManifest(repository, digest);
+    const result = await verifyOne(client, repository, subject, policy);
     if (!isIndex(subject.mediaType)) return { ...result, children: [] };
     const children = (subject.manifest.manifests ?? []).map((m) => m.digest);
-    await Promise.all(children.map((child) => verifyOne(client, repository, child, policy)));
+    // Every child is checked, and every failing one reported: an operator fixes them in one pass.
+    const outcomes = await Promise.allSettled(children.map(async (child) => verifyOne(client, repository, await client.getManifest(repository, child), policy)));
+    const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
+    if (failed.length > 0) throw new SignatureVerificationError(`${client.registry}/${repository}@${digest} (index)`, failed.map((f) => `child ${f}`));
     return { ...result, children };
 }
 
-async function verifyOne(client: RegistryClient, repository: string, digest: string, policy: ImagePolicy): Promise<Omit<ImageVerification, "children">> {
+async function verifyOne(client: RegistryClient, repository: string, subject: FetchedManifest, policy: ImagePolicy): Promise<Omit<ImageVerification, "children">> {
+    const digest = subject.digest;
     const where = `${client.registry}/${repository}@${digest}`;
     const root = policy.trustedRoot ?? (policy.publicKey ? EMPTY_TRUSTED_ROOT : undefined);
     if (!root) throw new SignatureVerificationError(where, ["a keyless policy needs a trusted root (trusted_root.json)"]);
-    const subject = await client.getManifest(repository, digest);
     const refused: string[] = [];
 
     const { source, descriptors } = await client.referrers(repository, digest, BUNDLE_TYPE);

@@ -34,6 +34,8 @@ export class RegistryClient {
     private readonly transport: Transport;
     private readonly credentials: Credentials | undefined;
     private readonly tokens = new Map<string, string>();
+    /** Learned from the first referrers call, so a registry without the API is asked once. */
+    private hasReferrersApi: boolean | undefined;
 
     constructor(options: ClientOptions) {
         this.registry = options.registry;
@@ -148,12 +150,18 @@ export class RegistryClient {
      * client-maintained, so callers must fetch each listed manifest by digest and check its subject.
      */
     async referrers(repository: string, digest: string, artifactType?: string): Promise<{ source: ReferrersSource; descriptors: Descriptor[] }> {
-        const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
-        const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
-        const isIndexBody = String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX);
-        if (api.status === 200 && isIndexBody) {
-            const descriptors = (JSON.parse(api.body.toString("utf8")) as Manifest).manifests ?? [];
-            return { source: "referrers-api", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors };
+        if (this.hasReferrersApi !== false) {
+            const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
+            const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
+            const isIndexBody = String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX);
+            if (api.status === 200 && isIndexBody) {
+                this.hasReferrersApi = true;
+                const descriptors = (JSON.parse(api.body.toString("utf8")) as Manifest).manifests ?? [];
+                return { source: "referrers-api", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors };
+            }
+            // A registry with the API answers 200 with an (empty) index even for an unknown digest
+            // (OCI distribution spec 1.1): a 404 or a non-index answer means it has none.
+            this.hasReferrersApi = false;
         }
         let fallback: FetchedManifest;
         try {
