@@ -5,10 +5,10 @@
 //   npm run bench:verify [-- <N>]
 import { performance } from "node:perf_hooks";
 import { RegistryClient } from "../lib/oci/client";
-import { OCI_MANIFEST } from "../lib/oci/mediaTypes";
 import { verifyImage } from "../lib/cosign/verifyImage";
 import { cosignKeys, cosignSign } from "../test/support/cosign";
 import { must } from "../test/support/exec";
+import { pushImage } from "../test/support/images";
 import { startRegistry } from "../test/support/registries";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -23,9 +23,7 @@ async function main(): Promise<void> {
     try {
         const digests: string[] = [];
         for (let i = 0; i < n; i++) {
-            const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { i: String(i) } }, rootfs: { type: "layers", diff_ids: [] } }));
-            const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await setup.pushBlob("bench/app", config), size: config.length }, layers: [] }));
-            const digest = await setup.putManifest("bench/app", `v${i}`, manifest, OCI_MANIFEST);
+            const { digest } = await pushImage(setup, "bench/app", `v${i}`, `artifact ${i}`);
             await cosignSign(keys, `${registry.host}/bench/app@${digest}`);
             digests.push(digest);
         }

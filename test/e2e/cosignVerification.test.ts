@@ -4,9 +4,9 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../lib/oci/client";
-import { OCI_MANIFEST } from "../../lib/oci/mediaTypes";
 import { digestTag } from "../../lib/oci/reference";
 import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
+import { pushImage } from "../support/images";
 import { ROOT } from "../support/prerequisites";
 import { startRegistry, type RunningRegistry } from "../support/registries";
 import { throwawayStack, type ThrowawayStack } from "../support/stack";
@@ -21,11 +21,7 @@ describe("CosignVerification in a real pulumi up", () => {
     beforeAll(async () => {
         [registry, keys] = await Promise.all([startRegistry("distribution"), cosignKeys()]);
         client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
-        const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } }));
-        const manifest = Buffer.from(
-            JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob("apps/web", config), size: config.length }, layers: [] }),
-        );
-        digest = await client.putManifest("apps/web", "v1", manifest, OCI_MANIFEST);
+        digest = (await pushImage(client, "apps/web", "v1", "e2e")).digest;
         t = await throwawayStack(
             () => ({
                 "slipway-verify-artifact:reference": { value: `${registry.host}/apps/web:v1` },

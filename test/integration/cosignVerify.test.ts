@@ -3,25 +3,14 @@
 // a signature must be refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient, sha256 } from "../../lib/oci/client";
-import { OCI_INDEX, OCI_MANIFEST } from "../../lib/oci/mediaTypes";
+import { OCI_MANIFEST } from "../../lib/oci/mediaTypes";
 import { digestTag } from "../../lib/oci/reference";
 import { SignatureVerificationError, verifyImage } from "../../lib/cosign/verifyImage";
 import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
+import { pushImage, pushIndex } from "../support/images";
 import { startRegistry, type RunningRegistry } from "../support/registries";
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
-
-async function pushImage(client: RegistryClient, repo: string, tag: string, content: string) {
-    const config = json({ architecture: "amd64", os: "linux", config: { Labels: { content } }, rootfs: { type: "layers", diff_ids: [] } });
-    const layer = Buffer.from(content);
-    const bytes = json({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob(repo, config), size: config.length },
-        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: await client.pushBlob(repo, layer), size: layer.length }],
-    });
-    return { digest: await client.putManifest(repo, tag, bytes, OCI_MANIFEST), bytes };
-}
 
 describe.each(["distribution", "olareg"] as const)("verifyImage on %s with real cosign signatures", (kind) => {
     let registry: RunningRegistry;
@@ -92,18 +81,8 @@ describe.each(["distribution", "olareg"] as const)("verifyImage on %s with real 
     });
 
     it("verifies an index together with every child", async () => {
-        const amd = await pushImage(client, "apps/multi", "amd64", "amd");
-        const arm = await pushImage(client, "apps/multi", "arm64", "arm");
-        const index = json({
-            schemaVersion: 2,
-            mediaType: OCI_INDEX,
-            manifests: [
-                { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.bytes.length, platform: { architecture: "amd64", os: "linux" } },
-                { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.bytes.length, platform: { architecture: "arm64", os: "linux" } },
-            ],
-        });
-        const digest = await client.putManifest("apps/multi", "v1", index, OCI_INDEX);
-        expect(digest).toBe(sha256(index));
+        const { digest, bytes, amd64: amd, arm64: arm } = await pushIndex(client, "apps/multi", "v1");
+        expect(digest).toBe(sha256(bytes));
 
         await cosignSign(keys, ref("apps/multi", digest));
         const unsignedChildren = await verifyImage(client, "apps/multi", digest, { publicKey: keys.publicKeyPem }).catch((e: unknown) => e);

@@ -7,26 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient, sha256 } from "../../lib/oci/client";
 import { RegistryError } from "../../lib/oci/errors";
-import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, type Manifest } from "../../lib/oci/mediaTypes";
+import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST } from "../../lib/oci/mediaTypes";
 import { digestTag } from "../../lib/oci/reference";
 import { must } from "../support/exec";
+import { pushImage, pushIndex } from "../support/images";
 import { startRegistry, type RunningRegistry } from "../support/registries";
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-
-/** Pushes a one-layer image and returns its manifest's digest. */
-async function pushImage(client: RegistryClient, repo: string, tag: string, content: string): Promise<{ digest: string; bytes: Buffer }> {
-    const config = json({ architecture: "amd64", os: "linux", config: { Labels: { content } }, rootfs: { type: "layers", diff_ids: [] } });
-    const layer = Buffer.from(content);
-    const manifest: Manifest = {
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob(repo, config), size: config.length },
-        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: await client.pushBlob(repo, layer), size: layer.length }],
-    };
-    const bytes = json(manifest);
-    return { digest: await client.putManifest(repo, tag, bytes, OCI_MANIFEST), bytes };
-}
 
 describe.each(["distribution", "olareg"] as const)("RegistryClient on %s", (kind) => {
     let registry: RunningRegistry;
@@ -64,17 +51,7 @@ describe.each(["distribution", "olareg"] as const)("RegistryClient on %s", (kind
     });
 
     it("stores an index with per-arch children", async () => {
-        const amd = await pushImage(client, "apps/multi", "amd64", "amd");
-        const arm = await pushImage(client, "apps/multi", "arm64", "arm");
-        const index = json({
-            schemaVersion: 2,
-            mediaType: OCI_INDEX,
-            manifests: [
-                { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.bytes.length, platform: { architecture: "amd64", os: "linux" } },
-                { mediaType: OCI_MANIFEST, digest: arm.digest, size: arm.bytes.length, platform: { architecture: "arm64", os: "linux" } },
-            ],
-        });
-        const digest = await client.putManifest("apps/multi", "latest", index, OCI_INDEX);
+        const { digest } = await pushIndex(client, "apps/multi", "latest");
         const fetched = await client.getManifest("apps/multi", "latest");
         expect(fetched).toMatchObject({ digest, mediaType: OCI_INDEX });
         expect(fetched.manifest.manifests!.map((m) => m.platform!.architecture)).toEqual(["amd64", "arm64"]);

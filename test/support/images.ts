@@ -1,0 +1,35 @@
+// Small real images and indexes pushed with Slipway's own client, for tests and benchmarks.
+import type { RegistryClient } from "../../lib/oci/client";
+import { OCI_INDEX, OCI_MANIFEST } from "../../lib/oci/mediaTypes";
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+export interface PushedManifest {
+    digest: string;
+    bytes: Buffer;
+}
+
+/** A one-layer linux image whose config label and layer carry `content` (distinct content, distinct digest). */
+export async function pushImage(client: RegistryClient, repo: string, tag: string, content: string, architecture = "amd64"): Promise<PushedManifest> {
+    const config = json({ architecture, os: "linux", config: { Labels: { content } }, rootfs: { type: "layers", diff_ids: [] } });
+    const layer = Buffer.from(content);
+    const bytes = json({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob(repo, config), size: config.length },
+        layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: await client.pushBlob(repo, layer), size: layer.length }],
+    });
+    return { digest: await client.putManifest(repo, tag, bytes, OCI_MANIFEST), bytes };
+}
+
+/** An amd64 + arm64 index over two fresh images; returns the index and its children. */
+export async function pushIndex(client: RegistryClient, repo: string, tag: string): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
+    const amd64 = await pushImage(client, repo, `${tag}-amd64`, `${tag} amd64`, "amd64");
+    const arm64 = await pushImage(client, repo, `${tag}-arm64`, `${tag} arm64`, "arm64");
+    const bytes = json({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [amd64, arm64].map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.bytes.length, platform: { architecture: i === 0 ? "amd64" : "arm64", os: "linux" } })),
+    });
+    return { digest: await client.putManifest(repo, tag, bytes, OCI_INDEX), bytes, amd64, arm64 };
+}
