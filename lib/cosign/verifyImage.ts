@@ -49,30 +49,31 @@ export interface ImagePolicy extends BundlePolicy {
 
 /** Verifies `digest` (and, for an index, every child) in `repository`. */
 export async function verifyImage(client: RegistryClient, repository: string, digest: string, policy: ImagePolicy): Promise<ImageVerification> {
-    const subject = await client.getManifest(repository, digest);
-    const result = await verifyOne(client, repository, subject, policy);
+    const { subject, ...result } = await verifyOne(client, repository, digest, policy);
     if (!isIndex(subject.mediaType)) return { ...result, children: [] };
     const children = (subject.manifest.manifests ?? []).map((m) => m.digest);
     // Every child is checked, and every failing one reported: an operator fixes them in one pass.
-    const outcomes = await Promise.allSettled(children.map(async (child) => verifyOne(client, repository, await client.getManifest(repository, child), policy)));
+    const outcomes = await Promise.allSettled(children.map((child) => verifyOne(client, repository, child, policy)));
     const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
     if (failed.length > 0) throw new SignatureVerificationError(`${client.registry}/${repository}@${digest} (index)`, failed.map((f) => `child ${f}`));
     return { ...result, children };
 }
 
-async function verifyOne(client: RegistryClient, repository: string, subject: FetchedManifest, policy: ImagePolicy): Promise<Omit<ImageVerification, "children">> {
-    const digest = subject.digest;
+type OneVerification = Omit<ImageVerification, "children"> & { subject: FetchedManifest };
+
+async function verifyOne(client: RegistryClient, repository: string, digest: string, policy: ImagePolicy): Promise<OneVerification> {
     const where = `${client.registry}/${repository}@${digest}`;
     const root = policy.trustedRoot ?? (policy.publicKey ? EMPTY_TRUSTED_ROOT : undefined);
     if (!root) throw new SignatureVerificationError(where, ["a keyless policy needs a trusted root (trusted_root.json)"]);
+    // Independent lookups, one round trip: the signed manifest itself and its bundle referrers.
+    const [subject, { source, descriptors }] = await Promise.all([client.getManifest(repository, digest), client.referrers(repository, digest, BUNDLE_TYPE)]);
     const refused: string[] = [];
 
-    const { source, descriptors } = await client.referrers(repository, digest, BUNDLE_TYPE);
     const layout: SignatureLayout = source === "referrers-api" ? "bundle-referrer" : "bundle-fallback-tag";
     for (const d of descriptors) {
         try {
             const bundle = await loadBundle(client, repository, d.digest, digest);
-            return { digest, layout, ...verifyBundle(bundle, subject.bytes, root, policy) };
+            return { digest, subject, layout, ...verifyBundle(bundle, subject.bytes, root, policy) };
         } catch (error) {
             refused.push(`${layout} ${d.digest.slice(0, 19)}…: ${reasonOf(error)}`);
         }
@@ -81,7 +82,7 @@ async function verifyOne(client: RegistryClient, repository: string, subject: Fe
     const legacy = await legacySignatures(client, repository, digest);
     for (const [i, layer] of legacy.entries()) {
         try {
-            return { digest, layout: "legacy-sig-tag", ...verifyLegacy(layer, digest, policy) };
+            return { digest, subject, layout: "legacy-sig-tag", ...verifyLegacy(layer, digest, policy) };
         } catch (error) {
             refused.push(`legacy-sig-tag layer ${i}: ${reasonOf(error)}`);
         }
