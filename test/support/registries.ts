@@ -3,7 +3,7 @@
 // 1.1 referrers API), both from the pinned toolchain.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -25,22 +25,32 @@ function freePort(): Promise<number> {
     });
 }
 
-async function waitForV2(host: string, child: ChildProcess, log: () => string): Promise<void> {
+/** Waits until the registry accepts connections (TLS or not, auth or not). */
+async function waitForListener(port: number, child: ChildProcess, log: () => string): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}: ${log()}`);
-        try {
-            const res = await fetch(`http://${host}/v2/`);
-            if (res.status === 200 || res.status === 401) return;
-        } catch {
-            // not listening yet
-        }
+        const open = await new Promise<boolean>((resolve) => {
+            const socket = connect(port, "127.0.0.1", () => {
+                socket.end();
+                resolve(true);
+            });
+            socket.on("error", () => resolve(false));
+        });
+        if (open) return;
         await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`registry on ${host} did not answer /v2/ within 15 s: ${log()}`);
+    throw new Error(`registry on 127.0.0.1:${port} did not listen within 15 s: ${log()}`);
 }
 
-export async function startRegistry(kind: RunningRegistry["kind"], opts: { htpasswd?: string } = {}): Promise<RunningRegistry> {
+export interface RegistryOptions {
+    /** htpasswd file content (bcrypt): distribution then demands Basic auth. */
+    htpasswd?: string;
+    /** PEM certificate and key: distribution then serves HTTPS only. */
+    tls?: { certificate: string; key: string };
+}
+
+export async function startRegistry(kind: RunningRegistry["kind"], opts: RegistryOptions = {}): Promise<RunningRegistry> {
     const dir = mkdtempSync(join(tmpdir(), `slipway-${kind}-`));
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
@@ -48,9 +58,14 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: { htpas
     if (kind === "distribution") {
         const auth = opts.htpasswd ? `auth:\n  htpasswd:\n    realm: slipway-test\n    path: ${join(dir, "htpasswd")}\n` : "";
         if (opts.htpasswd) writeFileSync(join(dir, "htpasswd"), opts.htpasswd);
+        if (opts.tls) {
+            writeFileSync(join(dir, "tls.crt"), opts.tls.certificate);
+            writeFileSync(join(dir, "tls.key"), opts.tls.key);
+        }
+        const tls = opts.tls ? `  tls:\n    certificate: ${join(dir, "tls.crt")}\n    key: ${join(dir, "tls.key")}\n` : "";
         writeFileSync(
             join(dir, "config.yml"),
-            `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${auth}`,
+            `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tls}${auth}`,
         );
         child = spawn("registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
     } else {
@@ -58,7 +73,7 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: { htpas
     }
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    await waitForV2(host, child, () => stderr);
+    await waitForListener(port, child, () => stderr);
     return {
         kind,
         host,
