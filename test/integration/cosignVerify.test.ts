@@ -12,7 +12,7 @@ import { startRegistry, type RunningRegistry } from "../support/registries";
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
-describe.each(["distribution", "olareg"] as const)("verifyImage on %s with real cosign signatures", (kind) => {
+describe.each(["distribution", "distribution-2.8", "olareg"] as const)("verifyImage on %s with real cosign signatures", (kind) => {
     let registry: RunningRegistry;
     let client: RegistryClient;
     let keys: CosignKeys;

@@ -1,6 +1,6 @@
 // The OCI client against real registries on loopback, and cross-checked with crane, a client
-// nobody here wrote. Runs once against distribution (no referrers API: the fallback tag path)
-// and once against olareg (the OCI 1.1 referrers API).
+// nobody here wrote (crane, skopeo). Runs against distribution 3.x and Debian's 2.8.2 (no
+// referrers API: the fallback tag path) and olareg (the OCI 1.1 referrers API).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,7 @@ import { startRegistry, type RunningRegistry } from "../support/registries";
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
-describe.each(["distribution", "olareg"] as const)("RegistryClient on %s", (kind) => {
+describe.each(["distribution", "distribution-2.8", "olareg"] as const)("RegistryClient on %s", (kind) => {
     let registry: RunningRegistry;
     let client: RegistryClient;
     beforeAll(async () => {
@@ -35,6 +35,8 @@ describe.each(["distribution", "olareg"] as const)("RegistryClient on %s", (kind
         expect(byDigest.bytes.equals(bytes)).toBe(true);
         expect(byDigest.mediaType).toBe(OCI_MANIFEST);
         expect(await must("crane", ["digest", "--insecure", `${registry.host}/apps/web:v1`])).toBe(digest);
+        // skopeo's raw manifest is the very bytes Slipway put: same digest.
+        expect(sha256(await must("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/apps/web:v1`]))).toBe(digest);
     });
 
     it("skips a blob the repository has, mounts across repositories, uploads in chunks", async () => {
@@ -100,6 +102,17 @@ describe.each(["distribution", "olareg"] as const)("RegistryClient on %s", (kind
         expect(error).toBeInstanceOf(RegistryError);
         expect(error).toMatchObject({ status: 404, registry: registry.host, repository: "apps/gone", reference: digest });
         expect(String(error)).toContain(`${registry.host}/apps/gone (${digest}): HTTP 404`);
+    });
+
+    it("reads what skopeo copied", async () => {
+        await pushImage(client, "apps/src", "v1", "copied by skopeo");
+        await must("skopeo", ["copy", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${registry.host}/apps/src:v1`, `docker://${registry.host}/apps/dst:v1`]);
+        const copied = await client.getManifest("apps/dst", "v1");
+        const skopeoDigest = JSON.parse(await must("skopeo", ["inspect", "--tls-verify=false", `docker://${registry.host}/apps/dst:v1`])) as { Digest: string };
+        expect(copied.digest).toBe(skopeoDigest.Digest);
+        // skopeo compresses the layer on the way; getBlob checks it hashes to its digest.
+        const layer = copied.manifest.layers![0]!;
+        expect((await client.getBlob("apps/dst", layer.digest)).length).toBe(layer.size);
     });
 
     it("reads what crane pushed", async () => {

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface RunningRegistry {
-    kind: "distribution" | "olareg";
+    /** distribution: the pinned 3.x; distribution-2.8: Debian's docker-registry; olareg: with the referrers API. */
+    kind: "distribution" | "distribution-2.8" | "olareg";
     /** host:port on loopback. */
     host: string;
     stop(): Promise<void>;
@@ -55,7 +56,7 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
     let child: ChildProcess;
-    if (kind === "distribution") {
+    if (kind === "distribution" || kind === "distribution-2.8") {
         const auth = opts.htpasswd ? `auth:\n  htpasswd:\n    realm: slipway-test\n    path: ${join(dir, "htpasswd")}\n` : "";
         if (opts.htpasswd) writeFileSync(join(dir, "htpasswd"), opts.htpasswd);
         if (opts.tls) {
@@ -67,7 +68,7 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
             join(dir, "config.yml"),
             `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tls}${auth}`,
         );
-        child = spawn("registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
+        child = spawn(kind === "distribution" ? "registry" : "docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
     } else {
         child = spawn("olareg", ["serve", "--addr", "127.0.0.1", "--port", String(port), "--dir", join(dir, "data"), "--api-delete"], { stdio: ["ignore", "ignore", "pipe"] });
     }
