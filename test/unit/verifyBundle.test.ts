@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { publicGoodTrustedRoot } from "../../lib/sigstore/trustedRoot";
 import { verifyBundle, type Matcher } from "../../lib/sigstore/verifyBundle";
+import { toImagePolicy } from "../../lib/cosign/verifyReference";
 import { ROOT } from "../support/prerequisites";
 
 const SUITE = join(ROOT, "..", "shared", "conformance", "sigstore-bundle-verify");
@@ -38,5 +39,17 @@ describe("verifyBundle policy", () => {
 
     it("other bytes than the signed artifact fail", () => {
         expect(() => verifyBundle(bundle, Buffer.from("tampered"), root, { identity: { exact: IDENTITY }, issuer: ISSUER })).toThrow();
+    });
+
+    it("a certificate from a CA that is not in the trusted root fails", () => {
+        const withoutCas = { ...root, certificateAuthorities: [] };
+        expect(() => verifyBundle(bundle, artifact, withoutCas, { identity: { exact: IDENTITY }, issuer: ISSUER })).toThrow();
+    });
+});
+
+describe("toImagePolicy (the provider's policy input)", () => {
+    it("maps literals to exact matchers and regexps to anchored ones, and keeps the root", () => {
+        expect(toImagePolicy({ keyless: { identity: "a@b", issuerRegExp: "https://.*" } }, "{}")).toEqual({ identity: { exact: "a@b" }, issuer: { regexp: "https://.*" }, trustedRoot: {} });
+        expect(toImagePolicy({ publicKey: "PEM" }, undefined)).toEqual({ publicKey: "PEM" });
     });
 });
