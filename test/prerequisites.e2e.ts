@@ -1,5 +1,5 @@
-import { compiledProgram, dockerSwarm, nodeVersion, pulumiToolchain, requireAll } from "./support/prerequisites";
+import { commands, compiledProgram, dockerSwarm, nodeVersion, pulumiToolchain, requireAll } from "./support/prerequisites";
 
 export default async function setup(): Promise<void> {
-    await requireAll("e2e", [nodeVersion, dockerSwarm, pulumiToolchain, compiledProgram]);
+    await requireAll("e2e", [nodeVersion, dockerSwarm, pulumiToolchain, compiledProgram, commands("registry", "cosign")]);
 }

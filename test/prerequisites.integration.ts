@@ -1,5 +1,5 @@
-import { dockerSwarm, nodeVersion, requireAll } from "./support/prerequisites";
+import { commands, dockerSwarm, nodeVersion, requireAll } from "./support/prerequisites";
 
 export default async function setup(): Promise<void> {
-    await requireAll("integration", [nodeVersion, dockerSwarm]);
+    await requireAll("integration", [nodeVersion, dockerSwarm, commands("go", "registry", "docker-registry", "olareg", "cosign", "crane", "skopeo", "htpasswd", "openssl", "tar")]);
 }

@@ -38,6 +38,15 @@ export const pulumiToolchain: Check = async () => {
     return missing.length ? `missing ${missing.join(", ")}: run scripts/setup` : undefined;
 };
 
+/** Commands a tier runs, each on PATH (setup installs or builds every one). */
+export function commands(...names: string[]): Check {
+    return async () => {
+        const missing: string[] = [];
+        for (const name of names) if ((await run("sh", ["-c", `command -v ${name}`])).code !== 0) missing.push(name);
+        return missing.length ? `not on PATH: ${missing.join(", ")}: run scripts/setup, then . scripts/env` : undefined;
+    };
+}
+
 export const compiledProgram: Check = () =>
     existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build";
 
