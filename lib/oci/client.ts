@@ -105,12 +105,10 @@ export class RegistryClient {
     async pushBlob(repository: string, bytes: Buffer, opts: { from?: string; chunkSize?: number } = {}): Promise<string> {
         const digest = sha256(bytes);
         if (await this.blobExists(repository, digest)) return digest;
-        if (opts.from) {
-            const mount = await this.call("POST", repository, `/blobs/uploads/?mount=${digest}&from=${encodeURIComponent(opts.from)}`, digest, {}, undefined, [201, 202]);
-            if (mount.status === 201) return digest;
-            await this.call("DELETE", repository, "", digest, {}, undefined, [204, 404], this.location(mount, repository, digest)).catch(() => undefined);
-        }
-        const start = await this.call("POST", repository, "/blobs/uploads/", digest, {}, undefined, [202]);
+        // A mount the registry cannot do answers 202 with an ordinary upload session: use it.
+        const query = opts.from ? `?mount=${digest}&from=${encodeURIComponent(opts.from)}` : "";
+        const start = await this.call("POST", repository, `/blobs/uploads/${query}`, digest, {}, undefined, opts.from ? [201, 202] : [202]);
+        if (start.status === 201) return digest;
         let location = this.location(start, repository, digest);
         const chunkSize = opts.chunkSize ?? Infinity;
         if (bytes.length > chunkSize) {
