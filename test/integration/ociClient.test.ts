@@ -50,6 +50,11 @@ describe.each(["distribution", "distribution-2.8", "olareg"] as const)("Registry
 
         await client.pushBlob("apps/b", blob, { from: "apps/a" });
         expect(await client.blobExists("apps/b", digest)).toBe(true);
+
+        // A mount from a repository without the blob falls back to an upload.
+        const other = Buffer.from("only here");
+        const otherDigest = await client.pushBlob("apps/c", other, { from: "apps/none" });
+        expect((await client.getBlob("apps/c", otherDigest)).equals(other)).toBe(true);
     });
 
     it("stores an index with per-arch children", async () => {
