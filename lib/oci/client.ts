@@ -103,13 +103,23 @@ export class RegistryClient {
      * else monolithic, or chunked (PATCH) above `chunkSize`. Returns its digest.
      */
     async pushBlob(repository: string, bytes: Buffer, opts: { from?: string; chunkSize?: number } = {}): Promise<string> {
-        const digest = sha256(bytes);
+        return this.copyBlob(repository, sha256(bytes), () => Promise.resolve(bytes), opts);
+    }
+
+    /**
+     * Makes `digest` exist in `repository`: nothing if it is there, a mount from `opts.from` if
+     * the registry can, else an upload of `bytes()`, fetched only then (promotion copies blobs
+     * between repositories without downloading what a mount can link).
+     */
+    async copyBlob(repository: string, digest: string, bytesOf: () => Promise<Buffer>, opts: { from?: string; chunkSize?: number } = {}): Promise<string> {
         if (await this.blobExists(repository, digest)) return digest;
         // A mount the registry cannot do answers 202 with an ordinary upload session: use it.
         const query = opts.from ? `?mount=${digest}&from=${encodeURIComponent(opts.from)}` : "";
         const start = await this.call("POST", repository, `/blobs/uploads/${query}`, digest, {}, undefined, opts.from ? [201, 202] : [202]);
         if (start.status === 201) return digest;
         let location = this.location(start, repository, digest);
+        const bytes = await bytesOf();
+        if (sha256(bytes) !== digest) throw new RegistryError(this.registry, repository, digest, 0, `the bytes to upload hash to ${sha256(bytes)}`);
         const chunkSize = opts.chunkSize ?? Infinity;
         if (bytes.length > chunkSize) {
             for (let offset = 0; offset < bytes.length; offset += chunkSize) {

@@ -10,8 +10,8 @@ export interface PushedManifest {
 }
 
 /** A one-layer linux image whose config label and layer carry `content` (distinct content, distinct digest). */
-export async function pushImage(client: RegistryClient, repo: string, tag: string, content: string, architecture = "amd64"): Promise<PushedManifest> {
-    const config = json({ architecture, os: "linux", config: { Labels: { content } }, rootfs: { type: "layers", diff_ids: [] } });
+export async function pushImage(client: RegistryClient, repo: string, tag: string, content: string, architecture = "amd64", labels: Record<string, string> = {}): Promise<PushedManifest> {
+    const config = json({ architecture, os: "linux", config: { Labels: { content, ...labels } }, rootfs: { type: "layers", diff_ids: [] } });
     const layer = Buffer.from(content);
     const bytes = json({
         schemaVersion: 2,
@@ -23,9 +23,9 @@ export async function pushImage(client: RegistryClient, repo: string, tag: strin
 }
 
 /** An amd64 + arm64 index over two fresh images; returns the index and its children. */
-export async function pushIndex(client: RegistryClient, repo: string, tag: string): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
-    const amd64 = await pushImage(client, repo, `${tag}-amd64`, `${tag} amd64`, "amd64");
-    const arm64 = await pushImage(client, repo, `${tag}-arm64`, `${tag} arm64`, "arm64");
+export async function pushIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string> = {}): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
+    const amd64 = await pushImage(client, repo, `${tag}-amd64`, `${tag} amd64`, "amd64", labels);
+    const arm64 = await pushImage(client, repo, `${tag}-arm64`, `${tag} arm64`, "arm64", labels);
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
