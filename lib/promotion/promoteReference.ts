@@ -1,0 +1,52 @@
+// What the ImagePromotion provider runs, by reference strings; the registry connection is
+// read at call time (lib/cosign/verifyReference's clientFor).
+import { clientFor } from "../cosign/verifyReference";
+import { parseReference } from "../oci/reference";
+import { promote, PromotionError, type Promotion } from "./promote";
+
+function sides(source: string, target: string) {
+    const s = parseReference(source);
+    const t = parseReference(target);
+    if (s.registry !== t.registry) throw new PromotionError("copy-failed", `source and target are in different registries (${s.registry}, ${t.registry}): promotion copies within one registry`);
+    if (!t.tag || t.digest) throw new Error(`the target "${target}" must be a tag (registry/repository:tag)`);
+    return { s, t };
+}
+
+/** The digest the source names now. */
+export async function resolveSource(source: string, insecure?: boolean): Promise<string> {
+    const s = parseReference(source);
+    if (s.digest) return s.digest;
+    const client = clientFor(s.registry, insecure);
+    try {
+        return await client.resolve(s.repository, s.tag!);
+    } catch (error) {
+        throw new PromotionError("source-unresolvable", `${source} cannot be resolved: ${(error as Error).message}`);
+    } finally {
+        client.close();
+    }
+}
+
+/** Promotes exactly `sourceDigest` (resolved at preview) to the target tag. */
+export async function promoteDigest(source: string, sourceDigest: string, target: string, expectedRevision: string, insecure?: boolean): Promise<Promotion> {
+    const { s, t } = sides(source, target);
+    const client = clientFor(s.registry, insecure);
+    try {
+        return await promote(client, { repository: s.repository, tag: sourceDigest }, { repository: t.repository, tag: t.tag! }, expectedRevision);
+    } finally {
+        client.close();
+    }
+}
+
+/** What the target tag points at now, or "" when it does not exist. */
+export async function targetDigest(target: string, insecure?: boolean): Promise<string> {
+    const t = parseReference(target);
+    const client = clientFor(t.registry, insecure);
+    try {
+        return await client.resolve(t.repository, t.tag!);
+    } catch (error) {
+        if ((error as { notFound?: boolean }).notFound) return "";
+        throw error;
+    } finally {
+        client.close();
+    }
+}
