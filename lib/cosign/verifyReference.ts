@@ -1,8 +1,6 @@
-// What the CosignVerification provider runs: resolve a reference once, verify that digest.
-// The registry connection is read at CALL time: credentials from the environment or the
-// docker config, a CA from SLIPWAY_REGISTRY_CA (a PEM file path), never from inputs.
-import { readFileSync } from "node:fs";
-import { RegistryClient } from "../oci/client";
+// What the CosignVerification provider runs: resolve a reference once, verify that digest,
+// with the registry connection read at call time (lib/oci/connect).
+import { clientFor } from "../oci/connect";
 import { parseReference } from "../oci/reference";
 import type { TrustedRootJson } from "../sigstore/trustedRoot";
 import { verifyImage, type ImagePolicy, type ImageVerification } from "./verifyImage";
@@ -19,11 +17,6 @@ export interface VerifyReferenceArgs {
     trustedRoot?: string;
     /** Talk plain HTTP (a loopback registry in tests or the local stack). */
     insecure?: boolean;
-}
-
-export function clientFor(registry: string, insecure: boolean | undefined, env: NodeJS.ProcessEnv = process.env): RegistryClient {
-    const ca = env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined;
-    return new RegistryClient({ registry, scheme: insecure ? "http" : "https", ...(ca ? { ca } : {}) });
 }
 
 export function toImagePolicy(policy: SignaturePolicy, trustedRoot: string | undefined): ImagePolicy {

@@ -1,6 +1,6 @@
-// What the ImagePromotion provider runs, by reference strings; the registry connection is
-// read at call time (lib/cosign/verifyReference's clientFor).
-import { clientFor } from "../cosign/verifyReference";
+// What the ImagePromotion provider runs, by reference strings, with the registry connection
+// read at call time (lib/oci/connect).
+import { clientFor } from "../oci/connect";
 import { parseReference } from "../oci/reference";
 import { promote, PromotionError, type Promotion } from "./promote";
 
