@@ -1,6 +1,8 @@
 // What the CosignVerification provider runs: resolve a reference once, verify that digest,
 // with the registry connection read at call time (lib/oci/connect).
 import { clientFor } from "../oci/connect";
+
+export { resolveReference } from "../oci/connect";
 import { parseReference } from "../oci/reference";
 import type { TrustedRootJson } from "../sigstore/trustedRoot";
 import { verifyImage, type ImagePolicy, type ImageVerification } from "./verifyImage";
@@ -26,18 +28,6 @@ export function toImagePolicy(policy: SignaturePolicy, trustedRoot: string | und
     const identity = k.identity !== undefined ? { exact: k.identity } : k.identityRegExp !== undefined ? { regexp: k.identityRegExp } : undefined;
     const issuer = k.issuer !== undefined ? { exact: k.issuer } : k.issuerRegExp !== undefined ? { regexp: k.issuerRegExp } : undefined;
     return { ...(identity ? { identity } : {}), ...(issuer ? { issuer } : {}), ...(root ? { trustedRoot: root } : {}) };
-}
-
-/** The digest `reference` names now: its own digest when pinned, else what the tag resolves to. */
-export async function resolveReference(reference: string, insecure?: boolean): Promise<string> {
-    const ref = parseReference(reference);
-    if (ref.digest) return ref.digest;
-    const client = clientFor(ref.registry, insecure);
-    try {
-        return await client.resolve(ref.repository, ref.tag!);
-    } finally {
-        client.close();
-    }
 }
 
 /** Verifies `digest` of the reference's repository under the policy. */

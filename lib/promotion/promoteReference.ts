@@ -1,6 +1,6 @@
 // What the ImagePromotion provider runs, by reference strings, with the registry connection
 // read at call time (lib/oci/connect).
-import { clientFor } from "../oci/connect";
+import { clientFor, resolveReference } from "../oci/connect";
 import { parseReference } from "../oci/reference";
 import { promote, PromotionError, type Promotion } from "./promote";
 
@@ -14,15 +14,10 @@ function sides(source: string, target: string) {
 
 /** The digest the source names now. */
 export async function resolveSource(source: string, insecure?: boolean): Promise<string> {
-    const s = parseReference(source);
-    if (s.digest) return s.digest;
-    const client = clientFor(s.registry, insecure);
     try {
-        return await client.resolve(s.repository, s.tag!);
+        return await resolveReference(source, insecure);
     } catch (error) {
         throw new PromotionError("source-unresolvable", `${source} cannot be resolved: ${(error as Error).message}`);
-    } finally {
-        client.close();
     }
 }
 
