@@ -1,0 +1,116 @@
+// The retention plan, computed in full before anything is deleted: which publications each
+// group keeps (newest N by a creation annotation, never tag order), the whole keep-set
+// (an index keeps its children, a kept manifest keeps its referrers, a protected digest is
+// never deleted), and only then what goes, in an order that keeps the registry consistent
+// if a run stops half-way. Pure: the provider scans the registry and applies the plan.
+
+export const CREATED = "org.opencontainers.image.created";
+
+export interface Blob {
+    digest: string;
+    size: number;
+}
+
+/** A tagged manifest (image or index) as the scan found it. */
+export interface Publication {
+    digest: string;
+    annotations: Record<string, string>;
+    /** Child manifests of an index. */
+    children: string[];
+    /** Manifests whose subject is this one or one of its children (signatures, SBOMs…). */
+    referrers: string[];
+    /** Every blob the publication, its children and referrers use. */
+    blobs: Blob[];
+}
+
+export interface RetentionOptions {
+    /** Annotation keys that define a group, e.g. platform, family, arch. */
+    groupBy: string[];
+    /** Publications kept per group. @default 3 */
+    keep?: number;
+    /** Digests never deleted (deployed, or exported to other stacks). */
+    protect?: string[];
+    /** Most manifests one run deletes; whole publications only. @default 100 */
+    maxDeletes?: number;
+}
+
+export interface GroupPlan {
+    group: Record<string, string>;
+    kept: string[];
+    deleted: string[];
+}
+
+export interface RetentionPlan {
+    groups: GroupPlan[];
+    /** Manifests to delete, in order: each publication's top first, then its children, then referrers. */
+    deletions: string[];
+    /** Publications left for a later run because maxDeletes was reached. */
+    deferred: string[];
+    capped: boolean;
+    /** Publications without a creation annotation: never judged older, so kept. */
+    unordered: string[];
+    bytesReclaimable: number;
+}
+
+const unitOf = (p: Publication) => [p.digest, ...p.children, ...p.referrers];
+
+export function planRetention(publications: readonly Publication[], options: RetentionOptions): RetentionPlan {
+    const keep = options.keep ?? 3;
+    const maxDeletes = options.maxDeletes ?? 100;
+    if (keep < 1) throw new Error("keep must be at least 1: retention never empties a group");
+    const protect = new Set(options.protect ?? []);
+
+    const unordered = publications.filter((p) => !p.annotations[CREATED]).map((p) => p.digest);
+    const groups = new Map<string, Publication[]>();
+    for (const p of publications) {
+        const key = JSON.stringify(options.groupBy.map((k) => p.annotations[k] ?? ""));
+        groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+
+    const keptTops = new Set<string>();
+    const plans: GroupPlan[] = [];
+    for (const [key, members] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+        const newestFirst = [...members].sort((a, b) => (b.annotations[CREATED] ?? "").localeCompare(a.annotations[CREATED] ?? "") || a.digest.localeCompare(b.digest));
+        const kept = newestFirst.filter((p, i) => i < keep || protect.has(p.digest) || !p.annotations[CREATED]);
+        for (const p of kept) keptTops.add(p.digest);
+        const values = JSON.parse(key) as string[];
+        plans.push({
+            group: Object.fromEntries(options.groupBy.map((k, i) => [k, values[i]!])),
+            kept: kept.map((p) => p.digest),
+            deleted: newestFirst.filter((p) => !keptTops.has(p.digest)).map((p) => p.digest),
+        });
+    }
+
+    // The whole keep-set first: everything a kept or protected publication uses.
+    const keepSet = new Set<string>(protect);
+    for (const p of publications) if (keptTops.has(p.digest)) for (const d of unitOf(p)) keepSet.add(d);
+
+    // Oldest first, whole publications, until the cap.
+    const doomed = publications.filter((p) => !keptTops.has(p.digest)).sort((a, b) => (a.annotations[CREATED] ?? "").localeCompare(b.annotations[CREATED] ?? ""));
+    const deletions: string[] = [];
+    const deferred: string[] = [];
+    const deletedUnits: Publication[] = [];
+    for (const p of doomed) {
+        const unit = unitOf(p).filter((d) => !keepSet.has(d) && !deletions.includes(d));
+        if (deletions.length + unit.length > maxDeletes) {
+            deferred.push(p.digest);
+            continue;
+        }
+        deletions.push(...unit);
+        deletedUnits.push(p);
+    }
+
+    // Reclaimable: blobs no kept or deferred publication still uses.
+    const stillUsed = new Set(publications.filter((p) => !deletedUnits.includes(p)).flatMap((p) => p.blobs.map((b) => b.digest)));
+    const freed = new Map<string, number>();
+    for (const p of deletedUnits) for (const b of p.blobs) if (!stillUsed.has(b.digest)) freed.set(b.digest, b.size);
+
+    return {
+        groups: plans,
+        deletions,
+        deferred,
+        capped: deferred.length > 0,
+        unordered,
+        bytesReclaimable: [...freed.values()].reduce((a, b) => a + b, 0),
+    };
+}
