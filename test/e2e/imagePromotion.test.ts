@@ -22,7 +22,7 @@ describe("ImagePromotion in a real pulumi up", () => {
     beforeAll(async () => {
         registry = await startRegistry("distribution");
         client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
-        first = (await pushImage(client, "apps/web", "staging", "build 1", "amd64", { [REVISION_LABEL]: SHA1 })).digest;
+        first = (await pushImage(client, "apps/web", "staging", "build 1", { labels: { [REVISION_LABEL]: SHA1 } })).digest;
         t = await throwawayStack(
             () => ({
                 "slipway-promote:source": { value: `${registry.host}/apps/web:staging` },
@@ -52,7 +52,7 @@ describe("ImagePromotion in a real pulumi up", () => {
     });
 
     it("a new staging build previews as a new source digest, and up promotes it", async () => {
-        const second = (await pushImage(client, "apps/web", "staging", "build 2", "amd64", { [REVISION_LABEL]: SHA2 })).digest;
+        const second = (await pushImage(client, "apps/web", "staging", "build 2", { labels: { [REVISION_LABEL]: SHA2 } })).digest;
         await t.stack.setConfig("slipway-promote:expectedRevision", { value: SHA2 });
         const changes = changedSteps();
         const preview = await t.stack.preview({ onEvent: changes.onEvent, diff: true });

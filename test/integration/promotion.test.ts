@@ -27,7 +27,7 @@ describe.each(["distribution", "olareg"] as const)("promote on %s", (kind) => {
     });
 
     it("moves the prod tag to exactly the validated staging digest", async () => {
-        const staged = await pushImage(client, "apps/web", "staging", "build 1", "amd64", { [REVISION_LABEL]: SHA });
+        const staged = await pushImage(client, "apps/web", "staging", "build 1", { labels: { [REVISION_LABEL]: SHA } });
         const result = await promote(client, { repository: "apps/web", tag: "staging" }, { repository: "apps/web", tag: "prod" }, SHA);
         expect(result).toEqual({ digest: staged.digest, revision: SHA, copied: [] });
         expect(await must("skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${registry.host}/apps/web:prod`])).toBe(staged.digest);
@@ -48,9 +48,9 @@ describe.each(["distribution", "olareg"] as const)("promote on %s", (kind) => {
     describe("fails closed, leaving the target tag where it was", () => {
         let before: string;
         beforeAll(async () => {
-            before = (await pushImage(client, "apps/api", "prod", "running", "amd64", { [REVISION_LABEL]: OTHER })).digest;
+            before = (await pushImage(client, "apps/api", "prod", "running", { labels: { [REVISION_LABEL]: OTHER } })).digest;
             await pushImage(client, "apps/api", "unlabelled", "no label");
-            await pushImage(client, "apps/api", "staging", "candidate", "amd64", { [REVISION_LABEL]: SHA });
+            await pushImage(client, "apps/api", "staging", "candidate", { labels: { [REVISION_LABEL]: SHA } });
         });
 
         const cases: Array<[string, string, string, PromotionFailure, RegExp]> = [

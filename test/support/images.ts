@@ -9,8 +9,17 @@ export interface PushedManifest {
     bytes: Buffer;
 }
 
+export interface ImageOptions {
+    /** @default "amd64" */
+    architecture?: string;
+    /** Image config labels, e.g. org.opencontainers.image.revision. */
+    labels?: Record<string, string>;
+    /** Manifest annotations, e.g. the grouping and creation keys retention reads. */
+    annotations?: Record<string, string>;
+}
+
 /** A one-layer linux image whose config label and layer carry `content` (distinct content, distinct digest). */
-export async function pushImage(client: RegistryClient, repo: string, tag: string, content: string, architecture = "amd64", labels: Record<string, string> = {}): Promise<PushedManifest> {
+export async function pushImage(client: RegistryClient, repo: string, tag: string, content: string, { architecture = "amd64", labels = {}, annotations }: ImageOptions = {}): Promise<PushedManifest> {
     const config = json({ architecture, os: "linux", config: { Labels: { content, ...labels } }, rootfs: { type: "layers", diff_ids: [] } });
     const layer = Buffer.from(content);
     const bytes = json({
@@ -18,14 +27,15 @@ export async function pushImage(client: RegistryClient, repo: string, tag: strin
         mediaType: OCI_MANIFEST,
         config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob(repo, config), size: config.length },
         layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: await client.pushBlob(repo, layer), size: layer.length }],
+        ...(annotations ? { annotations } : {}),
     });
     return { digest: await client.putManifest(repo, tag, bytes, OCI_MANIFEST), bytes };
 }
 
 /** An amd64 + arm64 index over two fresh images; returns the index and its children. */
 export async function pushIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string> = {}): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
-    const amd64 = await pushImage(client, repo, `${tag}-amd64`, `${tag} amd64`, "amd64", labels);
-    const arm64 = await pushImage(client, repo, `${tag}-arm64`, `${tag} arm64`, "arm64", labels);
+    const amd64 = await pushImage(client, repo, `${tag}-amd64`, `${tag} amd64`, { architecture: "amd64", labels });
+    const arm64 = await pushImage(client, repo, `${tag}-arm64`, `${tag} arm64`, { architecture: "arm64", labels });
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
