@@ -1,0 +1,39 @@
+// What the RetentionPolicy provider runs, by repository reference, with the registry
+// connection read at call time (lib/oci/connect).
+import { clientFor } from "../oci/connect";
+import { parseReference } from "../oci/reference";
+import { planRetention, type RetentionOptions, type RetentionPlan } from "./plan";
+import { applyPlan, scanRepository } from "./registry";
+
+/** `registry/repository` (no tag). */
+function repositoryOf(repository: string): { registry: string; name: string } {
+    const ref = parseReference(`${repository}:x`);
+    return { registry: ref.registry, name: ref.repository };
+}
+
+export async function planFor(repository: string, options: RetentionOptions, insecure?: boolean): Promise<RetentionPlan> {
+    const { registry, name } = repositoryOf(repository);
+    const client = clientFor(registry, insecure);
+    try {
+        return planRetention(await scanRepository(client, name), options);
+    } finally {
+        client.close();
+    }
+}
+
+/**
+ * Applies a fresh plan, limited to what preview showed: a digest is deleted only when both
+ * the previewed plan and a fresh one would delete it. Returns the fresh plan and what went.
+ */
+export async function retain(repository: string, options: RetentionOptions, previewed: readonly string[], insecure?: boolean): Promise<{ plan: RetentionPlan; deleted: string[] }> {
+    const { registry, name } = repositoryOf(repository);
+    const client = clientFor(registry, insecure);
+    try {
+        const fresh = planRetention(await scanRepository(client, name), options);
+        const allowed = new Set(previewed);
+        const plan = { ...fresh, deletions: fresh.deletions.filter((d) => allowed.has(d)) };
+        return { plan, deleted: await applyPlan(client, name, plan) };
+    } finally {
+        client.close();
+    }
+}
