@@ -71,3 +71,21 @@ describe("retention on distribution with real signatures", () => {
         }
     });
 });
+
+describe("retention on a registry that refuses deletes", () => {
+    it("stops with an error naming storage.delete.enabled, deleting nothing", async () => {
+        const registry = await startRegistry("distribution", { deleteEnabled: false });
+        const client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
+        try {
+            const digests = [];
+            for (let n = 0; n < 2; n++) digests.push((await pushImage(client, "node/edge", `b${n}`, `build ${n}`, { annotations: { "dev.slipway.family": "iso", [CREATED]: `2026-11-0${n + 1}T00:00:00Z` } })).digest);
+            const plan = planRetention(await scanRepository(client, "node/edge"), { groupBy: GROUP, keep: 1 });
+            expect(plan.deletions).toEqual([digests[0]]);
+            await expect(applyPlan(client, "node/edge", plan)).rejects.toThrow("the registry refuses deletes: enable storage.delete.enabled");
+            expect(await client.resolve("node/edge", "b0")).toBe(digests[0]);
+        } finally {
+            client.close();
+            await registry.stop();
+        }
+    });
+});

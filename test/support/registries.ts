@@ -49,6 +49,8 @@ export interface RegistryOptions {
     htpasswd?: string;
     /** PEM certificate and key: distribution then serves HTTPS only. */
     tls?: { certificate: string; key: string };
+    /** distribution's storage.delete.enabled. @default true */
+    deleteEnabled?: boolean;
 }
 
 export async function startRegistry(kind: RunningRegistry["kind"], opts: RegistryOptions = {}): Promise<RunningRegistry> {
@@ -66,7 +68,7 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
         const tls = opts.tls ? `  tls:\n    certificate: ${join(dir, "tls.crt")}\n    key: ${join(dir, "tls.key")}\n` : "";
         writeFileSync(
             join(dir, "config.yml"),
-            `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tls}${auth}`,
+            `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\nhttp:\n  addr: ${host}\n${tls}${auth}`,
         );
         child = spawn(kind === "distribution" ? "registry" : "docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
     } else {
