@@ -112,7 +112,8 @@ export class RegistryClient {
      * between repositories without downloading what a mount can link).
      */
     async copyBlob(repository: string, digest: string, bytesOf: () => Promise<Buffer>, opts: { from?: string; chunkSize?: number } = {}): Promise<string> {
-        if (await this.blobExists(repository, digest)) return digest;
+        // A mount request answers 201 whenever the blob can be linked, so it replaces the HEAD.
+        if (!opts.from && (await this.blobExists(repository, digest))) return digest;
         // A mount the registry cannot do answers 202 with an ordinary upload session: use it.
         const query = opts.from ? `?mount=${digest}&from=${encodeURIComponent(opts.from)}` : "";
         const start = await this.call("POST", repository, `/blobs/uploads/${query}`, digest, {}, undefined, opts.from ? [201, 202] : [202]);

@@ -53,7 +53,10 @@ export async function promote(client: RegistryClient, source: PromotionSide, tar
         // Within one repository the manifests, blobs and signatures are already there: only the
         // tag moves. Across repositories, everything the tag will name is copied first.
         if (source.repository !== target.repository) {
-            for (const m of isIndex(top.mediaType) ? [...images, top] : [top]) copied.push(...(await copyWithSignatures(client, source.repository, target.repository, m)));
+            // Children (independent of each other) first, the index after them.
+            const children = isIndex(top.mediaType) ? images : [];
+            for (const written of await Promise.all(children.map((m) => copyWithSignatures(client, source.repository, target.repository, m)))) copied.push(...written);
+            copied.push(...(await copyWithSignatures(client, source.repository, target.repository, top)));
         }
         // The tag last: until here nothing the target tag names has changed.
         await client.putManifest(target.repository, target.tag, top.bytes, top.mediaType);
@@ -76,9 +79,8 @@ async function checkRevision(client: RegistryClient, repository: string, image: 
 
 /** Copies one manifest (its blobs first) and its signatures to another repository; returns what it wrote. */
 async function copyWithSignatures(client: RegistryClient, from: string, to: string, m: FetchedManifest): Promise<string[]> {
-    const written = [await copyManifest(client, from, to, m)];
-    const { descriptors } = await client.referrers(from, m.digest);
-    for (const d of descriptors) written.push(await copyManifest(client, from, to, await client.getManifest(from, d.digest)));
+    const [self, { descriptors }] = await Promise.all([copyManifest(client, from, to, m), client.referrers(from, m.digest)]);
+    const written = [self, ...(await Promise.all(descriptors.map(async (d) => copyManifest(client, from, to, await client.getManifest(from, d.digest)))))];
     // The legacy .sig tag and, on a registry without the referrers API, the fallback index.
     for (const tag of [digestTag(m.digest, ".sig"), digestTag(m.digest)]) {
         const found = await client.getManifest(from, tag).catch((error: unknown) => {
