@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { LocalWorkspace, type ConfigMap, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { RegistryClient } from "../../lib/oci/client";
 import { ROOT } from "./prerequisites";
+import { startRegistry, type RunningRegistry } from "./registries";
 
 export interface ThrowawayStack {
     stack: Stack;
@@ -59,6 +61,35 @@ export function changedSteps(): { onEvent: (e: EngineEvent) => void; steps: Arra
         onEvent: (e) => {
             const m = e.resourcePreEvent?.metadata;
             if (m && m.op !== "same" && m.type !== "pulumi:pulumi:Stack" && !m.type.startsWith("pulumi:providers:")) steps.push({ op: m.op, urn: m.urn });
+        },
+    };
+}
+
+export interface ExampleWithRegistry {
+    registry: RunningRegistry;
+    /** A client of the registry, for arranging and checking what the stack does. */
+    client: RegistryClient;
+    t: ThrowawayStack;
+    /** Destroys the stack, then closes the client and stops the registry. */
+    dispose(): Promise<void>;
+}
+
+/** A loopback distribution registry and a throwaway stack of `examples/<example>` configured against it. */
+export async function exampleWithRegistry(example: string, config: (host: string) => ConfigMap): Promise<ExampleWithRegistry> {
+    const registry = await startRegistry("distribution");
+    const client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
+    const t = await throwawayStack(() => config(registry.host), join(ROOT, "examples", example));
+    return {
+        registry,
+        client,
+        t,
+        async dispose() {
+            try {
+                await t.dispose();
+            } finally {
+                client.close();
+                await registry.stop();
+            }
         },
     };
 }
