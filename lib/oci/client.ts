@@ -157,8 +157,9 @@ export class RegistryClient {
      * The manifests that refer to `digest` (their `subject`), from the referrers API, or from the
      * `sha256-<hex>` fallback index on a registry without it. The fallback is unauthenticated and
      * client-maintained, so callers must fetch each listed manifest by digest and check its subject.
+     * `fallbackIndex` is that index's own digest, when one was read.
      */
-    async referrers(repository: string, digest: string, artifactType?: string): Promise<{ source: ReferrersSource; descriptors: Descriptor[] }> {
+    async referrers(repository: string, digest: string, artifactType?: string): Promise<{ source: ReferrersSource; descriptors: Descriptor[]; fallbackIndex?: string }> {
         if (this.hasReferrersApi !== false) {
             const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
             const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
@@ -181,7 +182,7 @@ export class RegistryClient {
         }
         if (!isIndex(fallback.mediaType)) return { source: "fallback-tag", descriptors: [] };
         const descriptors = fallback.manifest.manifests ?? [];
-        return { source: "fallback-tag", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors };
+        return { source: "fallback-tag", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors, fallbackIndex: fallback.digest };
     }
 
     private location(res: HttpResponse, repository: string, reference: string): URL {

@@ -17,7 +17,8 @@ export interface Publication {
     annotations: Record<string, string>;
     /** Child manifests of an index. */
     children: string[];
-    /** Manifests whose subject is this one or one of its children (signatures, SBOMs…). */
+    /** Manifests whose subject is this one or one of its children (signatures, SBOMs…), and the
+     * fallback indexes listing them, each before the manifests it lists. */
     referrers: string[];
     /** Every blob the publication, its children and referrers use. */
     blobs: Blob[];

@@ -21,12 +21,16 @@ async function optionalManifest(client: RegistryClient, repository: string, refe
 
 const blobsOf = (m: FetchedManifest): Blob[] => [m.manifest.config, ...(m.manifest.layers ?? [])].filter((d): d is Descriptor => !!d).map((d) => ({ digest: d.digest, size: d.size }));
 
-/** Referrer manifests of `digest`: the referrers API or fallback index, and the legacy .sig tag. */
-async function referrersOf(client: RegistryClient, repository: string, digest: string): Promise<FetchedManifest[]> {
-    const { descriptors } = await client.referrers(repository, digest);
+/**
+ * What refers to `digest`, as manifest digests: the fallback index first (so it goes before the
+ * manifests it lists), the referrers it or the API lists, and the legacy .sig manifest.
+ */
+async function referrersOf(client: RegistryClient, repository: string, digest: string): Promise<{ digests: string[]; manifests: FetchedManifest[] }> {
+    const { descriptors, fallbackIndex } = await client.referrers(repository, digest);
     const found = await Promise.all(descriptors.map((d) => client.getManifest(repository, d.digest)));
     const sig = await optionalManifest(client, repository, digestTag(digest, ".sig"));
-    return sig ? [...found, sig] : found;
+    const manifests = sig ? [...found, sig] : found;
+    return { digests: [...(fallbackIndex ? [fallbackIndex] : []), ...manifests.map((m) => m.digest)], manifests };
 }
 
 export async function scanRepository(client: RegistryClient, repository: string): Promise<Publication[]> {
@@ -36,32 +40,31 @@ export async function scanRepository(client: RegistryClient, repository: string)
     return Promise.all(
         [...tops.values()].map(async (top) => {
             const children = isIndex(top.mediaType) ? await Promise.all((top.manifest.manifests ?? []).map((d) => client.getManifest(repository, d.digest))) : [];
-            const referrers = (await Promise.all([top, ...children].map((m) => referrersOf(client, repository, m.digest)))).flat();
+            const referrers = await Promise.all([top, ...children].map((m) => referrersOf(client, repository, m.digest)));
             return {
                 digest: top.digest,
                 annotations: top.manifest.annotations ?? {},
                 children: children.map((c) => c.digest),
-                referrers: referrers.map((r) => r.digest),
-                blobs: [top, ...children, ...referrers].flatMap(blobsOf),
+                referrers: referrers.flatMap((r) => r.digests),
+                blobs: [top, ...children, ...referrers.flatMap((r) => r.manifests)].flatMap(blobsOf),
             };
         }),
     );
 }
 
 /**
- * Deletes the plan's manifests in its order, each subject's fallback index with it (so none
- * lists a missing manifest). Returns what was deleted. A 405 names the setting to enable.
- * The top goes first, so no index ever lists a missing child: a run stopped right after it
- * leaves that publication's children and signatures untagged, which no later scan sees and
- * the registry's `garbage-collect --delete-untagged` reclaims.
+ * Deletes the plan's manifests in its order; fallback indexes are among them, listed before
+ * the manifests they name, so none ever lists a missing manifest. Returns what was deleted.
+ * A 405 names the setting to enable. The top goes first, so no index ever lists a missing
+ * child: a run stopped right after it leaves that publication's children and signatures
+ * untagged, which no later scan sees and the registry's `garbage-collect --delete-untagged`
+ * reclaims. One request per deletion, nothing re-read.
  */
 export async function applyPlan(client: RegistryClient, repository: string, plan: RetentionPlan): Promise<string[]> {
     const deleted: string[] = [];
     for (const digest of plan.deletions) {
         await client.deleteManifest(repository, digest);
         deleted.push(digest);
-        const fallback = await optionalManifest(client, repository, digestTag(digest));
-        if (fallback) await client.deleteManifest(repository, fallback.digest);
     }
     return deleted;
 }
