@@ -34,8 +34,8 @@ export class RegistryClient {
     private readonly transport: Transport;
     private readonly credentials: Credentials | undefined;
     private readonly tokens = new Map<string, string>();
-    /** Learned from the first referrers call, so a registry without the API is asked once. */
-    private hasReferrersApi: boolean | undefined;
+    /** Whether the registry has the referrers API, learned from the first referrers call. */
+    private referrersApiProbe: Promise<boolean> | undefined;
 
     constructor(options: ClientOptions) {
         this.registry = options.registry;
@@ -157,22 +157,14 @@ export class RegistryClient {
      * The manifests that refer to `digest` (their `subject`), from the referrers API, or from the
      * `sha256-<hex>` fallback index on a registry without it. The fallback is unauthenticated and
      * client-maintained, so callers must fetch each listed manifest by digest and check its subject.
-     * `fallbackIndex` is that index's own digest, when one was read.
+     * `fallbackIndex` is that index's own digest, when one was read. A caller that has just listed
+     * the repository's tags passes them as `knownTags`, so a missing fallback tag costs no request.
      */
-    async referrers(repository: string, digest: string, artifactType?: string): Promise<{ source: ReferrersSource; descriptors: Descriptor[]; fallbackIndex?: string }> {
-        if (this.hasReferrersApi !== false) {
-            const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
-            const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
-            const isIndexBody = String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX);
-            if (api.status === 200 && isIndexBody) {
-                this.hasReferrersApi = true;
-                const descriptors = (JSON.parse(api.body.toString("utf8")) as Manifest).manifests ?? [];
-                return { source: "referrers-api", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors };
-            }
-            // A registry with the API answers 200 with an (empty) index even for an unknown digest
-            // (OCI distribution spec 1.1): a 404 or a non-index answer means it has none.
-            this.hasReferrersApi = false;
-        }
+    async referrers(repository: string, digest: string, artifactType?: string, knownTags?: ReadonlySet<string>): Promise<{ source: ReferrersSource; descriptors: Descriptor[]; fallbackIndex?: string }> {
+        const ofType = (descriptors: Descriptor[]) => (artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors);
+        const fromApi = await this.referrersFromApi(repository, digest, artifactType);
+        if (fromApi) return { source: "referrers-api", descriptors: ofType(fromApi) };
+        if (knownTags && !knownTags.has(digestTag(digest))) return { source: "fallback-tag", descriptors: [] };
         let fallback: FetchedManifest;
         try {
             fallback = await this.getManifest(repository, digestTag(digest));
@@ -181,8 +173,34 @@ export class RegistryClient {
             throw error;
         }
         if (!isIndex(fallback.mediaType)) return { source: "fallback-tag", descriptors: [] };
-        const descriptors = fallback.manifest.manifests ?? [];
-        return { source: "fallback-tag", descriptors: artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors, fallbackIndex: fallback.digest };
+        return { source: "fallback-tag", descriptors: ofType(fallback.manifest.manifests ?? []), fallbackIndex: fallback.digest };
+    }
+
+    /**
+     * The referrers API's answer, or undefined on a registry without the API. The first call
+     * probes; calls made meanwhile wait for it, so a registry without the API is asked once
+     * however many lookups run in parallel. A failed probe is forgotten, so a later call asks again.
+     */
+    private async referrersFromApi(repository: string, digest: string, artifactType?: string): Promise<Descriptor[] | undefined> {
+        if (this.referrersApiProbe && !(await this.referrersApiProbe)) return undefined;
+        const ask = this.askReferrersApi(repository, digest, artifactType);
+        if (!this.referrersApiProbe) {
+            const probe = ask.then((found) => found !== undefined);
+            this.referrersApiProbe = probe;
+            probe.catch(() => {
+                if (this.referrersApiProbe === probe) this.referrersApiProbe = undefined;
+            });
+        }
+        return ask;
+    }
+
+    private async askReferrersApi(repository: string, digest: string, artifactType?: string): Promise<Descriptor[] | undefined> {
+        const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
+        const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
+        // A registry with the API answers 200 with an (empty) index even for an unknown digest
+        // (OCI distribution spec 1.1): a 404 or a non-index answer means it has none.
+        if (api.status !== 200 || !String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX)) return undefined;
+        return (JSON.parse(api.body.toString("utf8")) as Manifest).manifests ?? [];
     }
 
     private location(res: HttpResponse, repository: string, reference: string): URL {

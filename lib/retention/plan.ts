@@ -43,7 +43,13 @@ export interface GroupPlan {
 
 export interface RetentionPlan {
     groups: GroupPlan[];
-    /** Manifests to delete, in order: each publication's top first, then its children, then referrers. */
+    /**
+     * Manifests to delete, in order, per publication: its referrers (signature tags and fallback
+     * indexes, each index before what it lists), then its top, then its children. A run stopped
+     * anywhere leaves either a tagged top that the next scan finds and deletes again, or only
+     * untagged children no index lists, which the registry's garbage collection reclaims:
+     * never a tag naming a missing manifest, nor a signature tag whose subject is gone.
+     */
     deletions: string[];
     /** Publications left for a later run because maxDeletes was reached. */
     deferred: string[];
@@ -53,7 +59,7 @@ export interface RetentionPlan {
     bytesReclaimable: number;
 }
 
-const unitOf = (p: Publication) => [p.digest, ...p.children, ...p.referrers];
+const unitOf = (p: Publication) => [...p.referrers, p.digest, ...p.children];
 
 export function planRetention(publications: readonly Publication[], options: RetentionOptions): RetentionPlan {
     const keep = options.keep ?? 3;

@@ -1,75 +1,169 @@
-// Retention against a real registry with real cosign signatures: the plan keeps exactly the
-// newest per group, every kept reference still pulls (skopeo) with its signature intact,
-// nothing protected goes; a run capped half-way, then run again, converges to the same end.
+// Retention against a real registry with real 2-arch indexes and real cosign signatures (both
+// layouts): the plan keeps exactly the newest per group, every kept reference still pulls
+// (skopeo) with its signature intact, nothing protected goes; a run killed right after a
+// deletion, then run again, converges to the same end state.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../lib/oci/client";
 import { digestTag } from "../../lib/oci/reference";
 import { verifyImage } from "../../lib/cosign/verifyImage";
-import { CREATED, planRetention } from "../../lib/retention/plan";
+import { CREATED, planRetention, type RetentionOptions } from "../../lib/retention/plan";
 import { applyPlan, scanRepository } from "../../lib/retention/registry";
 import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
-import { must, run } from "../support/exec";
-import { pushImage } from "../support/images";
+import { run } from "../support/exec";
+import { pushImage, pushIndex } from "../support/images";
+import { startProxy } from "../support/proxy";
 import { startRegistry, type RunningRegistry } from "../support/registries";
 
-const GROUP = ["dev.slipway.family", "dev.slipway.arch"];
+const FAMILY = "dev.slipway.family";
+const PLATFORM = "dev.slipway.platform";
+const GROUP = [PLATFORM, FAMILY];
+const FAMILIES = ["kernel-initrd", "raw", "iso", "ipxe", "qcow2"];
 
-describe("retention on distribution with real signatures", () => {
+interface Published {
+    family: string;
+    n: number;
+    digest: string;
+    children: string[];
+}
+
+/**
+ * `perFamily` signed 2-arch indexes per family, children untagged, tags in the reverse of
+ * creation order (retention must not go by tag); each index and child signed (cosign --recursive),
+ * alternating the legacy `.sig` layout and bundles.
+ */
+async function publish(client: RegistryClient, registry: string, repo: string, keys: CosignKeys, families: string[], perFamily: number): Promise<Published[]> {
+    const published: Published[] = [];
+    for (const family of families) {
+        for (let n = 0; n < perFamily; n++) {
+            const created = new Date(Date.UTC(2026, 10, 1, n)).toISOString();
+            const index = await pushIndex(client, repo, `${family}-${perFamily - 1 - n}`, {}, { tagChildren: false, annotations: { [PLATFORM]: "edge", [FAMILY]: family, [CREATED]: created } });
+            published.push({ family, n, digest: index.digest, children: [index.amd64.digest, index.arm64.digest] });
+        }
+    }
+    // Signing is the slow part (a cosign process each): a few at a time.
+    const queue = [...published];
+    const signer = async () => {
+        for (let p = queue.shift(); p; p = queue.shift()) await cosignSign(keys, `${registry}/${repo}@${p.digest}`, { legacy: p.n % 2 === 0, recursive: true });
+    };
+    await Promise.all([signer(), signer(), signer()]);
+    return published;
+}
+
+const pulls = async (registry: string, repo: string, digest: string) =>
+    (await run("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry}/${repo}@${digest}`])).code === 0;
+
+describe("retention on distribution: 5 groups × 10 signed 2-arch indexes", () => {
     let registry: RunningRegistry;
     let client: RegistryClient;
     let keys: CosignKeys;
-    const published: Array<{ family: string; n: number; digest: string }> = [];
+    let published: Published[];
 
     beforeAll(async () => {
         [registry, keys] = await Promise.all([startRegistry("distribution"), cosignKeys()]);
         client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
-        for (const family of ["iso", "qcow2"]) {
-            for (let n = 0; n < 5; n++) {
-                // Tags in the reverse of creation order: retention must not go by tag.
-                const { digest } = await pushImage(client, "node/edge", `${family}-${9 - n}`, `${family} build ${n}`, {
-                    annotations: { "dev.slipway.family": family, "dev.slipway.arch": "amd64", [CREATED]: `2026-11-0${n + 1}T00:00:00Z` },
-                });
-                await cosignSign(keys, `${registry.host}/node/edge@${digest}`);
-                published.push({ family, n, digest });
-            }
-        }
-    });
+        published = await publish(client, registry.host, "node/edge", keys, FAMILIES, 10);
+    }, 180_000);
     afterAll(async () => {
         client?.close();
         await registry?.stop();
     });
 
-    const digestsOf = (pred: (p: (typeof published)[number]) => boolean) => published.filter(pred).map((p) => p.digest);
+    it("keeps exactly the newest 3 per group and what is protected; kept ones pull with their signatures; nothing else is left", async () => {
+        const protectedOne = published.find((p) => p.family === "iso" && p.n === 1)!;
+        const options: RetentionOptions = { groupBy: GROUP, keep: 3, protect: [protectedOne.digest], maxDeletes: 1000 };
 
-    it("a capped run, then a full run, keep exactly the newest 3 per group and what is protected", async () => {
-        const protect = digestsOf((p) => p.family === "iso" && p.n === 0);
-        const options = { groupBy: GROUP, keep: 3, protect };
+        const before = client.requests;
+        const scan = await scanRepository(client, "node/edge");
+        // One tag page, one probe of the referrers API, and one read per manifest that exists:
+        // 50 indexes, 100 children, and for 25 × 3 of them a .sig manifest, for the other 25 × 3
+        // a fallback index and a bundle. No request for a signature that is not there.
+        expect(client.requests - before).toBe(1 + 1 + 50 + 100 + 75 + 75 + 75);
+        const plan = planRetention(scan, options);
+        expect(plan.groups.map((g) => [g.group[FAMILY], g.kept.length])).toEqual([...FAMILIES].sort().map((f) => [f, f === "iso" ? 4 : 3]));
+        await applyPlan(client, "node/edge", plan);
 
-        const first = planRetention(await scanRepository(client, "node/edge"), { ...options, maxDeletes: 2 });
-        expect(first.capped).toBe(true);
-        await applyPlan(client, "node/edge", first);
-
-        const second = planRetention(await scanRepository(client, "node/edge"), options);
-        expect(second.capped).toBe(false);
-        await applyPlan(client, "node/edge", second);
-
-        const kept = digestsOf((p) => p.n >= 2 || (p.family === "iso" && p.n === 0));
-        const gone = digestsOf((p) => !kept.includes(p.digest));
-        expect(gone).toHaveLength(3);
+        const kept = published.filter((p) => p.n >= 7 || p === protectedOne);
+        const gone = published.filter((p) => !kept.includes(p));
+        expect(kept).toHaveLength(16);
         const remaining = (await scanRepository(client, "node/edge")).map((p) => p.digest).sort();
-        expect(remaining).toEqual([...kept].sort());
+        expect(remaining).toEqual(kept.map((p) => p.digest).sort());
         expect(planRetention(await scanRepository(client, "node/edge"), options).deletions).toEqual([]);
 
-        for (const digest of kept) {
-            expect(await must("skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${registry.host}/node/edge@${digest}`])).toBe(digest);
-            await expect(verifyImage(client, "node/edge", digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({ digest });
+        for (const p of kept) {
+            for (const digest of [p.digest, ...p.children]) expect(await pulls(registry.host, "node/edge", digest)).toBe(true);
+            await expect(verifyImage(client, "node/edge", p.digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({ digest: p.digest, layout: p.n % 2 === 0 ? "legacy-sig-tag" : "bundle-fallback-tag" });
         }
-        for (const digest of gone) {
-            expect((await run("skopeo", ["inspect", "--tls-verify=false", `docker://${registry.host}/node/edge@${digest}`])).code).not.toBe(0);
-            // No fallback index is left listing a deleted signature.
-            await expect(client.getManifest("node/edge", digestTag(digest))).rejects.toMatchObject({ status: 404 });
+        for (const p of gone) {
+            for (const digest of [p.digest, ...p.children]) expect(await pulls(registry.host, "node/edge", digest)).toBe(false);
+            // Neither signature layout is left behind for a deleted manifest.
+            for (const tag of [digestTag(p.digest), digestTag(p.digest, ".sig")]) await expect(client.getManifest("node/edge", tag)).rejects.toMatchObject({ status: 404 });
         }
     });
+});
+
+/** Runs the provider's own update path (lib/retention/retainReference) in a child process. */
+function retainInChild(registry: string, repository: string, options: RetentionOptions, previewed: string[]) {
+    const lib = join(process.cwd(), "bin", "lib", "retention", "retainReference.js");
+    if (!existsSync(lib)) throw new Error(`${lib} is missing: run npm run build first (npm test does)`);
+    const code = `require(${JSON.stringify(lib)}).retain(process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3]), true).then(() => process.stdout.write("done"), (e) => { console.error(e); process.exit(1); });`;
+    const child = spawn(process.execPath, ["-e", code, `${registry}/${repository}`, JSON.stringify(options), JSON.stringify(previewed)], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, output })));
+    return { child, exited };
+}
+
+describe("retention killed half-way", () => {
+    // After 2 deletions the first publication has lost a signature but is still tagged; after 4
+    // its top is gone and only untagged children remain. Both must converge on a re-run.
+    it.each([2, 4])("killed right after deletion %i, then run again: the end state of an uninterrupted run, no tag naming a missing manifest", async (killAt) => {
+        const [registry, keys] = await Promise.all([startRegistry("distribution"), cosignKeys()]);
+        const client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
+        const deletions = () => proxy.exchanges.filter((e) => e.method === "DELETE" && e.status === 202).length;
+        let killAfter: (() => void) | undefined;
+        const proxy = await startProxy(registry.host, (exchange) => {
+            if (killAfter && exchange.method === "DELETE" && deletions() === killAt) {
+                killAfter();
+                return "drop";
+            }
+        });
+        try {
+            const published = await publish(client, registry.host, "node/edge", keys, ["iso", "raw"], 5);
+            const options: RetentionOptions = { groupBy: GROUP, keep: 2, maxDeletes: 1000 };
+            const plan = planRetention(await scanRepository(client, "node/edge"), options);
+
+            const first = retainInChild(proxy.host, "node/edge", options, plan.deletions);
+            killAfter = () => first.child.kill("SIGKILL");
+            const killed = await first.exited;
+            expect(killed.signal, killed.output).toBe("SIGKILL");
+            expect(deletions()).toBe(killAt);
+
+            killAfter = undefined;
+            const second = retainInChild(proxy.host, "node/edge", options, plan.deletions);
+            const finished = await second.exited;
+            expect(finished, finished.output).toMatchObject({ code: 0, output: "done" });
+
+            const kept = published.filter((p) => p.n >= 3);
+            const end = await scanRepository(client, "node/edge");
+            expect(end.map((p) => p.digest).sort()).toEqual(kept.map((p) => p.digest).sort());
+            for (const p of kept) await expect(verifyImage(client, "node/edge", p.digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({ digest: p.digest });
+            for (const p of published.filter((q) => !kept.includes(q))) expect(await pulls(registry.host, "node/edge", p.digest)).toBe(false);
+            // Every tag left resolves, and every signature tag's subject still exists.
+            for (const tag of await client.listTags("node/edge")) {
+                await expect(client.getManifest("node/edge", tag)).resolves.toBeTruthy();
+                const subject = /^sha256-([a-f0-9]{64})/.exec(tag)?.[1];
+                if (subject) expect(await pulls(registry.host, "node/edge", `sha256:${subject}`), tag).toBe(true);
+            }
+        } finally {
+            client.close();
+            await proxy.stop();
+            await registry.stop();
+        }
+    }, 120_000);
 });
 
 describe("retention on a registry that refuses deletes", () => {

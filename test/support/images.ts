@@ -1,5 +1,5 @@
 // Small real images and indexes pushed with Slipway's own client, for tests and benchmarks.
-import type { RegistryClient } from "../../lib/oci/client";
+import { sha256, type RegistryClient } from "../../lib/oci/client";
 import { OCI_INDEX, OCI_MANIFEST } from "../../lib/oci/mediaTypes";
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -18,8 +18,11 @@ export interface ImageOptions {
     annotations?: Record<string, string>;
 }
 
-/** A one-layer linux image whose config label and layer carry `content` (distinct content, distinct digest). */
-export async function pushImage(client: RegistryClient, repo: string, tag: string, content: string, { architecture = "amd64", labels = {}, annotations }: ImageOptions = {}): Promise<PushedManifest> {
+/**
+ * A one-layer linux image whose config label and layer carry `content` (distinct content,
+ * distinct digest), under `tag`, or untagged (pushed by digest) when `tag` is undefined.
+ */
+export async function pushImage(client: RegistryClient, repo: string, tag: string | undefined, content: string, { architecture = "amd64", labels = {}, annotations }: ImageOptions = {}): Promise<PushedManifest> {
     const config = json({ architecture, os: "linux", config: { Labels: { content, ...labels } }, rootfs: { type: "layers", diff_ids: [] } });
     const layer = Buffer.from(content);
     const bytes = json({
@@ -29,17 +32,26 @@ export async function pushImage(client: RegistryClient, repo: string, tag: strin
         layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: await client.pushBlob(repo, layer), size: layer.length }],
         ...(annotations ? { annotations } : {}),
     });
-    return { digest: await client.putManifest(repo, tag, bytes, OCI_MANIFEST), bytes };
+    return { digest: await client.putManifest(repo, tag ?? sha256(bytes), bytes, OCI_MANIFEST), bytes };
+}
+
+export interface IndexOptions {
+    /** Tag the children `<tag>-amd64`/`<tag>-arm64` too, as some pipelines do. @default true */
+    tagChildren?: boolean;
+    /** Index annotations, e.g. the grouping and creation keys retention reads. */
+    annotations?: Record<string, string>;
 }
 
 /** An amd64 + arm64 index over two fresh images; returns the index and its children. */
-export async function pushIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string> = {}): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
-    const amd64 = await pushImage(client, repo, `${tag}-amd64`, `${tag} amd64`, { architecture: "amd64", labels });
-    const arm64 = await pushImage(client, repo, `${tag}-arm64`, `${tag} arm64`, { architecture: "arm64", labels });
+export async function pushIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string> = {}, { tagChildren = true, annotations }: IndexOptions = {}): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
+    const childTag = (arch: string) => (tagChildren ? `${tag}-${arch}` : undefined);
+    const amd64 = await pushImage(client, repo, childTag("amd64"), `${tag} amd64`, { architecture: "amd64", labels });
+    const arm64 = await pushImage(client, repo, childTag("arm64"), `${tag} arm64`, { architecture: "arm64", labels });
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
         manifests: [amd64, arm64].map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.bytes.length, platform: { architecture: i === 0 ? "amd64" : "arm64", os: "linux" } })),
+        ...(annotations ? { annotations } : {}),
     });
     return { digest: await client.putManifest(repo, tag, bytes, OCI_INDEX), bytes, amd64, arm64 };
 }

@@ -42,13 +42,15 @@ describe("planRetention", () => {
         expect(plan.deletions).not.toContain(d("g0-p2"));
         // The old index goes before its children, so no index ever lists a missing manifest.
         expect(plan.deletions.indexOf(d("g0-p1"))).toBeLessThan(plan.deletions.indexOf(d("child-b")));
+        // Signatures go before their subject, so a crash never leaves a signature tag naming nothing.
+        expect(plan.deletions.indexOf(d("g0-p1-sig"))).toBeLessThan(plan.deletions.indexOf(d("g0-p1")));
         expect(plan.bytesReclaimable).toBe(70 + 1000); // only-old, and g0-p3's own blob; the shared one stays
     });
 
     it("stops at maxDeletes with whole publications, oldest first, and says so", () => {
         const pubs = Array.from({ length: 10 }, (_, n) => pub(0, n));
         const plan = planRetention(pubs, { groupBy: GROUP, keep: 3, maxDeletes: 5 });
-        expect(plan.deletions).toEqual([d("g0-p0"), d("g0-p0-sig"), d("g0-p1"), d("g0-p1-sig")]);
+        expect(plan.deletions).toEqual([d("g0-p0-sig"), d("g0-p0"), d("g0-p1-sig"), d("g0-p1")]);
         expect(plan.capped).toBe(true);
         expect(plan.deferred).toHaveLength(5);
     });
