@@ -6,7 +6,7 @@ import type * as RetainLib from "../lib/retention/retainReference";
 import { projectLib } from "./projectLib";
 
 /** Bumped when pruning behaviour changes, so the change shows in `pulumi preview`. */
-export const RETENTION_POLICY_PROVIDER_VERSION = "1";
+export const RETENTION_POLICY_PROVIDER_VERSION = "2";
 
 export interface RetentionPolicyArgs {
     /** `registry/repository` to prune. */

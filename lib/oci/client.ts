@@ -86,6 +86,20 @@ export class RegistryClient {
         // 404: already gone; a re-run after an interruption converges.
     }
 
+    /**
+     * Removes one tag, leaving the manifest (OCI distribution spec: DELETE by tag). False when
+     * the registry cannot (distribution 2.x answers 400): callers then delete by digest, which
+     * drops the tags too. Already gone is done.
+     */
+    async untag(repository: string, tag: string): Promise<boolean> {
+        if (isDigest(tag)) throw new RegistryError(this.registry, repository, tag, 0, "untag takes a tag, not a digest");
+        const res = await this.call("DELETE", repository, `/manifests/${tag}`, tag, {}, undefined, [202, 400, 404, 405]);
+        if (res.status === 405) {
+            throw new RegistryError(this.registry, repository, tag, 405, "the registry refuses deletes: enable storage.delete.enabled in its configuration", "UNSUPPORTED");
+        }
+        return res.status !== 400;
+    }
+
     async blobExists(repository: string, digest: string): Promise<boolean> {
         const res = await this.call("HEAD", repository, `/blobs/${digest}`, digest, {}, undefined, [200, 404]);
         return res.status === 200;

@@ -22,6 +22,8 @@ export interface Publication {
     referrers: string[];
     /** Every blob the publication, its children and referrers use. */
     blobs: Blob[];
+    /** The tags naming the top or one of its referrers, as [tag, digest], the referrers' first. */
+    tags: Array<[tag: string, digest: string]>;
 }
 
 export interface RetentionOptions {
@@ -41,15 +43,29 @@ export interface GroupPlan {
     deleted: string[];
 }
 
+export interface PlannedUnit {
+    /**
+     * Tags to remove, the referrers' before the top's: until the top's tag goes, the next scan
+     * still finds the publication; after, none of its signature tags is left naming it.
+     */
+    untag: Array<[tag: string, digest: string]>;
+    /**
+     * Manifests to delete, in order: referrers (each fallback index before what it lists), the
+     * top, its children. No index ever lists a missing manifest.
+     */
+    deletions: string[];
+}
+
 export interface RetentionPlan {
     groups: GroupPlan[];
     /**
-     * Manifests to delete, in order, per publication: its referrers (signature tags and fallback
-     * indexes, each index before what it lists), then its top, then its children. A run stopped
-     * anywhere leaves either a tagged top that the next scan finds and deletes again, or only
-     * untagged children no index lists, which the registry's garbage collection reclaims:
-     * never a tag naming a missing manifest, nor a signature tag whose subject is gone.
+     * The work, one unit per publication (and one per manifest an interrupted run left behind,
+     * from its journal, first). Units are independent of one another; within one, order matters.
+     * Every unit's tags go before any manifest is deleted: a registry deletes by digest in time
+     * proportional to the tags left, so untagging first keeps a large prune linear.
      */
+    units: PlannedUnit[];
+    /** Every manifest the units delete, in order. */
     deletions: string[];
     /** Publications left for a later run because maxDeletes was reached. */
     deferred: string[];
@@ -61,7 +77,8 @@ export interface RetentionPlan {
 
 const unitOf = (p: Publication) => [...p.referrers, p.digest, ...p.children];
 
-export function planRetention(publications: readonly Publication[], options: RetentionOptions): RetentionPlan {
+/** `interrupted`: digests an interrupted run's journal says it untagged and did not delete. */
+export function planRetention(publications: readonly Publication[], options: RetentionOptions, interrupted: readonly string[] = []): RetentionPlan {
     const keep = options.keep ?? 3;
     const maxDeletes = options.maxDeletes ?? 100;
     if (keep < 1) throw new Error("keep must be at least 1: retention never empties a group");
@@ -94,30 +111,50 @@ export function planRetention(publications: readonly Publication[], options: Ret
 
     // Oldest first, whole publications, until the cap.
     const doomed = publications.filter((p) => !keptTops.has(p.digest)).sort((a, b) => (a.annotations[CREATED] ?? "").localeCompare(b.annotations[CREATED] ?? ""));
-    const deletions: string[] = [];
+    // An interrupted run's leftovers first: nothing tags them any more, so only its journal knows.
+    // They were planned and half done already, so maxDeletes does not hold them back.
+    const live = new Set(publications.flatMap(unitOf));
+    const leftovers = [...new Set(interrupted)].filter((d) => !keepSet.has(d) && !live.has(d));
+    const units: PlannedUnit[] = leftovers.map((d) => ({ untag: [], deletions: [d] }));
+    const planned = new Set(leftovers);
+    let count = leftovers.length;
     const deferred: string[] = [];
-    const deletedUnits: Publication[] = [];
+    const deletedUnits = new Set<Publication>();
     for (const p of doomed) {
-        const unit = unitOf(p).filter((d) => !keepSet.has(d) && !deletions.includes(d));
-        if (deletions.length + unit.length > maxDeletes) {
+        const deletions = unitOf(p).filter((d) => !keepSet.has(d) && !planned.has(d));
+        if (count + deletions.length > maxDeletes) {
             deferred.push(p.digest);
             continue;
         }
-        deletions.push(...unit);
-        deletedUnits.push(p);
+        for (const d of deletions) planned.add(d);
+        count += deletions.length;
+        units.push({ untag: p.tags.filter(([, d]) => !keepSet.has(d)), deletions });
+        deletedUnits.add(p);
     }
 
     // Reclaimable: blobs no kept or deferred publication still uses.
-    const stillUsed = new Set(publications.filter((p) => !deletedUnits.includes(p)).flatMap((p) => p.blobs.map((b) => b.digest)));
+    const stillUsed = new Set(publications.filter((p) => !deletedUnits.has(p)).flatMap((p) => p.blobs.map((b) => b.digest)));
     const freed = new Map<string, number>();
     for (const p of deletedUnits) for (const b of p.blobs) if (!stillUsed.has(b.digest)) freed.set(b.digest, b.size);
 
     return {
         groups: plans,
-        deletions,
+        units,
+        deletions: units.flatMap((u) => u.deletions),
         deferred,
         capped: deferred.length > 0,
         unordered,
         bytesReclaimable: [...freed.values()].reduce((a, b) => a + b, 0),
     };
+}
+
+/**
+ * The plan narrowed to `allowed` digests (what preview showed): a fresh plan at update time
+ * deletes only what both plans delete, and removes only the tags of what it deletes.
+ */
+export function restrictPlan(plan: RetentionPlan, allowed: ReadonlySet<string>): RetentionPlan {
+    const units = plan.units
+        .map((u) => ({ untag: u.untag.filter(([, d]) => allowed.has(d)), deletions: u.deletions.filter((d) => allowed.has(d)) }))
+        .filter((u) => u.deletions.length > 0);
+    return { ...plan, units, deletions: units.flatMap((u) => u.deletions) };
 }

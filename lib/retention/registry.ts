@@ -1,10 +1,18 @@
 // Retention against a registry: scan a repository into publications (one read per manifest,
-// tags listed once, no per-tag re-listing), and apply a plan. Deletions that already happened
-// are not errors, so a run stopped half-way converges when run again.
-import type { FetchedManifest, RegistryClient } from "../oci/client";
+// tags listed once, no per-tag re-listing), and apply a plan: journal, untag, delete. Deletions
+// that already happened are not errors, so a run stopped half-way converges when run again.
+import { sha256, type FetchedManifest, type RegistryClient } from "../oci/client";
 import { isIndex, type Descriptor } from "../oci/mediaTypes";
 import { digestTag } from "../oci/reference";
-import type { Blob, Publication, RetentionPlan } from "./plan";
+import { forEachLimit } from "../concurrency";
+import { isJournalTag, readJournals, writeJournal, type Journal } from "./journal";
+import { planRetention, type Blob, type Publication, type RetentionOptions, type RetentionPlan } from "./plan";
+
+export interface RepositoryScan {
+    publications: Publication[];
+    /** Journals of runs that did not finish: their deletions are planned again. */
+    journals: Journal[];
+}
 
 /** Tags that point at signatures and referrer indexes, not at publications. */
 const isSignatureTag = (tag: string) => /^sha256-[a-f0-9]{64}(\.\w+)?$/.test(tag);
@@ -16,21 +24,32 @@ const blobsOf = (m: FetchedManifest): Blob[] => [m.manifest.config, ...(m.manife
  * manifests it lists), the referrers it or the API lists, and the legacy .sig manifest. Tags
  * come from the one listing, so a manifest without signatures costs no request here.
  */
-async function referrersOf(client: RegistryClient, repository: string, digest: string, tags: ReadonlySet<string>): Promise<{ digests: string[]; manifests: FetchedManifest[] }> {
+async function referrersOf(client: RegistryClient, repository: string, digest: string, tags: ReadonlySet<string>): Promise<{ digests: string[]; manifests: FetchedManifest[]; tags: Array<[string, string]> }> {
     const { descriptors, fallbackIndex } = await client.referrers(repository, digest, undefined, tags);
     const sigTag = digestTag(digest, ".sig");
-    const manifests = await Promise.all([...descriptors.map((d) => d.digest), ...(tags.has(sigTag) ? [sigTag] : [])].map((ref) => client.getManifest(repository, ref)));
-    return { digests: [...(fallbackIndex ? [fallbackIndex] : []), ...manifests.map((m) => m.digest)], manifests };
+    const listed = await Promise.all(descriptors.map((d) => client.getManifest(repository, d.digest)));
+    const sig = tags.has(sigTag) ? await client.getManifest(repository, sigTag) : undefined;
+    const manifests = sig ? [...listed, sig] : listed;
+    return {
+        digests: [...(fallbackIndex ? [fallbackIndex] : []), ...manifests.map((m) => m.digest)],
+        manifests,
+        tags: [...(fallbackIndex ? [[digestTag(digest), fallbackIndex] as [string, string]] : []), ...(sig ? [[sigTag, sig.digest] as [string, string]] : [])],
+    };
 }
 
-export async function scanRepository(client: RegistryClient, repository: string): Promise<Publication[]> {
+export async function scanRepository(client: RegistryClient, repository: string): Promise<RepositoryScan> {
     const allTags = await client.listTags(repository);
     const known = new Set(allTags);
-    const tags = allTags.filter((t) => !isSignatureTag(t));
-    const tops = new Map<string, FetchedManifest>();
-    for (const m of await Promise.all(tags.map((t) => client.getManifest(repository, t)))) tops.set(m.digest, m);
-    return Promise.all(
-        [...tops.values()].map(async (top) => {
+    const tags = allTags.filter((t) => !isSignatureTag(t) && !isJournalTag(t));
+    const tops = new Map<string, { top: FetchedManifest; tags: string[] }>();
+    const [fetched, journals] = await Promise.all([Promise.all(tags.map((t) => client.getManifest(repository, t))), readJournals(client, repository, allTags)]);
+    fetched.forEach((m, i) => {
+        const entry = tops.get(m.digest) ?? { top: m, tags: [] };
+        entry.tags.push(tags[i]!);
+        tops.set(m.digest, entry);
+    });
+    const publications = await Promise.all(
+        [...tops.values()].map(async ({ top, tags: topTags }): Promise<Publication> => {
             const children = isIndex(top.mediaType) ? await Promise.all((top.manifest.manifests ?? []).map((d) => client.getManifest(repository, d.digest))) : [];
             const referrers = await Promise.all([top, ...children].map((m) => referrersOf(client, repository, m.digest, known)));
             return {
@@ -39,21 +58,52 @@ export async function scanRepository(client: RegistryClient, repository: string)
                 children: children.map((c) => c.digest),
                 referrers: referrers.flatMap((r) => r.digests),
                 blobs: [top, ...children, ...referrers.flatMap((r) => r.manifests)].flatMap(blobsOf),
+                tags: [...referrers.flatMap((r) => r.tags), ...topTags.map((t): [string, string] => [t, top.digest])],
             };
         }),
     );
+    return { publications, journals };
 }
 
+/** A manifest no registry holds: deleting it answers 404, or 405 where deletes are off. */
+const DELETE_PROBE = sha256("slipway: can this registry delete?");
+
+/** The digests unfinished runs' journals say are still to delete. */
+export const interruptedDeletions = (scan: RepositoryScan) => scan.journals.flatMap((j) => j.deletions);
+
+/** Units worked on at once; one unit's steps stay in order. */
+const PARALLEL_UNITS = 8;
+
 /**
- * Deletes the plan's manifests in its order (see RetentionPlan.deletions for why that order
- * converges after a crash). Returns what was deleted. A 405 names the setting to enable.
- * One request per deletion, nothing re-read.
+ * Carries out a plan: records it in a journal, removes every unit's tags (see PlannedUnit for
+ * the order), then deletes every unit's manifests by digest, then removes this and every
+ * earlier journal it finished. Units run in parallel, each in its own order. On a registry
+ * that cannot untag, the deletions drop the tags themselves. Returns the digests deleted.
+ * Every step is idempotent, so a run killed anywhere converges when run again.
  */
-export async function applyPlan(client: RegistryClient, repository: string, plan: RetentionPlan): Promise<string[]> {
+export async function applyPlan(client: RegistryClient, repository: string, plan: RetentionPlan, finished: readonly Journal[] = []): Promise<string[]> {
+    if (plan.units.length === 0 && finished.length === 0) return [];
+    // A registry that refuses deletes says so to this probe, before anything is written.
+    await client.deleteManifest(repository, DELETE_PROBE);
+    const journal = plan.units.length > 0 ? await writeJournal(client, repository, plan.deletions) : undefined;
+    let canUntag = true;
+    await forEachLimit(plan.units, PARALLEL_UNITS, async (unit) => {
+        for (const [tag] of unit.untag) if (canUntag) canUntag = await client.untag(repository, tag);
+    });
     const deleted: string[] = [];
-    for (const digest of plan.deletions) {
-        await client.deleteManifest(repository, digest);
-        deleted.push(digest);
-    }
+    await forEachLimit(plan.units, PARALLEL_UNITS, async (unit) => {
+        for (const digest of unit.deletions) {
+            await client.deleteManifest(repository, digest);
+            deleted.push(digest);
+        }
+    });
+    for (const j of [...finished, ...(journal ? [journal] : [])]) await client.deleteManifest(repository, j.digest);
     return deleted;
+}
+
+/** Scan, plan and apply in one go, finishing any interrupted run (tests, benchmarks, scripts). */
+export async function prune(client: RegistryClient, repository: string, options: RetentionOptions): Promise<{ scan: RepositoryScan; plan: RetentionPlan; deleted: string[] }> {
+    const scan = await scanRepository(client, repository);
+    const plan = planRetention(scan.publications, options, interruptedDeletions(scan));
+    return { scan, plan, deleted: await applyPlan(client, repository, plan, scan.journals) };
 }

@@ -2,8 +2,8 @@
 // connection read at call time (lib/oci/connect).
 import { clientFor } from "../oci/connect";
 import { parseReference } from "../oci/reference";
-import { planRetention, type RetentionOptions, type RetentionPlan } from "./plan";
-import { applyPlan, scanRepository } from "./registry";
+import { planRetention, restrictPlan, type RetentionOptions, type RetentionPlan } from "./plan";
+import { applyPlan, interruptedDeletions, scanRepository } from "./registry";
 
 /** `registry/repository` (no tag). */
 function repositoryOf(repository: string): { registry: string; name: string } {
@@ -15,7 +15,8 @@ export async function planFor(repository: string, options: RetentionOptions, ins
     const { registry, name } = repositoryOf(repository);
     const client = clientFor(registry, insecure);
     try {
-        return planRetention(await scanRepository(client, name), options);
+        const scan = await scanRepository(client, name);
+        return planRetention(scan.publications, options, interruptedDeletions(scan));
     } finally {
         client.close();
     }
@@ -23,16 +24,20 @@ export async function planFor(repository: string, options: RetentionOptions, ins
 
 /**
  * Applies a fresh plan, limited to what preview showed: a digest is deleted only when both
- * the previewed plan and a fresh one would delete it. Returns the fresh plan and what went.
+ * the previewed plan and a fresh one would delete it. An unfinished run's journal is settled
+ * only if none of its deletions was held back. Returns the fresh plan and what went.
  */
 export async function retain(repository: string, options: RetentionOptions, previewed: readonly string[], insecure?: boolean): Promise<{ plan: RetentionPlan; deleted: string[] }> {
     const { registry, name } = repositoryOf(repository);
     const client = clientFor(registry, insecure);
     try {
-        const fresh = planRetention(await scanRepository(client, name), options);
+        const scan = await scanRepository(client, name);
+        const fresh = planRetention(scan.publications, options, interruptedDeletions(scan));
         const allowed = new Set(previewed);
-        const plan = { ...fresh, deletions: fresh.deletions.filter((d) => allowed.has(d)) };
-        return { plan, deleted: await applyPlan(client, name, plan) };
+        const held = new Set(fresh.deletions.filter((d) => !allowed.has(d)));
+        const plan = restrictPlan(fresh, allowed);
+        const settled = scan.journals.filter((j) => !j.deletions.some((d) => held.has(d)));
+        return { plan, deleted: await applyPlan(client, name, plan, settled) };
     } finally {
         client.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CREATED, planRetention, type Publication } from "../../lib/retention/plan";
+import { CREATED, planRetention, restrictPlan, type Publication } from "../../lib/retention/plan";
 
 const d = (name: string) => `sha256:${Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64)}`;
 const GROUP = ["dev.slipway.platform", "dev.slipway.family", "dev.slipway.arch"];
@@ -12,6 +12,7 @@ function pub(group: number, n: number, extra: Partial<Publication> = {}): Public
         children: [],
         referrers: [d(`${id}-sig`)],
         blobs: [{ digest: d(`${id}-blob`), size: 1000 }],
+        tags: [[`sha256-${id}.sig`, d(`${id}-sig`)], [id, d(id)]],
         ...extra,
     };
 }
@@ -61,5 +62,31 @@ describe("planRetention", () => {
         expect(plan.unordered).toEqual([undated.digest]);
         expect(plan.deletions).not.toContain(undated.digest);
         expect(() => planRetention([], { groupBy: GROUP, keep: 0 })).toThrow("keep must be at least 1");
+    });
+
+    it("untags a doomed publication's signature tags before its own, and never a tag of something kept", () => {
+        const kept = pub(0, 9);
+        const old = pub(0, 1, { tags: [["sha256-old.sig", d("g0-p1-sig")], ["also-kept", kept.digest], ["g0-p1", d("g0-p1")], ["g0-p1-alias", d("g0-p1")]] });
+        const plan = planRetention([kept, old], { groupBy: GROUP, keep: 1 });
+        expect(plan.units.map((u) => u.untag)).toEqual([[
+            ["sha256-old.sig", d("g0-p1-sig")],
+            ["g0-p1", d("g0-p1")],
+            ["g0-p1-alias", d("g0-p1")],
+        ]]);
+    });
+
+    it("finishes what an interrupted run untagged, first, unless something live uses it now", () => {
+        const leftover = d("untagged-by-a-killed-run");
+        const plan = planRetention([pub(0, 1), pub(0, 9)], { groupBy: GROUP, keep: 1 }, [leftover, d("g0-p9"), d("g0-p9-sig"), leftover]);
+        expect(plan.units).toEqual([
+            { untag: [], deletions: [leftover] },
+            { untag: [["sha256-g0-p1.sig", d("g0-p1-sig")], ["g0-p1", d("g0-p1")]], deletions: [d("g0-p1-sig"), d("g0-p1")] },
+        ]);
+    });
+
+    it("narrowed to what preview showed, deletes and untags only that", () => {
+        const plan = restrictPlan(planRetention([pub(0, 1), pub(0, 2), pub(0, 9)], { groupBy: GROUP, keep: 1 }), new Set([d("g0-p2"), d("g0-p2-sig")]));
+        expect(plan.units).toEqual([{ untag: [["sha256-g0-p2.sig", d("g0-p2-sig")], ["g0-p2", d("g0-p2")]], deletions: [d("g0-p2-sig"), d("g0-p2")] }]);
+        expect(plan.deletions).toEqual([d("g0-p2-sig"), d("g0-p2")]);
     });
 });
