@@ -242,6 +242,7 @@ export class RegistryClient {
                 res = await this.transport.send({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ...(body ? { body } : {}) });
             }
         } catch (error) {
+            if (error instanceof RegistryError) throw error; // the token service's own answer
             throw new RegistryError(this.registry, repository, reference, 0, `${method} ${url.pathname}: ${(error as Error).message}`);
         }
         if (expected.includes(res.status)) return res;
@@ -270,7 +271,10 @@ export class RegistryClient {
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
         tokenUrl.searchParams.set("scope", challenge.params.scope ?? scope);
         const tokenRes = await this.transport.send({ method: "GET", url: tokenUrl, headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {} });
-        if (tokenRes.status !== 200) throw new RegistryError(this.registry, repository, reference, tokenRes.status, `the token service at ${tokenUrl.origin} refused: check the registry credentials`);
+        if (tokenRes.status !== 200) {
+            const fix = this.credentials ? "check the registry credentials" : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
+            throw new RegistryError(this.registry, repository, reference, tokenRes.status, `the token service at ${tokenUrl.origin} refused: ${fix}`);
+        }
         const { token, access_token } = JSON.parse(tokenRes.body.toString("utf8")) as { token?: string; access_token?: string };
         if (!token && !access_token) return false;
         this.tokens.set(scope, `Bearer ${token ?? access_token}`);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TOKEN_ISSUER, TOKEN_SERVICE } from "./tokenServer";
 
 export interface RunningRegistry {
     /** distribution: the pinned 3.x; distribution-2.8: Debian's docker-registry; olareg: with the referrers API. */
@@ -51,6 +52,8 @@ export interface RegistryOptions {
     tls?: { certificate: string; key: string };
     /** distribution's storage.delete.enabled. @default true */
     deleteEnabled?: boolean;
+    /** Token auth: the token service's realm and the JWKS of its signing key (see tokenServer). */
+    token?: { realm: string; jwks: string };
 }
 
 export async function startRegistry(kind: RunningRegistry["kind"], opts: RegistryOptions = {}): Promise<RunningRegistry> {
@@ -59,8 +62,13 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
     const host = `127.0.0.1:${port}`;
     let child: ChildProcess;
     if (kind === "distribution" || kind === "distribution-2.8") {
-        const auth = opts.htpasswd ? `auth:\n  htpasswd:\n    realm: slipway-test\n    path: ${join(dir, "htpasswd")}\n` : "";
+        const auth = opts.htpasswd
+            ? `auth:\n  htpasswd:\n    realm: slipway-test\n    path: ${join(dir, "htpasswd")}\n`
+            : opts.token
+              ? `auth:\n  token:\n    realm: ${opts.token.realm}\n    service: ${TOKEN_SERVICE}\n    issuer: ${TOKEN_ISSUER}\n    jwks: ${join(dir, "jwks.json")}\n`
+              : "";
         if (opts.htpasswd) writeFileSync(join(dir, "htpasswd"), opts.htpasswd);
+        if (opts.token) writeFileSync(join(dir, "jwks.json"), opts.token.jwks);
         if (opts.tls) {
             writeFileSync(join(dir, "tls.crt"), opts.tls.certificate);
             writeFileSync(join(dir, "tls.key"), opts.tls.key);
