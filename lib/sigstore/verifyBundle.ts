@@ -44,23 +44,17 @@ interface DsseBundle {
 export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot: TrustedRootJson, policy: BundlePolicy): BundleVerification {
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded once per process on first use, kept out of start-up */
     const { bundleFromJSON } = require("@sigstore/bundle") as typeof import("@sigstore/bundle");
-    const { TrustedRoot } = require("@sigstore/protobuf-specs") as typeof import("@sigstore/protobuf-specs");
-    const { Verifier, toSignedEntity, toTrustMaterial } = require("@sigstore/verify") as typeof import("@sigstore/verify");
+    const { Verifier, toSignedEntity } = require("@sigstore/verify") as typeof import("@sigstore/verify");
     /* eslint-enable @typescript-eslint/no-require-imports */
     if (!policy.publicKey && !(policy.identity && policy.issuer)) {
         throw new BundleVerificationError("a keyless signature needs both an identity and an issuer to match: without them any identity the CA issued would pass");
     }
     try {
-        checkTrustedRoot(trustedRoot);
+        const { trust, key } = trustFor(trustedRoot, policy.publicKey);
         const bundle = bundleFromJSON(bundleJson);
         const material = (bundle as unknown as DsseBundle).verificationMaterial;
         const tlogEntries = material?.tlogEntries?.length ?? 0;
         const tsaStamps = material?.timestampVerificationData?.rfc3161Timestamps?.length ?? 0;
-        const key = policy.publicKey ? createPublicKey(policy.publicKey) : undefined;
-        const trust = toTrustMaterial(
-            TrustedRoot.fromJSON(trustedRoot),
-            key ? () => ({ publicKey: key, validFor: () => true }) : undefined,
-        );
         // Keyless: a logged entry and a verified time are required. Keyed: whatever log entries
         // or timestamps the bundle carries must verify; a bundle with none (cosign --key without
         // a log) is judged by its signature alone.
@@ -72,7 +66,7 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
         );
         checkDsseSubject(bundle, artifact);
         const signer = verifier.verify(toSignedEntity(bundle, artifact));
-        if (key) return { signer: keyFingerprint(key) };
+        if (key) return { signer: keyFingerprint(key.object, key) };
         const identity = signer.identity?.subjectAlternativeName ?? "";
         const issuer = signer.identity?.extensions?.issuer ?? "";
         if (!anchored(policy.identity!)(identity)) throw new BundleVerificationError(`identity mismatch: the certificate names "${identity}", the policy wants ${describe(policy.identity!)}`);
@@ -85,8 +79,42 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
 }
 
 /** `key:<sha256 of the DER SubjectPublicKeyInfo>`: names a key without printing it. */
-export function keyFingerprint(key: KeyObject): string {
-    return `key:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex")}`;
+export function keyFingerprint(key: KeyObject, memo?: { fingerprint?: string }): string {
+    if (memo?.fingerprint) return memo.fingerprint;
+    const fingerprint = `key:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex")}`;
+    if (memo) memo.fingerprint = fingerprint;
+    return fingerprint;
+}
+
+type TrustMaterial = ReturnType<typeof import("@sigstore/verify").toTrustMaterial>;
+interface Trust {
+    trust: TrustMaterial;
+    key?: { object: KeyObject; fingerprint?: string };
+}
+
+/**
+ * The checked trusted root and parsed key, built once per (root, key) and reused: verifying
+ * many artifacts under one policy should not re-parse the same root and PEM each time.
+ * Only successes are kept, so a bad root or key fails on every call.
+ */
+const trustCache = new WeakMap<TrustedRootJson, Map<string, Trust>>();
+function trustFor(trustedRoot: TrustedRootJson, publicKey: string | undefined): Trust {
+    /* eslint-disable @typescript-eslint/no-require-imports -- see verifyBundle */
+    const { TrustedRoot } = require("@sigstore/protobuf-specs") as typeof import("@sigstore/protobuf-specs");
+    const { toTrustMaterial } = require("@sigstore/verify") as typeof import("@sigstore/verify");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const byKey = trustCache.get(trustedRoot) ?? new Map<string, Trust>();
+    trustCache.set(trustedRoot, byKey);
+    const cached = byKey.get(publicKey ?? "");
+    if (cached) return cached;
+    checkTrustedRoot(trustedRoot);
+    const object = publicKey ? createPublicKey(publicKey) : undefined;
+    const trust: Trust = {
+        trust: toTrustMaterial(TrustedRoot.fromJSON(trustedRoot), object ? () => ({ publicKey: object, validFor: () => true }) : undefined),
+        ...(object ? { key: { object } } : {}),
+    };
+    byKey.set(publicKey ?? "", trust);
+    return trust;
 }
 
 /** A DSSE in-toto statement must name the artifact; sigstore-js leaves that to the caller. */

@@ -18,9 +18,19 @@ export interface ToolPin extends ModulePin {
     npmPackage?: string;
 }
 
+/** A platform image assembled by setup from one pinned binary (scripts/images/assemble). */
+export interface ImageSpec {
+    tool: string;
+    binary: string;
+    entrypoint: string[];
+    cmd?: string[];
+    env?: string[];
+}
+
 export interface Lock {
     node: { package: string; version: string };
     tools: Record<string, ToolPin>;
+    images?: Record<string, ImageSpec>;
 }
 
 export interface Resolvers {
