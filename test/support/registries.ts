@@ -16,7 +16,7 @@ export interface RunningRegistry {
     stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = createServer();
         server.listen(0, "127.0.0.1", () => {

@@ -1,0 +1,30 @@
+// The generated Traefik configuration and local-certificate script, pinned by snapshot: a change
+// to what the platform deploys shows up here as a diff to review.
+import { describe, expect, it } from "vitest";
+import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
+import { renderRouteLabels, renderTraefikDynamic, renderTraefikStatic } from "../../lib/render/traefik";
+
+describe("Traefik configuration", () => {
+    it("static: web redirects to web-secure, swarm provider through the socket proxy, opt-in only", () => {
+        const text = renderTraefikStatic({ dockerEndpoint: "tcp://socket-proxy:2375", network: "proxy", dynamicDir: "/etc/traefik/dynamic" });
+        expect(text).toMatchSnapshot();
+        const config = JSON.parse(text) as { providers: { swarm: { endpoint: string; exposedByDefault: boolean } } };
+        expect(config.providers.swarm).toMatchObject({ endpoint: "tcp://socket-proxy:2375", exposedByDefault: false });
+    });
+
+    it("dynamic: the wildcard certificate, also the default for any SNI", () => {
+        expect(renderTraefikDynamic({ certFile: "/run/secrets/tls-crt-abc", keyFile: "/run/secrets/tls-key-abc" })).toMatchSnapshot();
+    });
+
+    it("route labels for a service, and a router name that would break the label keys is refused", () => {
+        expect(renderRouteLabels("registry", "registry.local.slipway.test", 5000)).toMatchSnapshot();
+        expect(() => renderRouteLabels("Registry.v2", "x.test", 1)).toThrow("lowercase letters, digits and dashes");
+    });
+});
+
+describe("local certificate script", () => {
+    it("is pinned, and refuses a domain that is not one", () => {
+        expect(renderLocalCertificateScript({ domain: "local.slipway.test" })).toMatchSnapshot();
+        expect(() => renderLocalCertificateScript({ domain: "local slipway; rm -rf /" })).toThrow("is not a domain name");
+    });
+});
