@@ -20,7 +20,12 @@ export interface ToolPin extends ModulePin {
 
 /** A platform image assembled by setup from one pinned binary (scripts/images/assemble). */
 export interface ImageSpec {
-    tool: string;
+    /** A toolchain entry that builds the binary… */
+    tool?: string;
+    /** …or a Debian package, at this exact version, and the binary's path in it. */
+    package?: string;
+    packageVersion?: string;
+    path?: string;
     binary: string;
     entrypoint: string[];
     cmd?: string[];

@@ -1,11 +1,11 @@
 // Platform images assembled from the pinned binaries: reproducible (a second assembly in a
 // fresh cache gives the same image ID), runnable by ID, labelled with the module they came from.
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { platformImage } from "../../lib/images";
-import { must } from "../support/exec";
+import { must, run } from "../support/exec";
 
 const cache = process.env.SLIPWAY_CACHE ?? join(homedir(), ".cache", "slipway");
 const fresh = mkdtempSync(join(tmpdir(), "slipway-images-"));
@@ -35,6 +35,18 @@ describe("platform images", () => {
         expect(output).toContain(version);
         expect(await must("docker", ["image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.version"}}', id])).toBe(version.replace(/^v/, ""));
     });
+
+    it("setup stops at the first image it cannot assemble, saying which and why", async () => {
+        const lock = JSON.parse(readFileSync("toolchain.lock.json", "utf8")) as { images: Record<string, unknown> };
+        // Sorted first, so images after it would still be assembled if a failure were ignored.
+        lock.images = { "aaa-broken": { tool: "traefik", binary: "no-such-binary", entrypoint: ["x"] }, ...lock.images };
+        writeFileSync(join(fresh, "lock.json"), JSON.stringify(lock));
+        const result = await run("scripts/setup", [], { env: { ...process.env, SLIPWAY_LOCK: join(fresh, "lock.json") }, timeoutMs: 300_000 });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("no-such-binary is missing");
+        expect(result.stderr).toContain("setup: step 'platform images' failed");
+        expect(result.stderr).not.toContain("slipway/registry:");
+    }, 300_000);
 
     it("an image setup never assembled: an error naming the fix", () => {
         expect(() => platformImage("nonesuch", { SLIPWAY_CACHE: fresh })).toThrow(/"nonesuch" has not been assembled.*run scripts\/setup/);

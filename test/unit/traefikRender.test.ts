@@ -2,6 +2,7 @@
 // to what the platform deploys shows up here as a diff to review.
 import { describe, expect, it } from "vitest";
 import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
+import { renderSocketProxyConfig } from "../../lib/render/socketProxy";
 import { renderRouteLabels, renderTraefikDynamic, renderTraefikStatic } from "../../lib/render/traefik";
 
 describe("Traefik configuration", () => {
@@ -26,5 +27,11 @@ describe("local certificate script", () => {
     it("is pinned, and refuses a domain that is not one", () => {
         expect(renderLocalCertificateScript({ domain: "local.slipway.test" })).toMatchSnapshot();
         expect(() => renderLocalCertificateScript({ domain: "local slipway; rm -rf /" })).toThrow("is not a domain name");
+    });
+});
+
+describe("docker socket proxy configuration", () => {
+    it("is pinned: GET/HEAD on what Traefik's swarm provider reads, nothing else", () => {
+        expect(renderSocketProxyConfig({ bind: ":2375" })).toMatchSnapshot();
     });
 });
