@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { SwarmHost } from "./swarmHost";
+import { TraefikStack } from "./traefikStack";
 
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
+    /** Image IDs of the platform's services (lib/images: assembled by setup, run by ID). */
+    images: { traefik: string; socketProxy: string };
 }
 
 /**
@@ -13,6 +16,7 @@ export interface PlatformArgs {
  */
 export class Platform extends pulumi.ComponentResource {
     public readonly host: SwarmHost;
+    public readonly proxy: TraefikStack;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -29,6 +33,23 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.registerOutputs({ proxyNetwork: this.host.networkName });
+        const { proxy } = config;
+        if (proxy.certificate && !config.secrets.tlsPrivateKey) throw new pulumi.ResourceError("slipway:proxy.certificate is set without its key: pulumi config set --secret slipway:tlsPrivateKey < key.pem", this);
+        this.proxy = new TraefikStack(
+            `${name}-proxy`,
+            {
+                endpoint: config.host.endpoint,
+                stack: config.stack,
+                domain: proxy.domain,
+                network: this.host.networkName,
+                httpPort: proxy.httpPort,
+                httpsPort: proxy.httpsPort,
+                ...(proxy.certificate ? { certificate: { certificate: proxy.certificate, key: config.secrets.tlsPrivateKey! } } : {}),
+                images: args.images,
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl });
     }
 }

@@ -3,6 +3,9 @@
 // nothing else: every other path, and every method but GET and HEAD, is refused. Traefik never
 // mounts the socket itself. Pure; snapshot-tested and run in the real haproxy by a test.
 
+/** Where the proxy listens on its private network. */
+export const SOCKET_PROXY_PORT = 2375;
+
 /** The Docker API paths Traefik's swarm provider reads (with or without a /v1.xx prefix). */
 export const SOCKET_PROXY_ALLOWED = ["_ping", "version", "info", "events", "services", "tasks", "networks", "nodes"] as const;
 

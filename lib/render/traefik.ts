@@ -22,6 +22,8 @@ export interface TraefikStaticOptions {
     logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR";
     /** Address the entrypoints bind; empty for every interface (tests bind loopback). @default "" */
     bindAddress?: string;
+    /** The port clients reach web-secure on, when it is published on another than it listens on. */
+    publicHttpsPort?: number;
 }
 
 export function renderTraefikStatic(o: TraefikStaticOptions): string {
@@ -30,7 +32,8 @@ export function renderTraefikStatic(o: TraefikStaticOptions): string {
         entryPoints: {
             web: {
                 address: `${o.bindAddress ?? ""}:${o.httpPort ?? 80}`,
-                http: { redirections: { entryPoint: { to: "web-secure", scheme: "https", permanent: true } } },
+                // Redirect to where clients reach web-secure: a published port other than 443 must be named.
+                http: { redirections: { entryPoint: { to: o.publicHttpsPort && o.publicHttpsPort !== 443 ? `:${o.publicHttpsPort}` : "web-secure", scheme: "https", permanent: true } } },
             },
             "web-secure": { address: `${o.bindAddress ?? ""}:${o.httpsPort ?? 443}`, http: { tls: {} } },
             ping: { address: `${o.bindAddress ?? ""}:${o.pingPort ?? 8082}` },

@@ -4,7 +4,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as http from "node:http";
+import * as https from "node:https";
 import { docker, nodeLabels, run } from "../support/exec";
+import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 
 // A secret the stack holds (dynamic providers receive the whole stack config): it must never
@@ -19,16 +22,34 @@ function stateText(backend: string): string {
         .join("\n");
 }
 
+const DOMAIN = "e2e.slipway.test";
+
+/** One request to this machine at `port`, as if `host` resolved here; never follows redirects. */
+function request(scheme: "http" | "https", host: string, port: number, path: string, ca?: string): Promise<{ status: number; location?: string; body: string }> {
+    const lib = scheme === "https" ? https : http;
+    return new Promise((resolve, reject) => {
+        lib.get({ host: "127.0.0.1", port, path, headers: { host }, ...(scheme === "https" ? { servername: host, ca } : {}) }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), body }));
+        }).on("error", reject);
+    });
+}
+
 describe("local stack lifecycle", () => {
     let t: ThrowawayStack;
     let network: string;
     let labelKey: string;
+    let ports: { http: number; https: number };
 
     beforeAll(async () => {
+        ports = { http: await freePort(), https: await freePort() };
         t = await throwawayStack((id) => ({
             "slipway:host.networkName": { value: `e2e-${id}-proxy` },
             [`slipway:host.labels["slipway.e2e-${id}"]`]: { value: "one" },
-            "slipway:proxy.domain": { value: "e2e.slipway.test" },
+            "slipway:proxy.domain": { value: DOMAIN },
+            "slipway:proxy.httpPort": { value: String(ports.http) },
+            "slipway:proxy.httpsPort": { value: String(ports.https) },
             "slipway:ciOAuthClientSecret": { value: PLANTED_SECRET, secret: true },
         }));
         network = `e2e-${t.id}-proxy`;
@@ -48,6 +69,24 @@ describe("local stack lifecycle", () => {
         const state = stateText(t.backend);
         expect(state).toContain(network);
         expect(state).not.toContain(PLANTED_SECRET);
+        // The generated TLS key is held encrypted, never as PEM text.
+        expect(state).not.toContain("PRIVATE KEY");
+    });
+
+    it("Traefik serves HTTPS with the generated certificate, redirects HTTP, and never holds the socket", async () => {
+        const outputs = await t.stack.outputs();
+        const ca = outputs.proxyCaCertificate?.value as string;
+        expect(ca).toContain("BEGIN CERTIFICATE");
+        expect(outputs.proxyPingUrl?.value).toBe(`https://proxy.${DOMAIN}:${ports.https}/ping`);
+
+        // Routed by the swarm provider from Traefik's own labels, read through the socket proxy.
+        expect(await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", ca)).toMatchObject({ status: 200, body: "OK" });
+        await expect(request("https", `proxy.${DOMAIN}`, ports.https, "/ping")).rejects.toThrow(/self-signed|unable to verify|certificate/i);
+        expect(await request("http", `proxy.${DOMAIN}`, ports.http, "/ping")).toMatchObject({ status: 301, location: `https://proxy.${DOMAIN}:${ports.https}/ping` });
+
+        const mounts = (service: string) => docker("service", "inspect", `${t.stack.name}-proxy_${service}`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Mounts}}");
+        expect(await mounts("traefik")).toBe("null");
+        expect(JSON.parse(await mounts("socket-proxy"))).toEqual([{ Type: "bind", Source: "/var/run/docker.sock", Target: "/var/run/docker.sock", ReadOnly: true }]);
     });
 
     it("a second up changes nothing", async () => {
@@ -69,7 +108,16 @@ describe("local stack lifecycle", () => {
     });
 
     it("refresh reports a network deleted out of band, and up recreates it", async () => {
-        await docker("network", "rm", network);
+        // The network is in use by Traefik: take its stack down out of band first, as an
+        // operator cleaning up by hand would.
+        await docker("stack", "rm", `${t.stack.name}-proxy`);
+        // Swarm frees the network only once the stack's tasks are gone: retry, bounded, until it is.
+        for (let i = 0; i < 60; i++) {
+            await run("docker", ["network", "rm", network]);
+            if ((await run("docker", ["network", "inspect", network])).code !== 0) break;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect((await run("docker", ["network", "inspect", network])).code, "the network is gone").not.toBe(0);
         const isNetwork = (urn: string) => urn.endsWith("SwarmNetwork::slipway-host-proxy");
         expect((await urnsInState(t.stack)).filter(isNetwork)).toHaveLength(1);
 
@@ -90,9 +138,10 @@ describe("local stack lifecycle", () => {
 
         expect((await run("docker", ["network", "inspect", network])).code).not.toBe(0);
         expect((await nodeLabels())[labelKey]).toBeUndefined();
-        const filter = `label=slipway.stack=${t.stack.name}`;
-        for (const kind of ["network", "service", "secret", "config", "volume"]) {
-            expect(await docker(kind, "ls", "--quiet", "--filter", filter), kind).toBe("");
+        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`]) {
+            for (const kind of ["network", "service", "secret", "config", "volume"]) {
+                expect(await docker(kind, "ls", "--quiet", "--filter", filter), `${kind} ${filter}`).toBe("");
+            }
         }
     });
 });

@@ -14,7 +14,9 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
         {
             newResource(args) {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-                return { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
+                // A command's outputs are known once it ran; an empty stdout stands for "ran".
+                const ran = args.type === "command:local:Command" ? { stdout: "", stderr: "" } : {};
+                return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
             call(args) {
                 throw new Error(`unmocked provider call ${args.token}`);
@@ -41,4 +43,14 @@ export function setStackConfig(entries: Record<string, { value: string; secret: 
 /** Resolves an output (never assert inside apply: a failure there escapes the test). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
+}
+
+/** The recorded resource named `name`, once registered (registration follows outputs, so it may lag). */
+export async function registered(recorded: readonly RecordedResource[], name: string): Promise<RecordedResource> {
+    for (let i = 0; i < 100; i++) {
+        const found = recorded.find((r) => r.name === name);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no resource named ${name} was registered within 2 s (registered: ${recorded.map((r) => r.name).join(", ")})`);
 }

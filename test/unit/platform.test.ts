@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
 import { Platform } from "../../components/platform";
-import { promiseOf, recordResources, setStackConfig, type RecordedResource } from "../support/mocks";
+import { promiseOf, recordResources, registered, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
+
+const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}` };
 
 describe("Platform wiring", () => {
     let recorded: RecordedResource[];
@@ -17,7 +19,7 @@ describe("Platform wiring", () => {
 
     it("builds the gamma site's swarm host from its stack file", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig() });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES });
         expect(await promiseOf(platform.host.networkName)).toBe("proxy");
 
         const byType = (type: string) => recorded.filter((r) => r.type === type);
@@ -28,10 +30,34 @@ describe("Platform wiring", () => {
             attachable: true,
             labels: { "slipway.stack": "gamma", "slipway.role": "proxy" },
         });
-        const labels = byType("command:local:Command");
+        const labels = byType("command:local:Command").filter((r) => r.name.startsWith("slipway-host-label-"));
         expect(labels.map((r) => r.name)).toEqual(["slipway-host-label-slipway.ingress"]);
         expect(labels[0]!.inputs.create).toContain("--label-add slipway.ingress=true");
         expect(labels[0]!.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@203.0.113.10" });
+    });
+
+    it("deploys Traefik with the site's certificate as swarm secrets, the socket only behind the proxy", async () => {
+        setStackConfig(readStackFile("gamma"));
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES });
+        expect(await promiseOf(platform.proxy.pingUrl)).toBe("https://proxy.gamma.slipway.example.org/ping");
+        const stack = await registered(recorded, "slipway-proxy-stack");
+        // The site's own certificate: no local CA is generated.
+        expect(recorded.map((r) => r.name)).not.toContain("slipway-proxy-local-certificate");
+        const key = await registered(recorded, "slipway-proxy-tls-key");
+        expect(key.inputs.create).toMatch(/^docker secret create --label slipway\.stack=gamma gamma-proxy-tls-key-[a-f0-9]{12} - >\/dev\/null$/);
+        expect(key.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@203.0.113.10" });
+
+        const compose = JSON.parse(stack.inputs.stdin as string) as { services: Record<string, { image: string; volumes?: Array<{ source: string }>; ports?: Array<{ mode: string; published: number }> }> };
+        expect(compose.services.traefik!.image).toBe(IMAGES.traefik);
+        expect(compose.services["socket-proxy"]!.image).toBe(IMAGES.socketProxy);
+        expect(compose.services.traefik!.volumes).toBeUndefined();
+        expect(compose.services["socket-proxy"]!.volumes).toEqual([{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", read_only: true }]);
+        expect(compose.services.traefik!.ports).toEqual([
+            { target: 80, published: 80, protocol: "tcp", mode: "host" },
+            { target: 443, published: 443, protocol: "tcp", mode: "host" },
+        ]);
+        // Secret material never reaches the compose document (it is not a secret input there).
+        expect(stack.inputs.stdin).not.toContain("PRIVATE KEY");
     });
 
     it("hands secrets on only as secret outputs", async () => {

@@ -13,6 +13,13 @@ describe("Traefik configuration", () => {
         expect(config.providers.swarm).toMatchObject({ endpoint: "tcp://socket-proxy:2375", exposedByDefault: false });
     });
 
+    it("static: HTTP redirects to the published HTTPS port when it is not 443", () => {
+        const redirect = (publicHttpsPort?: number) =>
+            (JSON.parse(renderTraefikStatic({ dockerEndpoint: "tcp://s:2375", network: "proxy", dynamicDir: "/d", ...(publicHttpsPort ? { publicHttpsPort } : {}) })) as { entryPoints: { web: { http: { redirections: { entryPoint: { to: string } } } } } })
+                .entryPoints.web.http.redirections.entryPoint.to;
+        expect([redirect(), redirect(443), redirect(18443)]).toEqual(["web-secure", "web-secure", ":18443"]);
+    });
+
     it("dynamic: the wildcard certificate, also the default for any SNI", () => {
         expect(renderTraefikDynamic({ certFile: "/run/secrets/tls-crt-abc", keyFile: "/run/secrets/tls-key-abc" })).toMatchSnapshot();
     });

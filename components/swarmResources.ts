@@ -1,0 +1,64 @@
+// The two swarm building blocks every stack component uses, over the Docker CLI through
+// @pulumi/command: content-named secrets/configs, and a `docker stack deploy` of a rendered
+// compose document. (No @pulumi/docker here: its provider is not buildable on these machines.)
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { contentName, renderStackScripts, renderSwarmObjectScripts } from "../lib/render/swarmScripts";
+
+export interface SwarmContext {
+    /** Docker Engine endpoint of the manager. */
+    endpoint: pulumi.Input<string>;
+    /** Written as the `slipway.stack` label on everything, so leftovers can be found. */
+    stack: string;
+}
+
+/**
+ * A swarm secret or config named by its content's hash. New content is a new object: the old
+ * one is removed only after everything using it has been updated (Pulumi replaces
+ * create-before-delete), so a rotation never leaves a service pointing at nothing.
+ * Returns the object's name, known once the object exists.
+ */
+export function swarmObject(
+    name: string,
+    kind: "secret" | "config",
+    prefix: string,
+    content: pulumi.Input<string>,
+    ctx: SwarmContext,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    // 48 bits of a hash of the content say nothing usable about it, so the name (and the
+    // compose document that mentions it) stay readable in previews even for a secret.
+    const objectName = pulumi.unsecret(pulumi.output(content).apply((c) => contentName(prefix, c)));
+    const scripts = objectName.apply((n) => renderSwarmObjectScripts(kind, n, { "slipway.stack": ctx.stack }));
+    const created = new command.local.Command(
+        name,
+        {
+            create: scripts.create,
+            delete: scripts.delete,
+            // A secret's content stays a secret: it reaches docker on stdin, encrypted in state.
+            stdin: kind === "secret" ? pulumi.secret(content) : content,
+            environment: { DOCKER_HOST: ctx.endpoint },
+            interpreter: ["/bin/sh", "-c"],
+            triggers: [objectName],
+        },
+        { parent },
+    );
+    return pulumi.all([objectName, created.stdout]).apply(([n]) => n);
+}
+
+/** `docker stack deploy` of `compose`; converges before it returns, removes the stack on destroy. */
+export function swarmStack(name: string, stackName: string, compose: pulumi.Input<string>, ctx: SwarmContext, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[] = []): command.local.Command {
+    const scripts = renderStackScripts(stackName);
+    return new command.local.Command(
+        name,
+        {
+            create: scripts.create,
+            update: scripts.create,
+            delete: scripts.delete,
+            stdin: compose,
+            environment: { DOCKER_HOST: ctx.endpoint },
+            interpreter: ["/bin/bash", "-c"],
+        },
+        { parent, dependsOn },
+    );
+}

@@ -1,0 +1,123 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LocalCertificate } from "../dynamic-providers/localCertificate";
+import { renderCompose } from "../lib/render/compose";
+import { SOCKET_PROXY_PORT, renderSocketProxyConfig } from "../lib/render/socketProxy";
+import { renderTraefikDynamic, renderTraefikStatic } from "../lib/render/traefik";
+import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
+
+export interface TraefikStackArgs extends SwarmContext {
+    /** Base domain; Traefik answers its own health at https://proxy.<domain>/ping. */
+    domain: pulumi.Input<string>;
+    /** The attachable overlay network routed services join (SwarmHost's). */
+    network: pulumi.Input<string>;
+    /** Host port of the web entrypoint. @default 80 */
+    httpPort?: number;
+    /** Host port of the web-secure entrypoint. @default 443 */
+    httpsPort?: number;
+    /** Wildcard certificate for *.<domain> and its key (a secret). Unset: a local CA issues one. */
+    certificate?: { certificate: pulumi.Input<string>; key: pulumi.Input<string> };
+    /** Image IDs (lib/images) of traefik and the socket proxy. */
+    images: { traefik: string; socketProxy: string };
+}
+
+const STATIC_PATH = "/etc/traefik/traefik.yml";
+const DYNAMIC_DIR = "/etc/traefik/dynamic";
+
+/**
+ * Traefik v3 as a swarm stack, Co-op Cloud style: the swarm provider reads services through a
+ * read-only socket proxy on a private network (Traefik never mounts the socket), the file
+ * provider serves a wildcard certificate held as swarm secrets, `web` redirects to
+ * `web-secure`, ports are published in host mode.
+ */
+export class TraefikStack extends pulumi.ComponentResource {
+    /** PEM of the CA that issued the certificate when Slipway generated it; clients trust it. */
+    public readonly caCertificate: pulumi.Output<string | undefined>;
+    /** https://proxy.<domain>/ping: Traefik's health, routed through itself. */
+    public readonly pingUrl: pulumi.Output<string>;
+    /** The swarm stack's name. */
+    public readonly stackName: string;
+
+    constructor(name: string, args: TraefikStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("slipway:proxy:TraefikStack", name, {}, opts);
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        this.stackName = `${args.stack}-proxy`;
+
+        const issueLocalCertificate = () => {
+            const issued = new LocalCertificate(`${name}-local-certificate`, { domain: args.domain }, { parent: this });
+            return { ca: issued.ca, certificate: issued.certificate, key: issued.key };
+        };
+
+        const tls = args.certificate ? { ca: pulumi.output(undefined), ...args.certificate } : issueLocalCertificate();
+        const certSecret = swarmObject(`${name}-tls-certificate`, "secret", `${this.stackName}-tls-crt`, tls.certificate, ctx, this);
+        const keySecret = swarmObject(`${name}-tls-key`, "secret", `${this.stackName}-tls-key`, tls.key, ctx, this);
+        const dynamicConfig = swarmObject(
+            `${name}-dynamic-config`,
+            "config",
+            `${this.stackName}-dynamic`,
+            pulumi.all([certSecret, keySecret]).apply(([crt, key]) => renderTraefikDynamic({ certFile: `/run/secrets/${crt}`, keyFile: `/run/secrets/${key}` })),
+            ctx,
+            this,
+        );
+        const staticConfig = swarmObject(
+            `${name}-static-config`,
+            "config",
+            `${this.stackName}-static`,
+            pulumi.output(args.network).apply((network) => renderTraefikStatic({ dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`, network, dynamicDir: DYNAMIC_DIR, publicHttpsPort: args.httpsPort ?? 443 })),
+            ctx,
+            this,
+        );
+        const socketProxyConfig = swarmObject(`${name}-socket-proxy-config`, "config", `${this.stackName}-socket-proxy`, renderSocketProxyConfig({ bind: `:${SOCKET_PROXY_PORT}` }), ctx, this);
+
+        const compose = pulumi.all([args.domain, args.network, certSecret, keySecret, staticConfig, dynamicConfig, socketProxyConfig]).apply(([domain, network, crt, key, stat, dyn, sp]) =>
+            renderCompose({
+                services: {
+                    "socket-proxy": {
+                        image: args.images.socketProxy,
+                        networks: ["socket"],
+                        configs: [{ source: sp, target: "/usr/local/etc/haproxy/haproxy.cfg" }],
+                        mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
+                        constraints: ["node.role == manager"],
+                        labels: { "slipway.stack": args.stack },
+                    },
+                    traefik: {
+                        image: args.images.traefik,
+                        command: [`--configFile=${STATIC_PATH}`],
+                        networks: ["proxy", "socket"],
+                        ports: [
+                            { target: 80, published: args.httpPort ?? 80 },
+                            { target: 443, published: args.httpsPort ?? 443 },
+                        ],
+                        secrets: [crt, key],
+                        configs: [
+                            { source: stat, target: STATIC_PATH },
+                            { source: dyn, target: `${DYNAMIC_DIR}/tls.yml` },
+                        ],
+                        healthcheck: ["traefik", "healthcheck", `--configFile=${STATIC_PATH}`],
+                        constraints: ["node.role == manager"],
+                        labels: {
+                            "slipway.stack": args.stack,
+                            // Traefik's own health, routed through itself: proves the whole path. Named
+                            // per stack: a router name seen twice on one swarm disables both.
+                            "traefik.enable": "true",
+                            [`traefik.http.routers.${this.stackName}-ping.rule`]: `Host(\`proxy.${domain}\`) && Path(\`/ping\`)`,
+                            [`traefik.http.routers.${this.stackName}-ping.entrypoints`]: "web-secure",
+                            [`traefik.http.routers.${this.stackName}-ping.tls`]: "true",
+                            [`traefik.http.routers.${this.stackName}-ping.service`]: "ping@internal",
+                            [`traefik.http.services.${this.stackName}-ping.loadbalancer.server.port`]: "8082",
+                        },
+                    },
+                },
+                networks: { socket: { internal: true } },
+                externalNetworks: { proxy: network },
+                secrets: [crt, key],
+                configs: [stat, dyn, sp],
+                labels: { "slipway.stack": args.stack },
+            }),
+        );
+        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
+
+        this.caCertificate = tls.ca;
+        this.pingUrl = pulumi.interpolate`https://proxy.${args.domain}${args.httpsPort && args.httpsPort !== 443 ? `:${args.httpsPort}` : ""}/ping`;
+        this.registerOutputs({ caCertificate: this.caCertificate, pingUrl: this.pingUrl });
+    }
+}

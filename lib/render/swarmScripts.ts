@@ -1,0 +1,43 @@
+// Shell scripts for swarm objects the Docker CLI manages, run by @pulumi/command (whose inputs,
+// unlike a dynamic provider's, can be secrets: a secret's content goes in on stdin, encrypted
+// in state). Pure; snapshot-tested; every operand quoted by lib/shell.
+import { createHash } from "node:crypto";
+import { shellJoin, shellQuote } from "../shell";
+
+/** `<prefix>-<first 12 hex of sha256(content)>`: a new content is a new object, so swarm never has to edit one. */
+export function contentName(prefix: string, content: string): string {
+    return `${prefix}-${createHash("sha256").update(content).digest("hex").slice(0, 12)}`;
+}
+
+export interface Scripts {
+    create: string;
+    delete: string;
+}
+
+/** A swarm secret or config from stdin; deleting one already gone is not an error. */
+export function renderSwarmObjectScripts(kind: "secret" | "config", name: string, labels: Record<string, string>): Scripts {
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+    return {
+        create: `${shellJoin(["docker", kind, "create", ...labelArgs, name, "-"])} >/dev/null`,
+        delete: `if docker ${kind} inspect ${shellQuote(name)} >/dev/null 2>&1; then ${shellJoin(["docker", kind, "rm", name])} >/dev/null; fi`,
+    };
+}
+
+/**
+ * `docker stack deploy` from stdin, waiting until every service has converged (or rolled back,
+ * which fails the deploy); and its removal, waiting until the stack's networks are gone so a
+ * re-create right after does not collide with them.
+ */
+export function renderStackScripts(stack: string): Scripts {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(stack)) throw new Error(`stack name "${stack}" must be lowercase letters, digits, dashes and underscores`);
+    const q = shellQuote(stack);
+    return {
+        // Bounded: a service that never converges fails the deploy, naming where to look.
+        create: `timeout 300 ${shellJoin(["docker", "stack", "deploy", "--prune", "--resolve-image", "never", "--detach=false", "--quiet", "-c", "-", stack])} || { echo "stack ${stack} did not converge: docker stack ps ${stack} --no-trunc shows why" >&2; exit 1; }`,
+        delete: [
+            `docker stack rm ${q} >/dev/null 2>&1 || true`,
+            `for _ in $(seq 1 60); do [ -z "$(docker network ls -q --filter label=com.docker.stack.namespace=${q})" ] && [ -z "$(docker service ls -q --filter label=com.docker.stack.namespace=${q})" ] && exit 0; sleep 1; done`,
+            `echo "stack ${stack} still has services or networks after 60 s" >&2; exit 1`,
+        ].join("\n"),
+    };
+}
