@@ -4,7 +4,7 @@
 // retentionPrune.js, so its peak memory is its own) and bench/retention-cli.sh prunes the other
 // with crane, in the same run. Reports wall time, requests against the budget (tag pages +
 // manifests read + deletions), peak RSS, and the ratio; checks both kept the same digests.
-//   npm run bench:retention [-- <tags> [<cli parallelism>]]
+//   npm run bench:retention [-- <tags> [<cli parallelism, 0: Slipway only>]]
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -61,6 +61,10 @@ async function main(): Promise<void> {
         const { stdout } = await run(process.execPath, [join(__dirname, "retentionPrune.js"), registry.host, "bench/slipway", JSON.stringify(options)], { maxBuffer: 1 << 20 });
         const slipway = JSON.parse(stdout) as { wallMs: number; scanMs: number; requests: number; scanRequests: number; deleted: number; untagged: number; kept: number; maxRssMb: number };
 
+        if (jobs === 0) {
+            console.log(`slipway only: ${(slipway.wallMs / 1000).toFixed(2)} s (scan ${(slipway.scanMs / 1000).toFixed(2)} s), peak RSS ${slipway.maxRssMb.toFixed(0)} MB, ${slipway.requests} requests (scan ${slipway.scanRequests}), ${slipway.deleted} deleted`);
+            return;
+        }
         t = performance.now();
         const cli = await run(join(__dirname, "..", "..", "bench", "retention-cli.sh"), [registry.host, "bench/cli", String(KEEP), String(jobs)], { maxBuffer: 1 << 24 });
         const cliMs = performance.now() - t;
@@ -72,12 +76,14 @@ async function main(): Promise<void> {
 
         // The scan's budget: tag pages, one referrers-API probe, one read per manifest. Applying
         // costs one DELETE per tag and one per manifest, plus a delete probe and the journal.
-        const scanBudget = Math.ceil(tags / PAGE) + 1 + tags;
+        // distribution links a next page after a full last page, so N tags take floor(N/page)+1 pages.
+        const pages = Math.floor(tags / PAGE) + 1;
+        const scanBudget = pages + 1 + tags;
         const applied = slipway.requests - slipway.scanRequests;
         const overhead = applied - slipway.untagged - slipway.deleted;
         console.log(`prune of ${tags} tags in ${FAMILIES.length * ARCHES.length} groups, keep ${KEEP} (distribution on loopback); both kept the same ${slipwayKept.length} tags`);
         console.log(`slipway: ${(slipway.wallMs / 1000).toFixed(2)} s (scan ${(slipway.scanMs / 1000).toFixed(2)} s), peak RSS ${slipway.maxRssMb.toFixed(0)} MB, ${slipway.requests} requests:`);
-        console.log(`  scan ${slipway.scanRequests} (budget: ${Math.ceil(tags / PAGE)} pages + 1 referrers probe + ${tags} manifests = ${scanBudget}); apply ${applied} = ${slipway.untagged} tag deletions + ${slipway.deleted} manifest deletions + ${overhead} (delete probe, journal write and removal)`);
+        console.log(`  scan ${slipway.scanRequests} (budget: ${pages} pages + 1 referrers probe + ${tags} manifests = ${scanBudget}); apply ${applied} = ${slipway.untagged} tag deletions + ${slipway.deleted} manifest deletions + ${overhead} (delete probe, journal write and removal)`);
         console.log(`crane script (-P ${jobs}): ${(cliMs / 1000).toFixed(2)} s, ${1 + (cliRead ?? 0) + (cliDeleted ?? 0)} crane processes (each at least a /v2/ ping and its call), ${cliDeleted} deleted`);
         console.log(`ratio: ${(cliMs / slipway.wallMs).toFixed(1)}x (target 20x); memory target 200 MB: ${slipway.maxRssMb < 200 ? "met" : "NOT met"}; scan within budget: ${slipway.scanRequests <= scanBudget ? "yes" : "NO"}`);
     } finally {

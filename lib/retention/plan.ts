@@ -110,7 +110,7 @@ export function planRetention(publications: readonly Publication[], options: Ret
     for (const p of publications) if (keptTops.has(p.digest)) for (const d of unitOf(p)) keepSet.add(d);
 
     // Oldest first, whole publications, until the cap.
-    const doomed = publications.filter((p) => !keptTops.has(p.digest)).sort((a, b) => (a.annotations[CREATED] ?? "").localeCompare(b.annotations[CREATED] ?? ""));
+    const doomed = publications.filter((p) => !keptTops.has(p.digest)).sort((a, b) => (a.annotations[CREATED] ?? "").localeCompare(b.annotations[CREATED] ?? "") || a.digest.localeCompare(b.digest));
     // An interrupted run's leftovers first: nothing tags them any more, so only its journal knows.
     // They were planned and half done already, so maxDeletes does not hold them back.
     const live = new Set(publications.flatMap(unitOf));

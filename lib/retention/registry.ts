@@ -37,31 +37,48 @@ async function referrersOf(client: RegistryClient, repository: string, digest: s
     };
 }
 
+/** Manifest reads in flight at once: parallel enough for loopback, bounded so 10,000 tags do not mean 10,000 buffers. */
+const PARALLEL_READS = 32;
+
+/** What a scan keeps of a tagged manifest: not its bytes. */
+interface Top {
+    digest: string;
+    mediaType: string;
+    annotations: Record<string, string>;
+    children: string[];
+    blobs: Blob[];
+    tags: string[];
+}
+
 export async function scanRepository(client: RegistryClient, repository: string): Promise<RepositoryScan> {
     const allTags = await client.listTags(repository);
     const known = new Set(allTags);
     const tags = allTags.filter((t) => !isSignatureTag(t) && !isJournalTag(t));
-    const tops = new Map<string, { top: FetchedManifest; tags: string[] }>();
-    const [fetched, journals] = await Promise.all([Promise.all(tags.map((t) => client.getManifest(repository, t))), readJournals(client, repository, allTags)]);
-    fetched.forEach((m, i) => {
-        const entry = tops.get(m.digest) ?? { top: m, tags: [] };
-        entry.tags.push(tags[i]!);
-        tops.set(m.digest, entry);
+    const journals = await readJournals(client, repository, allTags);
+
+    const tops = new Map<string, Top>();
+    await forEachLimit(tags, PARALLEL_READS, async (tag) => {
+        const m = await client.getManifest(repository, tag);
+        const top = tops.get(m.digest) ?? { digest: m.digest, mediaType: m.mediaType, annotations: m.manifest.annotations ?? {}, children: isIndex(m.mediaType) ? (m.manifest.manifests ?? []).map((d) => d.digest) : [], blobs: blobsOf(m), tags: [] };
+        top.tags.push(tag);
+        tops.set(m.digest, top);
     });
-    const publications = await Promise.all(
-        [...tops.values()].map(async ({ top, tags: topTags }): Promise<Publication> => {
-            const children = isIndex(top.mediaType) ? await Promise.all((top.manifest.manifests ?? []).map((d) => client.getManifest(repository, d.digest))) : [];
-            const referrers = await Promise.all([top, ...children].map((m) => referrersOf(client, repository, m.digest, known)));
-            return {
-                digest: top.digest,
-                annotations: top.manifest.annotations ?? {},
-                children: children.map((c) => c.digest),
-                referrers: referrers.flatMap((r) => r.digests),
-                blobs: [top, ...children, ...referrers.flatMap((r) => r.manifests)].flatMap(blobsOf),
-                tags: [...referrers.flatMap((r) => r.tags), ...topTags.map((t): [string, string] => [t, top.digest])],
-            };
-        }),
-    );
+
+    const publications: Publication[] = [];
+    await forEachLimit([...tops.values()], PARALLEL_READS, async (top) => {
+        const children = await Promise.all(top.children.map((d) => client.getManifest(repository, d)));
+        const referrers = await Promise.all([top.digest, ...top.children].map((d) => referrersOf(client, repository, d, known)));
+        publications.push({
+            digest: top.digest,
+            annotations: top.annotations,
+            children: top.children,
+            referrers: referrers.flatMap((r) => r.digests),
+            blobs: [...top.blobs, ...children.flatMap(blobsOf), ...referrers.flatMap((r) => r.manifests.flatMap(blobsOf))],
+            tags: [...referrers.flatMap((r) => r.tags), ...top.tags.map((t): [string, string] => [t, top.digest])],
+        });
+    });
+    // Parallel reads finish in any order; a plan (and the preview diff) must not.
+    publications.sort((a, b) => a.digest.localeCompare(b.digest));
     return { publications, journals };
 }
 
