@@ -4,7 +4,7 @@ import { Platform } from "./components/platform";
 import { platformImage } from "./lib/images";
 
 const config = loadConfig();
-const platform = new Platform("slipway", { config, images: { traefik: platformImage("traefik").id, socketProxy: platformImage("socket-proxy").id } });
+const platform = new Platform("slipway", { config, images: { traefik: platformImage("traefik").id, socketProxy: platformImage("socket-proxy").id, registry: platformImage("registry").id } });
 
 /** Name of the attachable overlay network services join to be routed by Traefik. */
 export const proxyNetwork = platform.host.networkName;
@@ -14,3 +14,7 @@ export const nodeLabels = platform.host.labels;
 export const proxyCaCertificate = platform.proxy.caCertificate;
 /** Traefik's health through its own HTTPS route. */
 export const proxyPingUrl = platform.proxy.pingUrl;
+/** The platform registry's host (registry.<domain>[:port]), user and password (secret). */
+export const registryHost = platform.registry.host;
+export const registryUsername = platform.registry.username;
+export const registryPassword = platform.registry.password;

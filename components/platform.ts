@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { SwarmHost } from "./swarmHost";
+import { OciRegistry } from "./ociRegistry";
 import { TraefikStack } from "./traefikStack";
 
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
     /** Image IDs of the platform's services (lib/images: assembled by setup, run by ID). */
-    images: { traefik: string; socketProxy: string };
+    images: { traefik: string; socketProxy: string; registry: string };
 }
 
 /**
@@ -17,6 +18,7 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     public readonly host: SwarmHost;
     public readonly proxy: TraefikStack;
+    public readonly registry: OciRegistry;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -50,6 +52,23 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl });
+        const { registry } = config;
+        if (registry.engine !== "distribution") throw new pulumi.ResourceError(`slipway:registry.engine "${registry.engine}" is not built yet: use "distribution"`, this);
+        if (registry.storage.kind === "s3" && !config.secrets.registryS3SecretKey) throw new pulumi.ResourceError("slipway:registry.storage is S3 without its key: pulumi config set --secret slipway:registryS3SecretKey", this);
+        this.registry = new OciRegistry(
+            `${name}-registry`,
+            {
+                endpoint: config.host.endpoint,
+                stack: config.stack,
+                domain: proxy.domain,
+                network: this.host.networkName,
+                httpsPort: proxy.httpsPort,
+                storage: registry.storage.kind === "s3" ? { ...registry.storage, secretKey: config.secrets.registryS3SecretKey! } : registry.storage,
+                image: args.images.registry,
+            },
+            { parent: this, dependsOn: [this.proxy] },
+        );
+
+        this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host });
     }
 }

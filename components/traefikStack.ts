@@ -62,7 +62,7 @@ export class TraefikStack extends pulumi.ComponentResource {
             `${name}-static-config`,
             "config",
             `${this.stackName}-static`,
-            pulumi.output(args.network).apply((network) => renderTraefikStatic({ dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`, network, dynamicDir: DYNAMIC_DIR, publicHttpsPort: args.httpsPort ?? 443 })),
+            pulumi.output(args.network).apply((network) => renderTraefikStatic({ dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`, network, dynamicDir: DYNAMIC_DIR, publicHttpsPort: args.httpsPort ?? 443, onlyStack: args.stack })),
             ctx,
             this,
         );

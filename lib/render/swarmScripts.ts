@@ -25,8 +25,10 @@ export function renderSwarmObjectScripts(kind: "secret" | "config", name: string
 
 /**
  * `docker stack deploy` from stdin, waiting until every service has converged (or rolled back,
- * which fails the deploy); and its removal, waiting until the stack's networks are gone so a
- * re-create right after does not collide with them.
+ * which fails the deploy); and its removal, waiting until the stack's services and networks
+ * are gone (so a re-create right after does not collide with them) and removing its volumes,
+ * data included: destroy leaves nothing. (Volumes on other nodes of a multi-node swarm are
+ * that node's to remove.)
  */
 export function renderStackScripts(stack: string): Scripts {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(stack)) throw new Error(`stack name "${stack}" must be lowercase letters, digits, dashes and underscores`);
@@ -36,8 +38,10 @@ export function renderStackScripts(stack: string): Scripts {
         create: `timeout 300 ${shellJoin(["docker", "stack", "deploy", "--prune", "--resolve-image", "never", "--detach=false", "--quiet", "-c", "-", stack])} || { echo "stack ${stack} did not converge: docker stack ps ${stack} --no-trunc shows why" >&2; exit 1; }`,
         delete: [
             `docker stack rm ${q} >/dev/null 2>&1 || true`,
-            `for _ in $(seq 1 60); do [ -z "$(docker network ls -q --filter label=com.docker.stack.namespace=${q})" ] && [ -z "$(docker service ls -q --filter label=com.docker.stack.namespace=${q})" ] && exit 0; sleep 1; done`,
-            `echo "stack ${stack} still has services or networks after 60 s" >&2; exit 1`,
+            `gone() { [ -z "$(docker $1 ls -q --filter label=com.docker.stack.namespace=${q})" ]; }`,
+            // Volumes go too (destroy leaves nothing): once the containers using them have exited.
+            `for _ in $(seq 1 90); do gone service && gone network && { gone volume || docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${q}) >/dev/null 2>&1 || true; gone volume; } && exit 0; sleep 1; done`,
+            `echo "stack ${stack} still has services, networks or volumes after 90 s" >&2; exit 1`,
         ].join("\n"),
     };
 }

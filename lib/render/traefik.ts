@@ -24,6 +24,11 @@ export interface TraefikStaticOptions {
     bindAddress?: string;
     /** The port clients reach web-secure on, when it is published on another than it listens on. */
     publicHttpsPort?: number;
+    /**
+     * Route only services carrying `slipway.stack=<stack>`: two Slipway stacks on one swarm (a
+     * site and a test, say) must not route each other's services. Unset: every opted-in service.
+     */
+    onlyStack?: string;
 }
 
 export function renderTraefikStatic(o: TraefikStaticOptions): string {
@@ -40,7 +45,15 @@ export function renderTraefikStatic(o: TraefikStaticOptions): string {
         },
         ping: { entryPoint: "ping" },
         providers: {
-            swarm: { endpoint: o.dockerEndpoint, exposedByDefault: false, network: o.network, watch: true },
+            // Swarm mode is polled (default every 15 s): a new service is routed within 5 s.
+            swarm: {
+                endpoint: o.dockerEndpoint,
+                exposedByDefault: false,
+                network: o.network,
+                watch: true,
+                refreshSeconds: 5,
+                ...(o.onlyStack ? { constraints: `Label(\`slipway.stack\`, \`${o.onlyStack}\`)` } : {}),
+            },
             file: { directory: o.dynamicDir, watch: true },
         },
         api: { dashboard: false },

@@ -1,12 +1,15 @@
 // The whole loop with the real Pulumi CLI against this machine's swarm: up, idempotence,
 // a config change previewed exactly, drift found by refresh, destroy leaving nothing. What
 // exists is checked with the Docker CLI, not taken from Pulumi's word.
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as http from "node:http";
 import * as https from "node:https";
-import { docker, nodeLabels, run } from "../support/exec";
+import { RegistryClient, sha256 } from "../../lib/oci/client";
+import { docker, must, nodeLabels, run } from "../support/exec";
+import { pushImage } from "../support/images";
 import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 
@@ -22,7 +25,9 @@ function stateText(backend: string): string {
         .join("\n");
 }
 
-const DOMAIN = "e2e.slipway.test";
+// The local stack's domain, which setup makes resolve to this machine (/etc/hosts); this
+// stack's own ports keep it apart from a deployed local stack.
+const DOMAIN = "local.slipway.test";
 
 /** One request to this machine at `port`, as if `host` resolved here; never follows redirects. */
 function request(scheme: "http" | "https", host: string, port: number, path: string, ca?: string): Promise<{ status: number; location?: string; body: string }> {
@@ -89,6 +94,39 @@ describe("local stack lifecycle", () => {
         expect(JSON.parse(await mounts("socket-proxy"))).toEqual([{ Type: "bind", Source: "/var/run/docker.sock", Target: "/var/run/docker.sock", ReadOnly: true }]);
     });
 
+    it("the registry answers at registry.<domain> through Traefik: 401 without credentials, push and pull with them", async () => {
+        const outputs = await t.stack.outputs();
+        const ca = outputs.proxyCaCertificate?.value as string;
+        const host = outputs.registryHost?.value as string;
+        expect(host).toBe(`registry.${DOMAIN}:${ports.https}`);
+        expect(outputs.registryPassword?.secret).toBe(true);
+        const credentials = { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string };
+
+        // Traefik polls the swarm (every 5 s): allow a few polls for the new route, bounded.
+        let status = 0;
+        for (let i = 0; i < 30 && status !== 401; i++) {
+            status = (await request("https", `registry.${DOMAIN}`, ports.https, "/v2/", ca)).status;
+            if (status !== 401) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(status).toBe(401);
+        const client = new RegistryClient({ registry: host, ca, credentials });
+        try {
+            const pushed = await pushImage(client, "apps/e2e", "v1", "through traefik");
+            // Read back by a client nobody here wrote, trusting only the exported CA.
+            const certDir = mkdtempSync(join(tmpdir(), "slipway-e2e-ca-"));
+            writeFileSync(join(certDir, "ca.crt"), ca);
+            const creds = `${credentials.username}:${credentials.password}`;
+            const raw = await must("skopeo", ["inspect", "--raw", "--cert-dir", certDir, "--creds", creds, `docker://${host}/apps/e2e:v1`]);
+            expect(sha256(raw), raw).toBe(pushed.digest);
+            // A push by skopeo through Traefik, byte for byte (skopeo would otherwise re-encode).
+            await must("skopeo", ["copy", "--preserve-digests", "--src-cert-dir", certDir, "--dest-cert-dir", certDir, "--src-creds", creds, "--dest-creds", creds, `docker://${host}/apps/e2e:v1`, `docker://${host}/apps/e2e-copy:v1`]);
+            expect(await client.resolve("apps/e2e-copy", "v1")).toBe(pushed.digest);
+            rmSync(certDir, { recursive: true, force: true });
+        } finally {
+            client.close();
+        }
+    });
+
     it("a second up changes nothing", async () => {
         const changes = changedSteps();
         const result = await t.stack.up({ onEvent: changes.onEvent });
@@ -108,9 +146,9 @@ describe("local stack lifecycle", () => {
     });
 
     it("refresh reports a network deleted out of band, and up recreates it", async () => {
-        // The network is in use by Traefik: take its stack down out of band first, as an
-        // operator cleaning up by hand would.
-        await docker("stack", "rm", `${t.stack.name}-proxy`);
+        // The network is in use by Traefik and the registry: take their stacks down out of band
+        // first, as an operator cleaning up by hand would.
+        await docker("stack", "rm", `${t.stack.name}-proxy`, `${t.stack.name}-registry`);
         // Swarm frees the network only once the stack's tasks are gone: retry, bounded, until it is.
         for (let i = 0; i < 60; i++) {
             await run("docker", ["network", "rm", network]);
@@ -138,7 +176,7 @@ describe("local stack lifecycle", () => {
 
         expect((await run("docker", ["network", "inspect", network])).code).not.toBe(0);
         expect((await nodeLabels())[labelKey]).toBeUndefined();
-        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`]) {
+        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`, `label=com.docker.stack.namespace=${t.stack.name}-registry`]) {
             for (const kind of ["network", "service", "secret", "config", "volume"]) {
                 expect(await docker(kind, "ls", "--quiet", "--filter", filter), `${kind} ${filter}`).toBe("");
             }

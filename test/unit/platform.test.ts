@@ -5,7 +5,7 @@ import { Platform } from "../../components/platform";
 import { promiseOf, recordResources, registered, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
 
-const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}` };
+const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}`, registry: `sha256:${"c".repeat(64)}` };
 
 describe("Platform wiring", () => {
     let recorded: RecordedResource[];

@@ -2,12 +2,13 @@
 // to what the platform deploys shows up here as a diff to review.
 import { describe, expect, it } from "vitest";
 import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
+import { renderRegistryConfig } from "../../lib/render/registryConfig";
 import { renderSocketProxyConfig } from "../../lib/render/socketProxy";
 import { renderRouteLabels, renderTraefikDynamic, renderTraefikStatic } from "../../lib/render/traefik";
 
 describe("Traefik configuration", () => {
     it("static: web redirects to web-secure, swarm provider through the socket proxy, opt-in only", () => {
-        const text = renderTraefikStatic({ dockerEndpoint: "tcp://socket-proxy:2375", network: "proxy", dynamicDir: "/etc/traefik/dynamic" });
+        const text = renderTraefikStatic({ dockerEndpoint: "tcp://socket-proxy:2375", network: "proxy", dynamicDir: "/etc/traefik/dynamic", onlyStack: "local" });
         expect(text).toMatchSnapshot();
         const config = JSON.parse(text) as { providers: { swarm: { endpoint: string; exposedByDefault: boolean } } };
         expect(config.providers.swarm).toMatchObject({ endpoint: "tcp://socket-proxy:2375", exposedByDefault: false });
@@ -40,5 +41,13 @@ describe("local certificate script", () => {
 describe("docker socket proxy configuration", () => {
     it("is pinned: GET/HEAD on what Traefik's swarm provider reads, nothing else", () => {
         expect(renderSocketProxyConfig({ bind: ":2375" })).toMatchSnapshot();
+    });
+});
+
+describe("registry configuration", () => {
+    it("is pinned: htpasswd auth, deletes enabled, filesystem or S3 storage", () => {
+        expect(renderRegistryConfig({ htpasswdPath: "/run/secrets/h", httpSecret: "HTTP-SECRET", storage: { kind: "filesystem", rootDirectory: "/var/lib/registry" } })).toMatchSnapshot();
+        const s3 = JSON.parse(renderRegistryConfig({ htpasswdPath: "/h", httpSecret: "x", storage: { kind: "s3", endpoint: "https://s3.example.org", region: "r", bucket: "b", accessKeyId: "AK", secretKey: "SK" } })) as { storage: Record<string, unknown> };
+        expect(s3.storage).toMatchObject({ s3: { regionendpoint: "https://s3.example.org", bucket: "b", accesskey: "AK", secretkey: "SK" }, delete: { enabled: true } });
     });
 });

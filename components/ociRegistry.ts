@@ -1,0 +1,87 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RegistryCredentials } from "../dynamic-providers/registryCredentials";
+import { renderCompose } from "../lib/render/compose";
+import { renderRegistryConfig } from "../lib/render/registryConfig";
+import { renderRouteLabels } from "../lib/render/traefik";
+import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
+
+export interface OciRegistryArgs extends SwarmContext {
+    /** Base domain: the registry is served at registry.<domain>. */
+    domain: pulumi.Input<string>;
+    /** The overlay network Traefik routes on (SwarmHost's). */
+    network: pulumi.Input<string>;
+    /** HTTPS port clients reach Traefik on, for the URL outputs. @default 443 */
+    httpsPort?: number;
+    /** Blobs on a Docker volume, or in S3-compatible object storage (its secret key a Pulumi secret). */
+    storage: { kind: "filesystem"; volume: string } | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: pulumi.Input<string> };
+    /** Image ID of distribution (lib/images). */
+    image: string;
+}
+
+const DATA_DIR = "/var/lib/registry";
+
+/**
+ * The distribution registry as a swarm stack behind Traefik at registry.<domain>: htpasswd auth
+ * with a generated password (a stack output, secret), deletes enabled for retention, blobs on
+ * a Docker volume. Its configuration holds secrets, so it is a swarm secret named by content.
+ */
+export class OciRegistry extends pulumi.ComponentResource {
+    /** registry.<domain>[:port]: what clients put in image references. */
+    public readonly host: pulumi.Output<string>;
+    public readonly username: pulumi.Output<string>;
+    /** The generated password (secret). */
+    public readonly password: pulumi.Output<string>;
+    public readonly stackName: string;
+
+    constructor(name: string, args: OciRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("slipway:registry:OciRegistry", name, {}, opts);
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        this.stackName = `${args.stack}-registry`;
+
+        const credentials = new RegistryCredentials(`${name}-credentials`, {}, { parent: this });
+        const htpasswd = swarmObject(`${name}-htpasswd`, "secret", `${this.stackName}-htpasswd`, pulumi.interpolate`${credentials.htpasswd}\n`, ctx, this);
+        const config = swarmObject(
+            `${name}-config`,
+            "secret",
+            `${this.stackName}-config`,
+            pulumi
+                .all([htpasswd, credentials.httpSecret, args.storage.kind === "s3" ? args.storage.secretKey : ""])
+                .apply(([h, httpSecret, secretKey]) =>
+                    renderRegistryConfig({
+                        htpasswdPath: `/run/secrets/${h}`,
+                        httpSecret,
+                        storage: args.storage.kind === "s3" ? { ...args.storage, secretKey } : { kind: "filesystem", rootDirectory: DATA_DIR },
+                    }),
+                ),
+            ctx,
+            this,
+        );
+
+        const volume = args.storage.kind === "filesystem" ? args.storage.volume : undefined;
+        const compose = pulumi.all([args.domain, args.network, htpasswd, config]).apply(([domain, network, h, c]) =>
+            renderCompose({
+                services: {
+                    registry: {
+                        image: args.image,
+                        command: ["serve", `/run/secrets/${c}`],
+                        networks: ["proxy"],
+                        secrets: [h, c],
+                        ...(volume ? { mounts: [{ type: "volume" as const, source: volume, target: DATA_DIR }] } : {}),
+                        labels: { "slipway.stack": args.stack, ...renderRouteLabels(`${this.stackName}`, `registry.${domain}`, 5000) },
+                    },
+                },
+                externalNetworks: { proxy: network },
+                secrets: [h, c],
+                volumes: volume ? [volume] : [],
+                labels: { "slipway.stack": args.stack },
+            }),
+        );
+        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
+
+        const port = args.httpsPort && args.httpsPort !== 443 ? `:${args.httpsPort}` : "";
+        this.host = pulumi.interpolate`registry.${args.domain}${port}`;
+        this.username = credentials.username;
+        this.password = credentials.password;
+        this.registerOutputs({ host: this.host, username: this.username, password: this.password });
+    }
+}

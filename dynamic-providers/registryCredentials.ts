@@ -1,0 +1,67 @@
+// RegistryCredentials: the platform registry's user, a random password and its htpasswd
+// entry, generated once and kept in state as secret outputs. (@pulumi/random cannot be used
+// here: no provider version of it is buildable from the Go module proxy.) Inputs hold nothing
+// secret: the username and a version.
+import * as pulumi from "@pulumi/pulumi";
+import type * as CredentialsLib from "../lib/registry/credentials";
+import { projectLib } from "./projectLib";
+
+/** Bumped when generation changes, so the change shows in `pulumi preview`. */
+export const REGISTRY_CREDENTIALS_PROVIDER_VERSION = "1";
+
+export interface RegistryCredentialsArgs {
+    /** @default "slipway" */
+    username?: pulumi.Input<string>;
+}
+
+interface Inputs {
+    username: string;
+    version: string;
+}
+
+interface Outputs extends Inputs {
+    password: string;
+    htpasswd: string;
+    httpSecret: string;
+}
+
+const credentialsLib = () => projectLib<typeof CredentialsLib>("registry/credentials");
+
+export const registryCredentialsProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+    async check(_olds, news) {
+        const failures = /^[a-z][a-z0-9_-]{0,31}$/.test(news.username ?? "") ? [] : [{ property: "username", reason: "must be lowercase letters, digits, '_' or '-' (at most 32)" }];
+        return Promise.resolve({ inputs: news, failures });
+    },
+
+    async diff(_id, olds, news) {
+        // A new username or generator is a new password: rotate by replacing.
+        const replaces = (["username", "version"] as const).filter((k) => olds[k] !== news[k]);
+        return Promise.resolve({ changes: replaces.length > 0, replaces });
+    },
+
+    async create(inputs) {
+        const issued = await credentialsLib().issueRegistryCredentials(inputs.username);
+        return { id: `registry-user-${inputs.username}`, outs: { ...inputs, password: issued.password, htpasswd: issued.htpasswd, httpSecret: issued.httpSecret } };
+    },
+};
+
+export class RegistryCredentials extends pulumi.dynamic.Resource {
+    declare readonly username: pulumi.Output<string>;
+    /** The password (secret). */
+    declare readonly password: pulumi.Output<string>;
+    /** `<username>:<bcrypt>` (secret: a hash still invites offline guessing). */
+    declare readonly htpasswd: pulumi.Output<string>;
+    /** distribution's http.secret (secret). */
+    declare readonly httpSecret: pulumi.Output<string>;
+
+    constructor(name: string, args: RegistryCredentialsArgs = {}, opts?: pulumi.CustomResourceOptions) {
+        super(
+            registryCredentialsProvider,
+            name,
+            { username: args.username ?? "slipway", version: REGISTRY_CREDENTIALS_PROVIDER_VERSION, password: undefined, htpasswd: undefined, httpSecret: undefined },
+            { ...opts, additionalSecretOutputs: ["password", "htpasswd", "httpSecret"] },
+            "slipway",
+            "RegistryCredentials",
+        );
+    }
+}
