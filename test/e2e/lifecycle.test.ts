@@ -9,6 +9,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { RegistryClient, sha256 } from "../../lib/oci/client";
 import { docker, must, nodeLabels, run } from "../support/exec";
+import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
 import { pushImage } from "../support/images";
 import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
@@ -132,6 +133,53 @@ describe("local stack lifecycle", () => {
         const result = await t.stack.up({ onEvent: changes.onEvent });
         expect(changes.steps).toEqual([]);
         expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
+    });
+
+    it("a certificate rotation converges: the new certificate is served, the route stays up but for the service update, the old secrets are gone", async () => {
+        const before = await t.stack.outputs();
+        const oldCa = before.proxyCaCertificate?.value as string;
+        const secretsOf = async () => (await docker("secret", "ls", "--filter", `label=slipway.stack=${t.stack.name}`, "--format", "{{.Name}}")).split("\n").filter((n) => n.includes("-proxy-tls-"));
+        const oldSecrets = await secretsOf();
+        expect(oldSecrets).toHaveLength(2);
+
+        const site = JSON.parse(await must("bash", ["-c", renderLocalCertificateScript({ domain: DOMAIN })])) as { ca: string; certificate: string; key: string };
+        await t.stack.setConfig("slipway:proxy.certificate", { value: site.certificate }, true);
+        await t.stack.setConfig("slipway:tlsPrivateKey", { value: site.key, secret: true });
+
+        // Poll the HTTPS route through the whole update (either CA accepted), bounded by the up.
+        let polling = true;
+        const outages: number[] = [];
+        let downSince: number | undefined;
+        const poller = (async () => {
+            while (polling) {
+                const ok = await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", `${oldCa}${site.ca}`).then((r) => r.status === 200, () => false);
+                if (!ok && downSince === undefined) downSince = Date.now();
+                if (ok && downSince !== undefined) {
+                    outages.push(Date.now() - downSince);
+                    downSince = undefined;
+                }
+                await new Promise((r) => setTimeout(r, 100));
+            }
+        })();
+        const started = Date.now();
+        await t.stack.up();
+        const upMs = Date.now() - started;
+        // After the update, wait (bounded) for the route to answer again, then stop polling.
+        for (let i = 0; i < 300 && downSince !== undefined; i++) await new Promise((r) => setTimeout(r, 100));
+        polling = false;
+        await poller;
+
+        expect(downSince, "the HTTPS route came back").toBeUndefined();
+        const longest = Math.max(0, ...outages);
+        console.log(`certificate rotation: up took ${upMs} ms; HTTPS outages ${JSON.stringify(outages)} ms`);
+        expect(longest).toBeLessThan(upMs);
+        // The site's certificate is served (only its CA verifies it), the generated CA is gone.
+        expect(await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", site.ca)).toMatchObject({ status: 200 });
+        expect((await t.stack.outputs()).proxyCaCertificate?.value).toBeUndefined();
+        const newSecrets = await secretsOf();
+        expect(newSecrets).toHaveLength(2);
+        expect(newSecrets.filter((n) => oldSecrets.includes(n))).toEqual([]);
+        expect(stateText(t.backend)).not.toContain("PRIVATE KEY");
     });
 
     it("preview after a config change shows exactly that change, and up applies it", async () => {
