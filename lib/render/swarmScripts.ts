@@ -38,9 +38,16 @@ export function renderStackScripts(stack: string): Scripts {
         create: `timeout 300 ${shellJoin(["docker", "stack", "deploy", "--prune", "--resolve-image", "never", "--detach=false", "--quiet", "-c", "-", stack])} || { echo "stack ${stack} did not converge: docker stack ps ${stack} --no-trunc shows why" >&2; exit 1; }`,
         delete: [
             `docker stack rm ${q} >/dev/null 2>&1 || true`,
-            `gone() { [ -z "$(docker $1 ls -q --filter label=com.docker.stack.namespace=${q})" ]; }`,
-            // Volumes go too (destroy leaves nothing): once the containers using them have exited.
-            `for _ in $(seq 1 90); do gone service && gone network && { gone volume || docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${q}) >/dev/null 2>&1 || true; gone volume; } && exit 0; sleep 1; done`,
+            `ids() { docker $1 ls -q --filter label=com.docker.stack.namespace=${q}; }`,
+            // Swarm frees a network, and a volume, only once the tasks using it have exited, and
+            // \`stack rm\` does not retry (nor touch volumes): keep removing what is left, bounded.
+            "for _ in $(seq 1 90); do",
+            '    if [ -z "$(ids service)" ]; then',
+            '        for kind in network volume; do [ -z "$(ids $kind)" ] || docker $kind rm $(ids $kind) >/dev/null 2>&1 || true; done',
+            '        [ -z "$(ids network)" ] && [ -z "$(ids volume)" ] && exit 0',
+            "    fi",
+            "    sleep 1",
+            "done",
             `echo "stack ${stack} still has services, networks or volumes after 90 s" >&2; exit 1`,
         ].join("\n"),
     };

@@ -196,7 +196,8 @@ describe("local stack lifecycle", () => {
     it("refresh reports a network deleted out of band, and up recreates it", async () => {
         // The network is in use by Traefik and the registry: take their stacks down out of band
         // first, as an operator cleaning up by hand would.
-        await docker("stack", "rm", `${t.stack.name}-proxy`, `${t.stack.name}-registry`);
+        // (stack rm fails when a network is still in use by a stopping task: the loop below retries.)
+        await run("docker", ["stack", "rm", `${t.stack.name}-proxy`, `${t.stack.name}-registry`]);
         // Swarm frees the network only once the stack's tasks are gone: retry, bounded, until it is.
         for (let i = 0; i < 60; i++) {
             await run("docker", ["network", "rm", network]);
