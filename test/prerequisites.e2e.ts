@@ -1,5 +1,7 @@
 import { commands, compiledProgram, dockerSwarm, nodeVersion, pulumiToolchain, requireAll } from "./support/prerequisites";
+import { scratchRoot } from "./support/tmp";
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
     await requireAll("e2e", [nodeVersion, dockerSwarm, pulumiToolchain, compiledProgram, commands("registry", "cosign")]);
+    return scratchRoot();
 }

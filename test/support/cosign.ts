@@ -1,9 +1,9 @@
 // The real cosign CLI (pinned, built by setup) signing images in loopback registries, with a
 // key pair of the test's own and no transparency log or CA: nothing leaves the machine.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { must } from "./exec";
+import { scratchDir } from "./tmp";
 
 export interface CosignKeys {
     dir: string;
@@ -14,7 +14,7 @@ export interface CosignKeys {
 const env = () => ({ ...process.env, COSIGN_PASSWORD: "", COSIGN_YES: "true" });
 
 export async function cosignKeys(): Promise<CosignKeys> {
-    const dir = mkdtempSync(join(tmpdir(), "slipway-cosign-"));
+    const dir = scratchDir("slipway-cosign-");
     await must("cosign", ["generate-key-pair"], { cwd: dir, env: env() });
     // A signing config with no services: cosign 3 refuses --tlog-upload=false with the new format.
     await must("cosign", ["signing-config", "create", "--out", join(dir, "signing-config.json")], { cwd: dir, env: env() });
