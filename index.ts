@@ -4,7 +4,7 @@ import { Platform } from "./components/platform";
 import { platformImage } from "./lib/images";
 
 const config = loadConfig();
-const platform = new Platform("slipway", { config, images: { traefik: platformImage("traefik").id, socketProxy: platformImage("socket-proxy").id, registry: platformImage("registry").id } });
+const platform = new Platform("slipway", { config, images: { traefik: platformImage("traefik").id, socketProxy: platformImage("socket-proxy").id, registry: platformImage("registry").id, ciServer: platformImage("woodpecker-server").id, ciAgent: platformImage("woodpecker-agent").id } });
 
 /** Name of the attachable overlay network services join to be routed by Traefik. */
 export const proxyNetwork = platform.host.networkName;
@@ -18,3 +18,6 @@ export const proxyPingUrl = platform.proxy.pingUrl;
 export const registryHost = platform.registry.host;
 export const registryUsername = platform.registry.username;
 export const registryPassword = platform.registry.password;
+/** The CI server (Woodpecker) and the bearer token for its /metrics (secret). */
+export const ciUrl = platform.ci.url;
+export const ciMetricsToken = platform.ci.metricsToken;

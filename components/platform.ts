@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { SwarmHost } from "./swarmHost";
+import { CiStack } from "./ciStack";
 import { OciRegistry } from "./ociRegistry";
 import { TraefikStack } from "./traefikStack";
 
@@ -8,7 +9,7 @@ export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
     /** Image IDs of the platform's services (lib/images: assembled by setup, run by ID). */
-    images: { traefik: string; socketProxy: string; registry: string };
+    images: { traefik: string; socketProxy: string; registry: string; ciServer: string; ciAgent: string };
 }
 
 /**
@@ -19,6 +20,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly host: SwarmHost;
     public readonly proxy: TraefikStack;
     public readonly registry: OciRegistry;
+    public readonly ci: CiStack;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -69,6 +71,27 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.proxy] },
         );
 
-        this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host });
+        const { ci } = config;
+        if (ci.engine !== "woodpecker") throw new pulumi.ResourceError(`slipway:ci.engine "${ci.engine}" is not built yet: use "woodpecker"`, this);
+        if (ci.forgeUrl && !(ci.oauthClientId && config.secrets.ciOAuthClientSecret)) {
+            throw new pulumi.ResourceError("slipway:ci.forgeUrl is set without ci.oauthClientId and the ciOAuthClientSecret secret: pulumi config set --path ci.oauthClientId <id>; pulumi config set --secret ciOAuthClientSecret <secret>", this);
+        }
+        this.ci = new CiStack(
+            `${name}-ci`,
+            {
+                endpoint: config.host.endpoint,
+                stack: config.stack,
+                domain: proxy.domain,
+                network: this.host.networkName,
+                httpsPort: proxy.httpsPort,
+                images: { server: args.images.ciServer, agent: args.images.ciAgent },
+                ...(ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
+                capacity: ci.runnerCapacity,
+                labels: ci.runnerLabels,
+            },
+            { parent: this, dependsOn: [this.proxy] },
+        );
+
+        this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host, ciUrl: this.ci.url });
     }
 }

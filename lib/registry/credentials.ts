@@ -2,7 +2,7 @@
 // bcrypt htpasswd line, in one step, so the password is never an input of anything and never
 // on a command line (htpasswd reads it from stdin).
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { randomPassword } from "../random";
 
 export interface RegistryCredentials {
     username: string;
@@ -12,9 +12,6 @@ export interface RegistryCredentials {
     /** distribution's http.secret: signs upload state, must be the same on every replica. */
     httpSecret: string;
 }
-
-/** 32 random bytes as URL-safe base64: no shell, URL or YAML quoting ever needed. */
-export const randomPassword = () => randomBytes(32).toString("base64url");
 
 export function issueRegistryCredentials(username: string): Promise<RegistryCredentials> {
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(username)) return Promise.reject(new Error(`registry username "${username}" must be lowercase letters, digits, '_' or '-'`));

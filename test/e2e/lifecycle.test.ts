@@ -31,10 +31,10 @@ function stateText(backend: string): string {
 const DOMAIN = "local.slipway.test";
 
 /** One request to this machine at `port`, as if `host` resolved here; never follows redirects. */
-function request(scheme: "http" | "https", host: string, port: number, path: string, ca?: string): Promise<{ status: number; location?: string; body: string }> {
+function request(scheme: "http" | "https", host: string, port: number, path: string, ca?: string, headers: Record<string, string> = {}): Promise<{ status: number; location?: string; body: string }> {
     const lib = scheme === "https" ? https : http;
     return new Promise((resolve, reject) => {
-        lib.get({ host: "127.0.0.1", port, path, headers: { host }, ...(scheme === "https" ? { servername: host, ca } : {}) }, (res) => {
+        lib.get({ host: "127.0.0.1", port, path, headers: { host, ...headers }, ...(scheme === "https" ? { servername: host, ca } : {}) }, (res) => {
             let body = "";
             res.on("data", (c: Buffer) => (body += c.toString()));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, ...(res.headers.location ? { location: res.headers.location } : {}), body }));
@@ -56,6 +56,8 @@ describe("local stack lifecycle", () => {
             "slipway:proxy.domain": { value: DOMAIN },
             "slipway:proxy.httpPort": { value: String(ports.http) },
             "slipway:proxy.httpsPort": { value: String(ports.https) },
+            "slipway:ci.forgeUrl": { value: "https://git.local.slipway.test" },
+            "slipway:ci.oauthClientId": { value: "e2e-client" },
             "slipway:ciOAuthClientSecret": { value: PLANTED_SECRET, secret: true },
         }));
         network = `e2e-${t.id}-proxy`;
@@ -128,6 +130,27 @@ describe("local stack lifecycle", () => {
         }
     });
 
+    it("the CI server answers at ci.<domain> through Traefik and its agent is connected", async () => {
+        const outputs = await t.stack.outputs();
+        expect(outputs.ciUrl?.value).toBe(`https://ci.${DOMAIN}:${ports.https}`);
+        expect(outputs.ciMetricsToken?.secret).toBe(true);
+        const ca = outputs.proxyCaCertificate?.value as string;
+        const token = outputs.ciMetricsToken?.value as string;
+        // Bounded: Traefik's next poll routes the server; the agent registers its workers.
+        let health = 0;
+        let workers = 0;
+        for (let i = 0; i < 30 && (health !== 200 || workers < 1); i++) {
+            health = (await request("https", `ci.${DOMAIN}`, ports.https, "/healthz", ca)).status;
+            const metrics = await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", ca, { authorization: `Bearer ${token}` });
+            workers = Number(/^woodpecker_worker_count (\d+)$/m.exec(metrics.body)?.[1] ?? 0);
+            if (health !== 200 || workers < 1) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(health).toBe(200);
+        expect(workers).toBe(2); // the agent's capacity (ci.runnerCapacity, default 2)
+        // The metrics need the generated token.
+        expect((await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", ca)).status).toBe(401);
+    });
+
     it("a second up changes nothing", async () => {
         const changes = changedSteps();
         const result = await t.stack.up({ onEvent: changes.onEvent });
@@ -194,10 +217,10 @@ describe("local stack lifecycle", () => {
     });
 
     it("refresh reports a network deleted out of band, and up recreates it", async () => {
-        // The network is in use by Traefik and the registry: take their stacks down out of band
+        // The network is in use by Traefik, the registry and CI: take their stacks down out of band
         // first, as an operator cleaning up by hand would.
         // (stack rm fails when a network is still in use by a stopping task: the loop below retries.)
-        await run("docker", ["stack", "rm", `${t.stack.name}-proxy`, `${t.stack.name}-registry`]);
+        await run("docker", ["stack", "rm", `${t.stack.name}-proxy`, `${t.stack.name}-registry`, `${t.stack.name}-ci`]);
         // Swarm frees the network only once the stack's tasks are gone: retry, bounded, until it is.
         for (let i = 0; i < 60; i++) {
             await run("docker", ["network", "rm", network]);
@@ -225,7 +248,7 @@ describe("local stack lifecycle", () => {
 
         expect((await run("docker", ["network", "inspect", network])).code).not.toBe(0);
         expect((await nodeLabels())[labelKey]).toBeUndefined();
-        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`, `label=com.docker.stack.namespace=${t.stack.name}-registry`]) {
+        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`, `label=com.docker.stack.namespace=${t.stack.name}-registry`, `label=com.docker.stack.namespace=${t.stack.name}-ci`]) {
             for (const kind of ["network", "service", "secret", "config", "volume"]) {
                 expect(await docker(kind, "ls", "--quiet", "--filter", filter), `${kind} ${filter}`).toBe("");
             }

@@ -14,8 +14,8 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
         {
             newResource(args) {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-                // A command's outputs are known once it ran; an empty stdout stands for "ran".
-                const ran = args.type === "command:local:Command" ? { stdout: "", stderr: "" } : {};
+                // Outputs known once a resource exists: a command's stdout ("ran"), a random value.
+                const ran = args.type === "command:local:Command" ? { stdout: "", stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
             call(args) {

@@ -5,7 +5,7 @@ import { Platform } from "../../components/platform";
 import { promiseOf, recordResources, registered, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
 
-const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}`, registry: `sha256:${"c".repeat(64)}` };
+const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}`, registry: `sha256:${"c".repeat(64)}`, ciServer: `sha256:${"d".repeat(64)}`, ciAgent: `sha256:${"e".repeat(64)}` };
 
 describe("Platform wiring", () => {
     let recorded: RecordedResource[];
@@ -58,6 +58,15 @@ describe("Platform wiring", () => {
         ]);
         // Secret material never reaches the compose document (it is not a secret input there).
         expect(stack.inputs.stdin).not.toContain("PRIVATE KEY");
+
+        // CI: secrets reach Woodpecker as files; the compose document names them only.
+        const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as { services: Record<string, { image: string; environment: Record<string, string> }> };
+        expect(ci.services.server!.image).toBe(IMAGES.ciServer);
+        expect(ci.services.agent!.environment).toMatchObject({ WOODPECKER_SERVER: "server:9000", WOODPECKER_FILTER_LABELS: "disk-image-builder=true" });
+        for (const service of Object.values(ci.services)) {
+            for (const [key, value] of Object.entries(service.environment)) if (/SECRET|TOKEN/.test(key)) expect(key.endsWith("_FILE") && value.startsWith("/run/secrets/"), key).toBe(true);
+        }
+        expect(ci.services.server!.environment.WOODPECKER_GITEA_URL).toBe("https://git.gamma.slipway.example.org");
     });
 
     it("hands secrets on only as secret outputs", async () => {

@@ -3,6 +3,7 @@
 // check their inputs.
 import { beforeAll, describe, expect, it } from "vitest";
 import { LocalCertificate, localCertificateProvider } from "../../dynamic-providers/localCertificate";
+import { RandomSecret } from "../../dynamic-providers/randomSecret";
 import { RegistryCredentials, registryCredentialsProvider } from "../../dynamic-providers/registryCredentials";
 import { promiseOf, recordResources, type RecordedResource } from "../support/mocks";
 
@@ -26,6 +27,13 @@ describe("secret-issuing dynamic resources", () => {
         const inputs = recorded.find((r) => r.name === "creds")!.inputs;
         expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["username", "version"]);
         expect(String(inputs.__provider)).not.toContain("htpasswd -niB");
+    });
+
+    it("RandomSecret constructs, its URN resolves, its only input is its version", async () => {
+        const secret = new RandomSecret("token");
+        expect(await promiseOf(secret.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:RandomSecret::token");
+        const inputs = recorded.find((r) => r.name === "token")!.inputs;
+        expect(Object.keys(inputs).filter((k) => k !== "__provider")).toEqual(["version"]);
     });
 
     it("check refuses what would break the script or the htpasswd line", async () => {

@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RandomSecret } from "../dynamic-providers/randomSecret";
+import { renderCompose } from "../lib/render/compose";
+import { renderRouteLabels } from "../lib/render/traefik";
+import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
+
+export interface CiStackArgs extends SwarmContext {
+    /** Base domain: the server is served at ci.<domain>. */
+    domain: pulumi.Input<string>;
+    /** The overlay network Traefik routes on (SwarmHost's). */
+    network: pulumi.Input<string>;
+    /** HTTPS port clients reach Traefik on, for the URL outputs. @default 443 */
+    httpsPort?: number;
+    /** Image IDs (lib/images) of the Woodpecker server and agent. */
+    images: { server: string; agent: string };
+    /** The Gitea/Forgejo the server logs users in with. Unset: placeholders, and nobody can log in until it is set. */
+    forge?: { url: string; clientId: string; clientSecret: pulumi.Input<string> };
+    /** Workflows the agent runs at once. @default 2 */
+    capacity?: number;
+    /** Agent labels pipelines select it by, e.g. disk-image-builder. @default [] */
+    labels?: string[];
+}
+
+const DATA_DIR = "/var/lib/woodpecker";
+
+/**
+ * Woodpecker CI as a swarm stack: the server behind Traefik at ci.<domain> (sqlite on the
+ * stack's volume), the agent beside it on a private network, running pipelines on this
+ * engine. The agent secret and the metrics token are generated (RandomSecret) and reach both
+ * as swarm secrets (`*_FILE`), never as environment values in the compose document.
+ */
+export class CiStack extends pulumi.ComponentResource {
+    /** https://ci.<domain>[:port] */
+    public readonly url: pulumi.Output<string>;
+    /** Bearer token for the server's /metrics (secret). */
+    public readonly metricsToken: pulumi.Output<string>;
+    public readonly stackName: string;
+
+    constructor(name: string, args: CiStackArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("slipway:ci:CiStack", name, {}, opts);
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        this.stackName = `${args.stack}-ci`;
+
+        const agentSecret = swarmObject(`${name}-agent-secret`, "secret", `${this.stackName}-agent`, new RandomSecret(`${name}-agent-secret-value`, { parent: this }).value, ctx, this);
+        const metricsValue = new RandomSecret(`${name}-metrics-token-value`, { parent: this }).value;
+        const metricsSecret = swarmObject(`${name}-metrics-token`, "secret", `${this.stackName}-metrics`, metricsValue, ctx, this);
+        // Without a forge the server still needs a client secret to start: an unguessable one.
+        const forgeSecretValue = args.forge ? args.forge.clientSecret : new RandomSecret(`${name}-forge-placeholder`, { parent: this }).value;
+        const forgeSecret = swarmObject(`${name}-forge-secret`, "secret", `${this.stackName}-forge`, forgeSecretValue, ctx, this);
+
+        const port = args.httpsPort && args.httpsPort !== 443 ? `:${args.httpsPort}` : "";
+        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret]).apply(([domain, network, agent, metrics, forge]) =>
+            renderCompose({
+                services: {
+                    server: {
+                        image: args.images.server,
+                        environment: {
+                            WOODPECKER_HOST: `https://ci.${domain}${port}`,
+                            WOODPECKER_DATABASE_DRIVER: "sqlite3",
+                            WOODPECKER_DATABASE_DATASOURCE: `${DATA_DIR}/woodpecker.sqlite`,
+                            WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
+                            WOODPECKER_PROMETHEUS_AUTH_TOKEN_FILE: `/run/secrets/${metrics}`,
+                            WOODPECKER_GITEA: "true",
+                            WOODPECKER_GITEA_URL: args.forge?.url ?? `https://git.${domain}`,
+                            WOODPECKER_GITEA_CLIENT: args.forge?.clientId ?? "unconfigured",
+                            WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
+                        },
+                        networks: ["proxy", "ci"],
+                        secrets: [agent, metrics, forge],
+                        mounts: [{ type: "volume", source: "data", target: DATA_DIR }],
+                        labels: { "slipway.stack": args.stack, ...renderRouteLabels(this.stackName, `ci.${domain}`, 8000) },
+                    },
+                    agent: {
+                        image: args.images.agent,
+                        environment: {
+                            WOODPECKER_SERVER: "server:9000",
+                            WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
+                            WOODPECKER_BACKEND: "docker",
+                            WOODPECKER_MAX_WORKFLOWS: String(args.capacity ?? 2),
+                            WOODPECKER_AGENT_CONFIG_FILE: "/data/agent.conf",
+                            ...(args.labels?.length ? { WOODPECKER_FILTER_LABELS: args.labels.map((l) => `${l}=true`).join(",") } : {}),
+                        },
+                        networks: ["ci"],
+                        secrets: [agent],
+                        // The runner starts pipeline containers on this engine: it needs the socket.
+                        mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
+                        labels: { "slipway.stack": args.stack },
+                    },
+                },
+                networks: { ci: { internal: true } },
+                externalNetworks: { proxy: network },
+                secrets: [agent, metrics, forge],
+                volumes: ["data"],
+                labels: { "slipway.stack": args.stack },
+            }),
+        );
+        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
+
+        this.url = pulumi.interpolate`https://ci.${args.domain}${port}`;
+        this.metricsToken = metricsValue;
+        this.registerOutputs({ url: this.url, metricsToken: this.metricsToken });
+    }
+}

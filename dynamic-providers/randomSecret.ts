@@ -1,0 +1,38 @@
+// RandomSecret: 32 random bytes (URL-safe base64) generated once and kept in state as a secret
+// output, for shared secrets between services (the CI agent secret, a metrics token).
+// (@pulumi/random cannot be used here: no provider version of it is buildable from the Go
+// module proxy.) Its only input is a version; replacing the resource rotates the value.
+import * as pulumi from "@pulumi/pulumi";
+import type * as RandomLib from "../lib/random";
+import { projectLib } from "./projectLib";
+
+export const RANDOM_SECRET_PROVIDER_VERSION = "1";
+
+interface Inputs {
+    version: string;
+}
+
+interface Outputs extends Inputs {
+    value: string;
+}
+
+export const randomSecretProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+    async diff(_id, olds, news) {
+        const replaces = olds.version !== news.version ? ["version"] : [];
+        return Promise.resolve({ changes: replaces.length > 0, replaces });
+    },
+
+    async create(inputs) {
+        const value = projectLib<typeof RandomLib>("random").randomPassword();
+        return Promise.resolve({ id: `random-${Date.now().toString(36)}`, outs: { ...inputs, value } });
+    },
+};
+
+export class RandomSecret extends pulumi.dynamic.Resource {
+    /** The random value (secret). */
+    declare readonly value: pulumi.Output<string>;
+
+    constructor(name: string, opts?: pulumi.CustomResourceOptions) {
+        super(randomSecretProvider, name, { version: RANDOM_SECRET_PROVIDER_VERSION, value: undefined }, { ...opts, additionalSecretOutputs: ["value"] }, "slipway", "RandomSecret");
+    }
+}
