@@ -72,7 +72,8 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         const { ci } = config;
-        if (ci.engine !== "woodpecker") throw new pulumi.ResourceError(`slipway:ci.engine "${ci.engine}" is not built yet: use "woodpecker"`, this);
+        // Drone and Gitea's act_runner: the Go module proxy serves no version of either (probed), so no image can be assembled.
+        if (ci.engine !== "woodpecker") throw new pulumi.ResourceError(`slipway:ci.engine "${ci.engine}" cannot run here: no version of it can be built from the Go module proxy; use "woodpecker" (pulumi config set --path ci.engine woodpecker)`, this);
         if (ci.forgeUrl && !(ci.oauthClientId && config.secrets.ciOAuthClientSecret)) {
             throw new pulumi.ResourceError("slipway:ci.forgeUrl is set without ci.oauthClientId and the ciOAuthClientSecret secret: pulumi config set --path ci.oauthClientId <id>; pulumi config set --secret ciOAuthClientSecret <secret>", this);
         }

@@ -69,6 +69,13 @@ describe("Platform wiring", () => {
         expect(ci.services.server!.environment.WOODPECKER_GITEA_URL).toBe("https://git.gamma.slipway.example.org");
     });
 
+    it("refuses a CI engine that cannot be built here, saying what to set", () => {
+        const gamma = readStackFile("gamma");
+        const ci = JSON.parse(gamma.ci!.value) as Record<string, unknown>;
+        setStackConfig({ ...gamma, ci: { value: JSON.stringify({ ...ci, engine: "drone" }), secret: false } });
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
+    });
+
     it("hands secrets on only as secret outputs", async () => {
         setStackConfig({ ...readStackFile("local"), sshPrivateKey: { value: "KEY", secret: true } });
         const config = loadConfig();
