@@ -1,10 +1,22 @@
 // Slipway's Pulumi program: validated config → Platform → outputs other stacks read.
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Platform } from "./components/platform";
-import { platformImage } from "./lib/images";
+import { resolveImages } from "./lib/images";
 
 const config = loadConfig();
-const platform = new Platform("slipway", { config, images: { traefik: platformImage("traefik").id, socketProxy: platformImage("socket-proxy").id, registry: platformImage("registry").id, ciServer: platformImage("woodpecker-server").id, ciAgent: platformImage("woodpecker-agent").id } });
+const images = (() => {
+    try {
+        return resolveImages(config.images, config.host.endpoint);
+    } catch (error) {
+        // A configuration problem, not a crash: shown without a stack trace.
+        throw new pulumi.RunError((error as Error).message);
+    }
+})();
+const platform = new Platform("slipway", {
+    config,
+    images: { traefik: images.traefik, socketProxy: images["socket-proxy"], registry: images.registry, ciServer: images["woodpecker-server"], ciAgent: images["woodpecker-agent"] },
+});
 
 /** Name of the attachable overlay network services join to be routed by Traefik. */
 export const proxyNetwork = platform.host.networkName;

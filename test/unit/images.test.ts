@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { resolveImages } from "../../lib/images";
+
+const assembled = (role: string) => `sha256:${role}`;
+const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(64)}`;
+
+describe("resolveImages", () => {
+    it("on this machine: the assembled images by ID, a pinned reference where the stack sets one", () => {
+        const images = resolveImages({ traefik: PINNED }, "unix:///var/run/docker.sock", assembled);
+        expect(images).toEqual({ traefik: PINNED, "socket-proxy": "sha256:socket-proxy", registry: "sha256:registry", "woodpecker-server": "sha256:woodpecker-server", "woodpecker-agent": "sha256:woodpecker-agent" });
+    });
+
+    it("a remote host must have every role pinned: refused with the roles and the commands", () => {
+        expect(() => resolveImages({ traefik: PINNED }, "ssh://deploy@203.0.113.10", assembled)).toThrow(
+            /ssh:\/\/deploy@203\.0\.113\.10 cannot run images assembled on this machine; pin socket-proxy, registry, woodpecker-server, woodpecker-agent by digest.*pulumi config set --path 'images\.registry'/,
+        );
+    });
+});
