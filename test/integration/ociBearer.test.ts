@@ -9,6 +9,8 @@ import { startRegistry, type RunningRegistry } from "../support/registries";
 import { startTokenServer, type TokenServer } from "../support/tokenServer";
 
 const USER = { username: "slipway", password: "correct horse battery staple" };
+/** A scope with its actions sorted: distribution's challenge lists them in no fixed order. */
+const normal = (scope: string) => scope.replace(/:([a-z,]+)$/, (_m, actions: string) => `:${actions.split(",").sort().join(",")}`);
 
 describe("RegistryClient with Bearer token auth", () => {
     let tokens: TokenServer;
@@ -32,7 +34,7 @@ describe("RegistryClient with Bearer token auth", () => {
             expect(await client.resolve("apps/web", "v2")).toBe(second.digest);
             // Two pushes (blob checks, uploads, manifests) and two pulls: one token to read (the
             // first blob check), one to write, in all.
-            expect(tokens.issued).toEqual(["repository:apps/web:pull", "repository:apps/web:pull,push"]);
+            expect(tokens.issued.map(normal)).toEqual(["repository:apps/web:pull", "repository:apps/web:pull,push"]);
             expect(client.requests).toBeGreaterThan(10);
         } finally {
             client.close();
@@ -45,7 +47,7 @@ describe("RegistryClient with Bearer token auth", () => {
             const before = tokens.issued.length;
             const pushed = await pushImage(client, "apps/api", "v1", "another repository");
             expect(await client.resolve("apps/api", "v1")).toBe(pushed.digest);
-            expect(tokens.issued.slice(before)).toEqual(["repository:apps/api:pull", "repository:apps/api:pull,push"]);
+            expect(tokens.issued.slice(before).map(normal)).toEqual(["repository:apps/api:pull", "repository:apps/api:pull,push"]);
         } finally {
             client.close();
         }
