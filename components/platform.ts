@@ -8,13 +8,13 @@ import { TraefikStack } from "./traefikStack";
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
-    /** Image IDs of the platform's services (lib/images: assembled by setup, run by ID). */
+    /** What each service runs: an image ID assembled by setup, or a digest-pinned reference (lib/images resolveImages). */
     images: { traefik: string; socketProxy: string; registry: string; ciServer: string; ciAgent: string };
 }
 
 /**
  * The whole platform, built from validated config. Its children are the components of
- * ../shared/DESIGN.md's resource graph; the foundation has the swarm host.
+ * ../shared/DESIGN.md's resource graph: the swarm host, Traefik, the registry and CI so far.
  */
 export class Platform extends pulumi.ComponentResource {
     public readonly host: SwarmHost;
