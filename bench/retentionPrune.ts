@@ -3,8 +3,8 @@
 //   node bin-bench/bench/retentionPrune.js <host:port> <repository> <options JSON>
 import { performance } from "node:perf_hooks";
 import { RegistryClient } from "../lib/oci/client";
-import { planRetention, type RetentionOptions } from "../lib/retention/plan";
-import { applyPlan, interruptedDeletions, scanRepository } from "../lib/retention/registry";
+import type { RetentionOptions } from "../lib/retention/plan";
+import { applyPlan, planScan, scanRepository } from "../lib/retention/registry";
 
 async function main(): Promise<void> {
     const [host, repository, optionsJson] = process.argv.slice(2);
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
         const scan = await scanRepository(client, repository);
         const scanned = performance.now();
         const scanRequests = client.requests;
-        const plan = planRetention(scan.publications, JSON.parse(optionsJson) as RetentionOptions, interruptedDeletions(scan));
+        const plan = planScan(scan, JSON.parse(optionsJson) as RetentionOptions);
         const deleted = await applyPlan(client, repository, plan, scan.journals);
         const report = {
             wallMs: performance.now() - started,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomSecret } from "../dynamic-providers/randomSecret";
 import { renderCompose } from "../lib/render/compose";
-import { renderRouteLabels } from "../lib/render/traefik";
+import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
 import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
 
 export interface CiStackArgs extends SwarmContext {
@@ -48,7 +48,7 @@ export class CiStack extends pulumi.ComponentResource {
         const forgeSecretValue = args.forge ? args.forge.clientSecret : new RandomSecret(`${name}-forge-placeholder`, { parent: this }).value;
         const forgeSecret = swarmObject(`${name}-forge-secret`, "secret", `${this.stackName}-forge`, forgeSecretValue, ctx, this);
 
-        const port = args.httpsPort && args.httpsPort !== 443 ? `:${args.httpsPort}` : "";
+        const port = httpsPortSuffix(args.httpsPort);
         const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret]).apply(([domain, network, agent, metrics, forge]) =>
             renderCompose({
                 services: {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegistryCredentials } from "../dynamic-providers/registryCredentials";
 import { renderCompose } from "../lib/render/compose";
 import { renderRegistryConfig } from "../lib/render/registryConfig";
-import { renderRouteLabels } from "../lib/render/traefik";
+import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
 import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
 
 export interface OciRegistryArgs extends SwarmContext {
@@ -78,7 +78,7 @@ export class OciRegistry extends pulumi.ComponentResource {
         );
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
 
-        const port = args.httpsPort && args.httpsPort !== 443 ? `:${args.httpsPort}` : "";
+        const port = httpsPortSuffix(args.httpsPort);
         this.host = pulumi.interpolate`registry.${args.domain}${port}`;
         this.username = credentials.username;
         this.password = credentials.password;

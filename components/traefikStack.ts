@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalCertificate } from "../dynamic-providers/localCertificate";
 import { renderCompose } from "../lib/render/compose";
 import { SOCKET_PROXY_PORT, renderSocketProxyConfig } from "../lib/render/socketProxy";
-import { renderTraefikDynamic, renderTraefikStatic } from "../lib/render/traefik";
+import { httpsPortSuffix, renderTraefikDynamic, renderTraefikStatic } from "../lib/render/traefik";
 import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
 
 export interface TraefikStackArgs extends SwarmContext {
@@ -117,7 +117,7 @@ export class TraefikStack extends pulumi.ComponentResource {
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
 
         this.caCertificate = tls.ca;
-        this.pingUrl = pulumi.interpolate`https://proxy.${args.domain}${args.httpsPort && args.httpsPort !== 443 ? `:${args.httpsPort}` : ""}/ping`;
+        this.pingUrl = pulumi.interpolate`https://proxy.${args.domain}${httpsPortSuffix(args.httpsPort)}/ping`;
         this.registerOutputs({ caCertificate: this.caCertificate, pingUrl: this.pingUrl });
     }
 }

@@ -31,6 +31,9 @@ export interface TraefikStaticOptions {
     onlyStack?: string;
 }
 
+/** ":<port>" for an HTTPS port clients must name in URLs; "" for 443 (or unset). */
+export const httpsPortSuffix = (port?: number) => (port && port !== 443 ? `:${port}` : "");
+
 export function renderTraefikStatic(o: TraefikStaticOptions): string {
     const config = {
         global: { checkNewVersion: false, sendAnonymousUsage: false },
@@ -38,7 +41,7 @@ export function renderTraefikStatic(o: TraefikStaticOptions): string {
             web: {
                 address: `${o.bindAddress ?? ""}:${o.httpPort ?? 80}`,
                 // Redirect to where clients reach web-secure: a published port other than 443 must be named.
-                http: { redirections: { entryPoint: { to: o.publicHttpsPort && o.publicHttpsPort !== 443 ? `:${o.publicHttpsPort}` : "web-secure", scheme: "https", permanent: true } } },
+                http: { redirections: { entryPoint: { to: httpsPortSuffix(o.publicHttpsPort) || "web-secure", scheme: "https", permanent: true } } },
             },
             "web-secure": { address: `${o.bindAddress ?? ""}:${o.httpsPort ?? 443}`, http: { tls: {} } },
             ping: { address: `${o.bindAddress ?? ""}:${o.pingPort ?? 8082}` },

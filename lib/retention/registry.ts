@@ -43,7 +43,6 @@ const PARALLEL_READS = 32;
 /** What a scan keeps of a tagged manifest: not its bytes. */
 interface Top {
     digest: string;
-    mediaType: string;
     annotations: Record<string, string>;
     children: string[];
     blobs: Blob[];
@@ -59,7 +58,7 @@ export async function scanRepository(client: RegistryClient, repository: string)
     const tops = new Map<string, Top>();
     await forEachLimit(tags, PARALLEL_READS, async (tag) => {
         const m = await client.getManifest(repository, tag);
-        const top = tops.get(m.digest) ?? { digest: m.digest, mediaType: m.mediaType, annotations: m.manifest.annotations ?? {}, children: isIndex(m.mediaType) ? (m.manifest.manifests ?? []).map((d) => d.digest) : [], blobs: blobsOf(m), tags: [] };
+        const top = tops.get(m.digest) ?? { digest: m.digest, annotations: m.manifest.annotations ?? {}, children: isIndex(m.mediaType) ? (m.manifest.manifests ?? []).map((d) => d.digest) : [], blobs: blobsOf(m), tags: [] };
         top.tags.push(tag);
         tops.set(m.digest, top);
     });
@@ -85,8 +84,8 @@ export async function scanRepository(client: RegistryClient, repository: string)
 /** A manifest no registry holds: deleting it answers 404, or 405 where deletes are off. */
 const DELETE_PROBE = sha256("slipway: can this registry delete?");
 
-/** The digests unfinished runs' journals say are still to delete. */
-export const interruptedDeletions = (scan: RepositoryScan) => scan.journals.flatMap((j) => j.deletions);
+/** The plan for a scanned repository, finishing what unfinished runs' journals list. */
+export const planScan = (scan: RepositoryScan, options: RetentionOptions): RetentionPlan => planRetention(scan.publications, options, scan.journals.flatMap((j) => j.deletions));
 
 /** Units worked on at once; one unit's steps stay in order. */
 const PARALLEL_UNITS = 8;
@@ -121,6 +120,6 @@ export async function applyPlan(client: RegistryClient, repository: string, plan
 /** Scan, plan and apply in one go, finishing any interrupted run (tests, benchmarks, scripts). */
 export async function prune(client: RegistryClient, repository: string, options: RetentionOptions): Promise<{ scan: RepositoryScan; plan: RetentionPlan; deleted: string[] }> {
     const scan = await scanRepository(client, repository);
-    const plan = planRetention(scan.publications, options, interruptedDeletions(scan));
+    const plan = planScan(scan, options);
     return { scan, plan, deleted: await applyPlan(client, repository, plan, scan.journals) };
 }

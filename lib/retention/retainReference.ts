@@ -2,8 +2,8 @@
 // connection read at call time (lib/oci/connect).
 import { clientFor } from "../oci/connect";
 import { parseReference } from "../oci/reference";
-import { planRetention, restrictPlan, type RetentionOptions, type RetentionPlan } from "./plan";
-import { applyPlan, interruptedDeletions, scanRepository } from "./registry";
+import { restrictPlan, type RetentionOptions, type RetentionPlan } from "./plan";
+import { applyPlan, planScan, scanRepository } from "./registry";
 
 /** `registry/repository` (no tag). */
 function repositoryOf(repository: string): { registry: string; name: string } {
@@ -16,7 +16,7 @@ export async function planFor(repository: string, options: RetentionOptions, ins
     const client = clientFor(registry, insecure);
     try {
         const scan = await scanRepository(client, name);
-        return planRetention(scan.publications, options, interruptedDeletions(scan));
+        return planScan(scan, options);
     } finally {
         client.close();
     }
@@ -32,7 +32,7 @@ export async function retain(repository: string, options: RetentionOptions, prev
     const client = clientFor(registry, insecure);
     try {
         const scan = await scanRepository(client, name);
-        const fresh = planRetention(scan.publications, options, interruptedDeletions(scan));
+        const fresh = planScan(scan, options);
         const allowed = new Set(previewed);
         const held = new Set(fresh.deletions.filter((d) => !allowed.has(d)));
         const plan = restrictPlan(fresh, allowed);

@@ -103,8 +103,8 @@ function trustFor(trustedRoot: TrustedRootJson, publicKey: string | undefined): 
     const { TrustedRoot } = require("@sigstore/protobuf-specs") as typeof import("@sigstore/protobuf-specs");
     const { toTrustMaterial } = require("@sigstore/verify") as typeof import("@sigstore/verify");
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const byKey = trustCache.get(trustedRoot) ?? new Map<string, Trust>();
-    trustCache.set(trustedRoot, byKey);
+    let byKey = trustCache.get(trustedRoot);
+    if (!byKey) trustCache.set(trustedRoot, (byKey = new Map<string, Trust>()));
     const cached = byKey.get(publicKey ?? "");
     if (cached) return cached;
     checkTrustedRoot(trustedRoot);
