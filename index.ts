@@ -1,8 +1,12 @@
 // Slipway's Pulumi program: validated config → Platform → outputs other stacks read.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Platform } from "./components/platform";
 import { resolveImages } from "./lib/images";
+import { recipeCommit } from "./lib/diskimage/recipe";
+import type { DebPin } from "./lib/diskimage/debs";
 
 const config = loadConfig();
 const images = (() => {
@@ -13,8 +17,20 @@ const images = (() => {
         throw new pulumi.RunError((error as Error).message);
     }
 })();
+// Disk images are built from the recipe's commit and the lock's Debian pins (read only when declared: they need a git checkout).
+const diskImageInputs = config.diskImages.length
+    ? (() => {
+          try {
+              const lock = JSON.parse(readFileSync(join(__dirname, "..", "toolchain.lock.json"), "utf8")) as { debs?: Record<string, DebPin> };
+              return { recipe: recipeCommit(join(__dirname, "..")), debs: lock.debs ?? {} };
+          } catch (error) {
+              throw new pulumi.RunError((error as Error).message);
+          }
+      })()
+    : undefined;
 const platform = new Platform("slipway", {
     config,
+    ...(diskImageInputs ? { diskImageInputs } : {}),
     images: { traefik: images.traefik, socketProxy: images["socket-proxy"], registry: images.registry, ciServer: images["woodpecker-server"], ciAgent: images["woodpecker-agent"] },
 });
 
@@ -33,3 +49,12 @@ export const registryPassword = platform.registry.password;
 /** The CI server (Woodpecker) and the bearer token for its /metrics (secret). */
 export const ciUrl = platform.ci.url;
 export const ciMetricsToken = platform.ci.metricsToken;
+/** Disk-image builds per "<platform>/<family>/<arch>": build digest, files (sha256, size) and boot time. */
+export const diskImageBuilds = pulumi.all(platform.diskImages.map((p) => p.builds)).apply((all) =>
+    Object.fromEntries(
+        all.flat().map((b) => [
+            `${b.manifest.platform}/${b.family}/${b.arch}`,
+            { buildDigest: b.buildDigest, gitSha: b.manifest.gitSha, artifacts: b.manifest.artifacts, ...(b.bootSeconds !== undefined ? { bootSeconds: b.bootSeconds } : {}) },
+        ]),
+    ),
+);

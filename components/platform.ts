@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { SwarmHost } from "./swarmHost";
 import { CiStack } from "./ciStack";
+import { DiskImagePipeline } from "./diskImagePipeline";
+import type { DebPin } from "../lib/diskimage/debs";
+import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { OciRegistry } from "./ociRegistry";
 import { TraefikStack } from "./traefikStack";
 
@@ -10,6 +13,8 @@ export interface PlatformArgs {
     config: PlatformConfig;
     /** What each service runs: an image ID assembled by setup, or a digest-pinned reference (lib/images resolveImages). */
     images: { traefik: string; socketProxy: string; registry: string; ciServer: string; ciAgent: string };
+    /** What disk images are built from: the recipe's commit and the lock's Debian pins (needed when config declares diskImages). */
+    diskImageInputs?: { recipe: RecipeCommit; debs: Record<string, DebPin> };
 }
 
 /**
@@ -21,6 +26,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly proxy: TraefikStack;
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
+    public readonly diskImages: DiskImagePipeline[];
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -92,6 +98,11 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [this.proxy] },
         );
+
+        this.diskImages = config.diskImages.map((p) => {
+            if (!args.diskImageInputs) throw new pulumi.ResourceError("slipway:diskImages is set but the program passed no disk-image inputs (recipe commit, lock pins)", this);
+            return new DiskImagePipeline(`${name}-disk-${p.name}`, { platform: p.name, architectures: p.architectures, families: p.families, kernel: p.kernel, ...args.diskImageInputs }, { parent: this });
+        });
 
         this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host, ciUrl: this.ci.url });
     }

@@ -2,8 +2,8 @@
 // assemble). A service runs its image by ID, the sha256 of the image config: the exact content,
 // resolved once here, never a tag that could later name something else.
 import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { slipwayCache } from "./cache";
 
 export interface PlatformImage {
     /** slipway/<name>:<version>, for people reading `docker images`. */
@@ -14,8 +14,7 @@ export interface PlatformImage {
 
 /** Where setup records the assembled images (follows scripts/lib/common.sh). */
 export function imagesRecordPath(env: NodeJS.ProcessEnv = process.env): string {
-    const cache = env.SLIPWAY_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "slipway");
-    return join(cache, "images.json");
+    return join(slipwayCache(env), "images.json");
 }
 
 /** The image `name` from toolchain.lock.json's `images`, by ID; throws naming the fix when setup has not assembled it. */

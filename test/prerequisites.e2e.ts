@@ -1,7 +1,7 @@
-import { commands, compiledProgram, dockerSwarm, nodeVersion, pulumiToolchain, requireAll } from "./support/prerequisites";
+import { commands, diskImageTools, compiledProgram, dockerSwarm, nodeVersion, pulumiToolchain, requireAll } from "./support/prerequisites";
 import { scratchRoot } from "./support/tmp";
 
 export default async function setup(): Promise<() => void> {
-    await requireAll("e2e", [nodeVersion, dockerSwarm, pulumiToolchain, compiledProgram, commands("registry", "cosign")]);
+    await requireAll("e2e", [nodeVersion, dockerSwarm, pulumiToolchain, compiledProgram, diskImageTools, commands("registry", "cosign")]);
     return scratchRoot();
 }

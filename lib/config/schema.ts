@@ -140,6 +140,11 @@ export const diskImagesSchema = z
             kernel: z.record(arch, z.string().min(1)).meta(doc("Debian kernel package version per arch", '{"amd64":"6.1.0-40-cloud-amd64"}')),
             retention: z.number().int().min(1).meta(doc("Publications kept per (family, arch)", "3")).default(3),
             current: z.string().regex(DIGEST).optional().meta(doc("Pin the current publication (rollback) by digest", EXAMPLE_DIGEST)),
+        })
+        .superRefine((platform, ctx) => {
+            for (const a of platform.architectures) {
+                if (!platform.kernel[a]) ctx.addIssue({ code: "custom", path: ["kernel", a], message: `builds ${a} but names no ${a} kernel (its Debian ABI name, e.g. 6.1.0-56-cloud-${a})` });
+            }
         }),
     )
     .meta(doc("Disk-image platforms", "[]"))

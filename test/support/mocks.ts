@@ -1,6 +1,7 @@
 // The one recording mock for unit tests of wiring: records every resource, returns its inputs
 // as state, and throws on any unmocked provider call so a hidden lookup cannot pass quietly.
 import * as pulumi from "@pulumi/pulumi";
+import { buildDigest, type BuildSpec } from "../../lib/diskimage/spec";
 
 export interface RecordedResource {
     type: string;
@@ -15,7 +16,7 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
             newResource(args) {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
                 // Outputs known once a resource exists: a command's stdout ("ran"), a random value.
-                const ran = args.type === "command:local:Command" ? { stdout: "", stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : {};
+                const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
             call(args) {
@@ -53,4 +54,13 @@ export async function registered(recorded: readonly RecordedResource[], name: st
         await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error(`no resource named ${name} was registered within 2 s (registered: ${recorded.map((r) => r.name).join(", ")})`);
+}
+
+/** What a command prints: "" except the disk-image builder's result line, which its component parses. */
+function commandStdout(inputs: { create?: string }): string {
+    const match = /^node bin\/scripts\/diskImage\.js build '(.*)'$/.exec(inputs.create ?? "");
+    if (!match) return "";
+    const spec = JSON.parse(match[1]!.replace(/'\\''/g, "'")) as BuildSpec;
+    const manifest = { platform: spec.platform, arch: spec.arch, family: spec.family, buildDigest: buildDigest(spec), gitSha: spec.gitSha, artifacts: [] };
+    return JSON.stringify({ dir: `/cache/${spec.family}-${spec.arch}`, built: true, manifest });
 }

@@ -47,6 +47,14 @@ export function commands(...names: string[]): Check {
     };
 }
 
+/** What the disk-image builder and its boot tests run, and the pinned packages setup fetched. */
+export const diskImageTools: Check = async () => {
+    const missing = await commands("cpio", "zstd", "grub-mkimage", "mkfs.fat", "mcopy", "sgdisk", "xorriso", "qemu-img", "qemu-system-x86_64", "qemu-system-aarch64", "apt-get", "dpkg-deb")();
+    if (missing) return missing;
+    const firmware = ["/usr/share/ovmf/OVMF.fd", "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd"].filter((f) => !existsSync(f));
+    return firmware.length ? `UEFI firmware missing (${firmware.join(", ")}): run scripts/setup (Debian's ovmf and qemu-efi-aarch64)` : undefined;
+};
+
 export const compiledProgram: Check = () =>
     existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build";
 

@@ -1,10 +1,15 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
 import { Platform } from "../../components/platform";
 import { promiseOf, recordResources, registered, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
+import type { DebPin } from "../../lib/diskimage/debs";
 
+// Disk images build from a recipe commit and the lock's Debian pins; fixed here so wiring tests need no git.
+const DISK_INPUTS = { recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false }, debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs };
 const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}`, registry: `sha256:${"c".repeat(64)}`, ciServer: `sha256:${"d".repeat(64)}`, ciAgent: `sha256:${"e".repeat(64)}` };
 
 describe("Platform wiring", () => {
@@ -19,7 +24,7 @@ describe("Platform wiring", () => {
 
     it("builds the gamma site's swarm host from its stack file", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
         expect(await promiseOf(platform.host.networkName)).toBe("proxy");
 
         const byType = (type: string) => recorded.filter((r) => r.type === type);
@@ -38,7 +43,7 @@ describe("Platform wiring", () => {
 
     it("deploys Traefik with the site's certificate as swarm secrets, the socket only behind the proxy", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
         expect(await promiseOf(platform.proxy.pingUrl)).toBe("https://proxy.gamma.slipway.example.org/ping");
         const stack = await registered(recorded, "slipway-proxy-stack");
         // The site's own certificate: no local CA is generated.
@@ -73,7 +78,7 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const ci = JSON.parse(gamma.ci!.value) as Record<string, unknown>;
         setStackConfig({ ...gamma, ci: { value: JSON.stringify({ ...ci, engine: "drone" }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
     });
 
     it("hands secrets on only as secret outputs", async () => {

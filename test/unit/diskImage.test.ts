@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DiskImagePipeline } from "../../components/diskImagePipeline";
+import type { DebPin } from "../../lib/diskimage/debs";
+import { renderBuildManifest } from "../../lib/diskimage/manifest";
+import { renderGrubConfig, renderGrubEarlyConfig, renderInit, renderIpxeScript, renderOciConfig } from "../../lib/diskimage/render";
+import { buildDigest, buildSpec } from "../../lib/diskimage/spec";
+import { qemuArgv } from "../../lib/diskimage/boot";
+import { FAMILIES, bootable } from "../../lib/diskimage/targets";
+import { promiseOf, recordResources, type RecordedResource } from "../support/mocks";
+
+const DEBS = (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs;
+const RECIPE = { gitSha: "0123456789abcdef0123456789abcdef01234567", sourceDateEpoch: 1_700_000_000, dirty: false };
+const spec = (arch: "amd64" | "arm64", family: (typeof FAMILIES)[number], kernel = `6.1.0-56-cloud-${arch}`) =>
+    buildSpec({ platform: "edge-node", arch, family, kernel, sourceDateEpoch: RECIPE.sourceDateEpoch, gitSha: RECIPE.gitSha }, DEBS);
+
+describe("disk-image renders", () => {
+    it("renders /init, GRUB's configs, the iPXE script and the OCI config per arch", () => {
+        expect(renderInit("edge-node", "amd64")).toMatchSnapshot();
+        expect(renderGrubEarlyConfig("0123456789abcdef")).toMatchSnapshot();
+        expect(renderGrubConfig("arm64")).toMatchSnapshot();
+        expect(renderIpxeScript("amd64")).toMatchSnapshot();
+        expect(renderIpxeScript("arm64")).toContain("console=ttyAMA0");
+        expect(JSON.parse(renderOciConfig("arm64", "2023-11-14T22:13:20Z", `sha256:${"1".repeat(64)}`, { b: "2", a: "1" }))).toMatchSnapshot();
+    });
+
+    it("records every input by digest, the recipe commit and the tools in the build manifest", () => {
+        const manifest = renderBuildManifest(spec("amd64", "raw"), buildDigest(spec("amd64", "raw")), { xorriso: "1.5.4", cpio: "2.13" }, [
+            { name: "disk.img", mediaType: "application/vnd.slipway.disk.raw", size: 69206016, sha256: "2".repeat(64) },
+        ]);
+        expect(manifest).toMatchSnapshot();
+        expect(manifest.inputs.map((i) => i.package)).toEqual(["linux-image-6.1.0-56-cloud-amd64", "busybox-static", "grub-efi-amd64-bin"]);
+        expect(manifest.builtAt).toBe("2023-11-14T22:13:20.000Z");
+    });
+
+    it("boots each bootable family with the arch's firmware, and never writes to the artifact", () => {
+        const argv = (arch: "amd64" | "arm64", family: (typeof FAMILIES)[number]) => qemuArgv({ platform: "p", arch, family, kernel: "k", dir: "/b" }, "/tmp/vars.fd");
+        expect(argv("arm64", "raw")).toEqual(expect.arrayContaining(["qemu-system-aarch64", "-snapshot", "if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd", "if=pflash,format=raw,file=/tmp/vars.fd"]));
+        expect(argv("amd64", "iso")).toEqual(expect.arrayContaining(["-bios", "/usr/share/ovmf/OVMF.fd", "file=/b/disk.iso,format=raw,if=virtio,media=cdrom,readonly=on"]));
+        expect(argv("amd64", "ipxe")).toEqual(expect.arrayContaining(["user,id=n0,tftp=/b,bootfile=boot.ipxe"]));
+        expect(FAMILIES.filter((f) => bootable(f, "arm64"))).toEqual(["kernel-initrd", "raw", "iso", "qcow2"]);
+        expect(FAMILIES.filter((f) => bootable(f, "amd64"))).toEqual(["kernel-initrd", "raw", "iso", "ipxe", "qcow2"]);
+    });
+});
+
+describe("build specs and digests", () => {
+    it("refuses a kernel the lock does not pin, or one for the other arch, naming the fix", () => {
+        expect(() => spec("amd64", "raw", "6.1.0-99-cloud-amd64")).toThrow(/pins no Debian package linux-image-6.1.0-99-cloud-amd64:amd64: add it with npm run bump -- deb linux-image-6.1.0-99-cloud-amd64:amd64/);
+        expect(() => spec("arm64", "raw", "6.1.0-56-cloud-amd64")).toThrow(/not an arm64 kernel/);
+    });
+
+    it("changes the digest with every input that shapes the bytes, and only those", () => {
+        const base = buildDigest(spec("amd64", "kernel-initrd"));
+        expect(buildDigest(spec("amd64", "kernel-initrd"))).toBe(base);
+        expect(buildDigest(spec("amd64", "kernel-initrd", "6.1.0-55-cloud-amd64"))).not.toBe(base);
+        expect(buildDigest({ ...spec("amd64", "kernel-initrd"), sourceDateEpoch: 1 })).not.toBe(base);
+        expect(buildDigest({ ...spec("amd64", "kernel-initrd"), platform: "other" })).not.toBe(base);
+        // GRUB goes only into the families with a bootloader: a GRUB bump leaves kernel-initrd alone.
+        const grubBumped = (family: "kernel-initrd" | "raw") => buildDigest({ ...spec("amd64", family), inputs: { ...spec("amd64", family).inputs, grub: { ...spec("amd64", family).inputs.grub, sha256: "f".repeat(64) } } });
+        expect(grubBumped("kernel-initrd")).toBe(base);
+        expect(grubBumped("raw")).not.toBe(buildDigest(spec("amd64", "raw")));
+    });
+});
+
+describe("DiskImagePipeline wiring", () => {
+    let recorded: RecordedResource[];
+    beforeAll(async () => {
+        recorded = await recordResources();
+    });
+    beforeEach(() => {
+        recorded.length = 0;
+    });
+    const pipeline = (kernelAmd64: string) =>
+        new DiskImagePipeline("disk", { platform: "edge-node", architectures: ["amd64", "arm64"], families: [...FAMILIES], kernel: { amd64: kernelAmd64, arm64: "6.1.0-56-cloud-arm64" }, recipe: RECIPE, debs: DEBS });
+
+    it("declares one content-addressed build per (arch, family), triggered by its digest", async () => {
+        const builds = await promiseOf(pipeline("6.1.0-56-cloud-amd64").builds);
+        expect(builds.map((b) => `${b.family}/${b.arch}`)).toEqual([...FAMILIES.map((f) => `${f}/amd64`), ...FAMILIES.map((f) => `${f}/arm64`)]);
+        const commands = recorded.filter((r) => r.type === "command:local:Command");
+        expect(commands).toHaveLength(12);
+        const raw = commands.find((c) => c.name === "disk-raw-arm64")!;
+        expect(raw.inputs.triggers).toEqual([buildDigest(spec("arm64", "raw"))]);
+        expect(raw.inputs.create).toMatch(/^node bin\/scripts\/diskImage\.js build '\{"platform":"edge-node","arch":"arm64","family":"raw"/);
+    });
+
+    it("bumping one arch's kernel changes only that arch's builds", async () => {
+        await promiseOf(pipeline("6.1.0-56-cloud-amd64").builds);
+        const before = new Map(recorded.map((r) => [r.name, JSON.stringify(r.inputs.triggers)]));
+        recorded.length = 0;
+        await promiseOf(pipeline("6.1.0-55-cloud-amd64").builds);
+        const changed = recorded.filter((r) => r.type === "command:local:Command" && before.get(r.name) !== JSON.stringify(r.inputs.triggers)).map((r) => r.name);
+        expect(changed.sort()).toEqual(FAMILIES.map((f) => `disk-${f}-amd64`).sort());
+    });
+});
