@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 
 /** Paths (from the project root) whose changes change what the builder produces. */
-export const RECIPE_PATHS = ["lib/diskimage", "toolchain.lock.json"];
+export const RECIPE_PATHS = ["lib/diskimage"];
 
 export interface RecipeCommit {
     gitSha: string;
