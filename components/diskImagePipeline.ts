@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { DebPin } from "../lib/diskimage/debs";
@@ -8,6 +6,8 @@ import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { buildDigest, buildSpec, type BuildSpec } from "../lib/diskimage/spec";
 import type { Arch, Family } from "../lib/diskimage/targets";
 import { shellJoin } from "../lib/shell";
+import { projectDir } from "./projectDir";
+import { DiskImagePublication, type PublishedArtifact, type PublishTarget } from "./diskImagePublication";
 
 export interface DiskImagePipelineArgs {
     /** The node platform's name (config `diskImages[].name`). */
@@ -20,6 +20,13 @@ export interface DiskImagePipelineArgs {
     recipe: RecipeCommit;
     /** toolchain.lock.json `debs`: every package version and .deb sha256 the builds may use. */
     debs: Record<string, DebPin>;
+    /** Publish, sign, verify and retain the builds in a registry; unset: build and boot-test only. */
+    publish?: PublishTarget & {
+        /** The stack's name: the registry credentials folder in the cache is per stack. */
+        stack: string;
+        /** Per family, pin `current` to an earlier publication's index digest (rollback). */
+        current?: Partial<Record<Family, string>>;
+    };
 }
 
 /** One finished build: what `pulumi up` printed as the builder's result line. */
@@ -44,6 +51,10 @@ export interface DiskImageBuildResult {
 export class DiskImagePipeline extends pulumi.ComponentResource {
     /** Every build, in (arch, family) order. */
     public readonly builds: pulumi.Output<DiskImageBuildResult[]>;
+    /** Per "<family>/<arch>": the newest proven publication's artifact (empty when not publishing). */
+    public readonly publications: pulumi.Output<Record<string, PublishedArtifact>>;
+    /** Per family: the current publication (pinned or newest). */
+    public readonly current: pulumi.Output<Record<string, { indexRef: string; pinned: boolean; signer: string }>>;
 
     constructor(name: string, args: DiskImagePipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:diskimage:DiskImagePipeline", name, {}, opts);
@@ -51,8 +62,47 @@ export class DiskImagePipeline extends pulumi.ComponentResource {
         const specs = args.architectures.flatMap((arch) => args.families.map((family) => specFor(args, arch, family, this)));
         const builds = specs.map((spec) => buildCommand(`${name}-${spec.family}-${spec.arch}`, spec, projectDir(), this));
         this.builds = pulumi.all(builds);
-        this.registerOutputs({ builds: this.builds });
+        const published = args.publish ? publishFamilies(name, args, args.publish, builds, this) : [];
+        this.publications = pulumi.all(published.map((p) => pulumi.all([p.family, p.publication.latest]))).apply((all) =>
+            Object.fromEntries(all.flatMap(([family, byArch]) => Object.entries(byArch).map(([arch, artifact]) => [`${family}/${arch}`, artifact]))),
+        );
+        this.current = pulumi.all(published.map((p) => pulumi.all([p.family, p.publication.current]))).apply((all) => Object.fromEntries(all));
+        this.registerOutputs({ builds: this.builds, publications: this.publications, current: this.current });
     }
+}
+
+type PublishArgs = NonNullable<DiskImagePipelineArgs["publish"]>;
+
+/** Logs in once (a credentials folder the dynamic providers read), then publishes each family. */
+function publishFamilies(name: string, args: DiskImagePipelineArgs, target: PublishArgs, builds: pulumi.Output<DiskImageBuildResult>[], parent: pulumi.Resource) {
+    const dir = `registry-auth/${target.stack}-${name}`;
+    const login = new command.local.Command(
+        `${name}-registry-login`,
+        {
+            create: pulumi.output(target.registry).apply((registry) => shellJoin(["node", "bin/scripts/diskImage.js", "login", registry, dir])),
+            delete: shellJoin(["node", "bin/scripts/diskImage.js", "logout", dir]),
+            dir: projectDir(),
+            environment: { SLIPWAY_REGISTRY_USERNAME: target.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(target.password) },
+        },
+        { parent },
+    );
+    // Depends on the login, carries no secret: its outputs are secret (its environment is), its folder's name is not.
+    const credentialsDir = pulumi.unsecret(login.stdout).apply(() => dir);
+    return args.families.map((family) => {
+        const familyBuilds = pulumi.all(builds).apply((all) => all.filter((b) => b.family === family));
+        const current = target.current?.[family];
+        const publication = new DiskImagePublication(
+            `${name}-${family}`,
+            { ...publishTargetOf(target), platform: args.platform, family, builds: familyBuilds, credentialsDir, ...(current ? { current } : {}) },
+            { parent },
+        );
+        return { family, publication };
+    });
+}
+
+function publishTargetOf(target: PublishArgs): PublishTarget {
+    const { registry, repositoryPrefix, insecure, caCertificate, username, password, signing, keep } = target;
+    return { registry, username, password, signing, ...(repositoryPrefix ? { repositoryPrefix } : {}), ...(insecure !== undefined ? { insecure } : {}), ...(caCertificate ? { caCertificate } : {}), ...(keep ? { keep } : {}) };
 }
 
 function specFor(args: DiskImagePipelineArgs, arch: Arch, family: Family, parent: pulumi.Resource): BuildSpec {
@@ -63,20 +113,6 @@ function specFor(args: DiskImagePipelineArgs, arch: Arch, family: Family, parent
     } catch (error) {
         throw new pulumi.ResourceError((error as Error).message, parent);
     }
-}
-
-/**
- * Slipway's root relative to where Pulumi runs commands (the program's folder): the command
- * then reads the same on every machine and checkout path, so moving a checkout rebuilds nothing.
- */
-function projectDir(): string {
-    let dir = __dirname;
-    while (!existsSync(join(dir, "toolchain.lock.json"))) {
-        const up = dirname(dir);
-        if (up === dir) throw new Error(`no toolchain.lock.json above ${__dirname}: the disk-image builder runs from a Slipway checkout`);
-        dir = up;
-    }
-    return relative(process.cwd(), dir) || ".";
 }
 
 /** The build as a command: runs only when its digest (its trigger) changes. */

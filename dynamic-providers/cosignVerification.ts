@@ -19,6 +19,10 @@ export interface CosignVerificationArgs {
     trustedRoot?: pulumi.Input<string>;
     /** Talk plain HTTP to the registry (loopback only). @default false */
     insecure?: pulumi.Input<boolean>;
+    /** PEM of the CA behind the registry's certificate, when the system does not trust it (public). */
+    caCertificate?: pulumi.Input<string>;
+    /** Docker config folder (relative to Slipway's cache) holding the registry's credentials, as a RegistryLogin writes it. */
+    credentialsDir?: pulumi.Input<string>;
 }
 
 interface Inputs {
@@ -27,6 +31,8 @@ interface Inputs {
     trustedRoot?: string;
     trustedRootDigest: string;
     insecure: boolean;
+    caCertificate?: string;
+    credentialsDir?: string;
     version: string;
 }
 
@@ -45,7 +51,7 @@ const verifyLib = () => projectLib<typeof VerifyLib>("cosign/verifyReference");
 
 async function verifyNow(inputs: Inputs, digest?: string): Promise<Outputs> {
     const lib = verifyLib();
-    const resolved = digest ?? (await lib.resolveReference(inputs.reference, inputs.insecure));
+    const resolved = digest ?? (await lib.resolveReference(inputs.reference, lib.connectionOf(inputs)));
     const result = await lib.verifyDigest(inputs, resolved);
     return { ...inputs, digest: result.digest, layout: result.layout, signer: result.signer, issuer: result.issuer ?? "", children: result.children, verifiedAt: new Date().toISOString() };
 }
@@ -67,11 +73,11 @@ export const cosignVerificationProvider: pulumi.dynamic.ResourceProvider<Inputs,
     },
 
     async diff(_id, olds, news) {
-        const changed = (["reference", "policy", "trustedRootDigest", "insecure", "version"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const changed = (["reference", "policy", "trustedRootDigest", "insecure", "caCertificate", "credentialsDir", "version"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
         // A proof that refresh found broken must be made again: never carry a failed proof forward.
         if (changed.length > 0 || olds.failure || !olds.signer) return { changes: true };
         // Same inputs: re-verify only if the reference now resolves to another digest.
-        const digest = await verifyLib().resolveReference(news.reference, news.insecure);
+        const digest = await verifyLib().resolveReference(news.reference, verifyLib().connectionOf(news));
         return { changes: digest !== olds.digest };
     },
 

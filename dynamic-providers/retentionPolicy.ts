@@ -23,6 +23,10 @@ export interface RetentionPolicyArgs {
     dryRun?: pulumi.Input<boolean>;
     /** Talk plain HTTP to the registry (loopback only). @default false */
     insecure?: pulumi.Input<boolean>;
+    /** PEM of the CA behind the registry's certificate, when the system does not trust it (public). */
+    caCertificate?: pulumi.Input<string>;
+    /** Docker config folder (relative to Slipway's cache) holding the registry's credentials, as a RegistryLogin writes it. */
+    credentialsDir?: pulumi.Input<string>;
 }
 
 interface Inputs {
@@ -33,6 +37,8 @@ interface Inputs {
     maxDeletes: number;
     dryRun: boolean;
     insecure: boolean;
+    caCertificate?: string;
+    credentialsDir?: string;
     version: string;
     /** Filled in by check: what this run would delete, and the bytes that frees. */
     plannedDeletions: string[];
@@ -47,12 +53,13 @@ interface Outputs extends Inputs {
 
 const retainLib = () => projectLib<typeof RetainLib>("retention/retainReference");
 const optionsOf = (i: Inputs) => ({ groupBy: i.groupBy, keep: i.keep, protect: i.protect, maxDeletes: i.maxDeletes });
+const connectionOf = (i: Inputs) => ({ insecure: i.insecure, ...(i.caCertificate ? { caCertificate: i.caCertificate } : {}), ...(i.credentialsDir ? { credentialsDir: i.credentialsDir } : {}) });
 
 async function prune(inputs: Inputs): Promise<Outputs> {
     const lib = retainLib();
     const { plan, deleted } = inputs.dryRun
-        ? { plan: await lib.planFor(inputs.repository, optionsOf(inputs), inputs.insecure), deleted: [] as string[] }
-        : await lib.retain(inputs.repository, optionsOf(inputs), inputs.plannedDeletions, inputs.insecure);
+        ? { plan: await lib.planFor(inputs.repository, optionsOf(inputs), connectionOf(inputs)), deleted: [] as string[] }
+        : await lib.retain(inputs.repository, optionsOf(inputs), inputs.plannedDeletions, connectionOf(inputs));
     if (plan.capped) await pulumi.log.warn(`${inputs.repository}: maxDeletes (${inputs.maxDeletes}) reached; ${plan.deferred.length} publications left for the next run`);
     const kept = Object.fromEntries(plan.groups.map((g) => [Object.values(g.group).join("/"), g.kept]));
     // What is still planned after this run: nothing once applied, the whole plan for a dry run.
@@ -70,7 +77,7 @@ export const retentionPolicyProvider: pulumi.dynamic.ResourceProvider<Inputs, Ou
         if (!(news.maxDeletes >= 1)) failures.push({ property: "maxDeletes", reason: "must be at least 1" });
         if (failures.length > 0) return { inputs: news, failures };
         // Plan in full here: preview shows exactly what the update would delete.
-        const plan = await retainLib().planFor(news.repository, optionsOf(news), news.insecure);
+        const plan = await retainLib().planFor(news.repository, optionsOf(news), connectionOf(news));
         return { inputs: { ...news, plannedDeletions: plan.deletions, bytesReclaimable: plan.bytesReclaimable }, failures };
     },
 

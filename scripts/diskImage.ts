@@ -1,5 +1,10 @@
 // node bin/scripts/diskImage.js build '<BuildSpec JSON>' [--no-boot]
 // node bin/scripts/diskImage.js fetch      (every .deb toolchain.lock.json pins, into the cache)
+// node bin/scripts/diskImage.js publish < '<{registry, insecure?, request: PublishRequest}>'
+// node bin/scripts/diskImage.js sign <registry/repo@sha256:…> [--insecure]
+// node bin/scripts/diskImage.js login <registry> <credentials dir, relative to the cache> | logout <dir>
+// Credentials (SLIPWAY_REGISTRY_USERNAME/PASSWORD), the signing key (COSIGN_PRIVATE_KEY,
+// COSIGN_PASSWORD) and a private CA (SLIPWAY_REGISTRY_CA_PEM) come from the environment only.
 // Builds one disk-image family for one arch (twice, compared), boots it under QEMU when it
 // is bootable, and prints one JSON line on stdout: the build folder, its manifest and the
 // boot result. Progress goes to stderr. The DiskImageBuild component runs this; so can you.
@@ -11,11 +16,20 @@ import { slipwayCache } from "../lib/cache";
 import { extractDeb, type DebPin } from "../lib/diskimage/debs";
 import type { Arch } from "../lib/diskimage/targets";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
+import { credentialsFor } from "../lib/oci/auth";
+import { clientFor } from "../lib/oci/connect";
+import { publish, type PublishRequest } from "../lib/diskimage/publish";
+import { cosignSign } from "../lib/diskimage/sign";
+import { removeDockerConfig, writeDockerConfig } from "../lib/registry/dockerConfig";
 
 async function main(argv: string[]) {
     const [command, specJson, ...flags] = argv;
     if (command === "fetch") return fetchAll();
+    if (command === "publish") return publishFromStdin();
+    if (command === "sign" && specJson) return cosignSign(specJson, flags.includes("--insecure"));
+    if (command === "login" && specJson && flags[0]) return login(specJson, flags[0]);
+    if (command === "logout" && specJson) return removeDockerConfig(credentialsPath(specJson));
     if (command !== "build" || !specJson) throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | diskImage.js fetch");
     const spec = JSON.parse(specJson) as BuildSpec;
     const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -27,6 +41,32 @@ async function main(argv: string[]) {
         progress(`${spec.platform} ${spec.family}/${spec.arch}: booted in ${boot.seconds.toFixed(1)} s: ${boot.line}`);
     }
     process.stdout.write(JSON.stringify({ dir: result.dir, built: result.built, manifest: result.manifest, boot }) + "\n");
+}
+
+async function publishFromStdin() {
+    const input = JSON.parse(readFileSync(0, "utf8")) as { registry: string; insecure?: boolean; request: Omit<PublishRequest, "publishedAt"> & { publishedAt?: string } };
+    // The publication time orders publications for retention: now, unless the caller fixed it.
+    const request: PublishRequest = { ...input.request, publishedAt: input.request.publishedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
+    const client = clientFor(input.registry, input.insecure ?? false);
+    try {
+        const publication = await publish(client, request, (line) => process.stderr.write(`    pushed ${line}\n`));
+        process.stdout.write(JSON.stringify(publication) + "\n");
+    } finally {
+        client.close();
+    }
+}
+
+/** Credentials folders live under the cache; refuse a path that would leave it. */
+function credentialsPath(dir: string): string {
+    if (isAbsolute(dir) || dir.split("/").includes("..")) throw new Error(`${dir}: a credentials folder is a path inside Slipway's cache`);
+    return join(slipwayCache(), dir);
+}
+
+function login(registry: string, dir: string) {
+    const credentials = credentialsFor(registry, { SLIPWAY_REGISTRY_USERNAME: process.env.SLIPWAY_REGISTRY_USERNAME, SLIPWAY_REGISTRY_PASSWORD: process.env.SLIPWAY_REGISTRY_PASSWORD, DOCKER_CONFIG: "/nonexistent" });
+    if (!credentials) throw new Error("login needs SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD in the environment");
+    writeDockerConfig(credentialsPath(dir), registry, credentials);
+    process.stderr.write(`    credentials for ${registry} in ${credentialsPath(dir)}\n`);
 }
 
 async function fetchAll() {

@@ -1,6 +1,6 @@
 // What the CosignVerification provider runs: resolve a reference once, verify that digest,
 // with the registry connection read at call time (lib/oci/connect).
-import { clientFor } from "../oci/connect";
+import { clientFor, type Connection } from "../oci/connect";
 
 export { resolveReference } from "../oci/connect";
 import { parseReference } from "../oci/reference";
@@ -12,13 +12,11 @@ export type SignaturePolicy =
     | { publicKey: string }
     | { keyless: { identity?: string; identityRegExp?: string; issuer?: string; issuerRegExp?: string } };
 
-export interface VerifyReferenceArgs {
+export interface VerifyReferenceArgs extends Connection {
     reference: string;
     policy: SignaturePolicy;
     /** trusted_root.json content; required for keyless. */
     trustedRoot?: string;
-    /** Talk plain HTTP (a loopback registry in tests or the local stack). */
-    insecure?: boolean;
 }
 
 export function toImagePolicy(policy: SignaturePolicy, trustedRoot: string | undefined): ImagePolicy {
@@ -33,10 +31,15 @@ export function toImagePolicy(policy: SignaturePolicy, trustedRoot: string | und
 /** Verifies `digest` of the reference's repository under the policy. */
 export async function verifyDigest(args: VerifyReferenceArgs, digest: string): Promise<ImageVerification> {
     const ref = parseReference(args.reference);
-    const client = clientFor(ref.registry, args.insecure);
+    const client = clientFor(ref.registry, connectionOf(args));
     try {
         return await verifyImage(client, ref.repository, digest, toImagePolicy(args.policy, args.trustedRoot));
     } finally {
         client.close();
     }
+}
+
+/** The connection fields of a resource's inputs (and only those). */
+export function connectionOf(args: Connection): Connection {
+    return { insecure: args.insecure ?? false, ...(args.caCertificate ? { caCertificate: args.caCertificate } : {}), ...(args.credentialsDir ? { credentialsDir: args.credentialsDir } : {}) };
 }

@@ -237,8 +237,9 @@ export class RegistryClient {
         const scope = `repository:${repository}:${method === "GET" || method === "HEAD" ? "pull" : "pull,push"}`;
         let res: HttpResponse;
         try {
-            res = await this.transport.send({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ...(body ? { body } : {}) });
-            if (res.status === 401 && (await this.authenticate(res, scope, repository, reference))) {
+            const sent = this.authHeader(scope);
+            res = await this.transport.send({ method, url, headers: { ...headers, ...sent }, ...(body ? { body } : {}) });
+            if (res.status === 401 && (await this.authenticate(res, scope, repository, reference, sent.authorization))) {
                 res = await this.transport.send({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ...(body ? { body } : {}) });
             }
         } catch (error) {
@@ -247,7 +248,8 @@ export class RegistryClient {
         }
         if (expected.includes(res.status)) return res;
         const { code, message } = registryErrorCode(res.body.toString("utf8"));
-        const detail = res.status === 401 ? `${message ?? "authentication required"}: set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})` : `${method} ${url.pathname}: ${message ?? (res.body.toString("utf8").trim().slice(0, 200) || "no body")}`;
+        const authFix = this.credentials ? "the registry refused the credentials: check them" : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
+        const detail = res.status === 401 ? `${message ?? "authentication required"}: ${authFix}` : `${method} ${url.pathname}: ${message ?? (res.body.toString("utf8").trim().slice(0, 200) || "no body")}`;
         throw new RegistryError(this.registry, repository, reference, res.status, detail, code);
     }
 
@@ -257,12 +259,18 @@ export class RegistryClient {
         return {};
     }
 
-    /** Answers a 401 challenge; false when there is nothing to answer it with. */
-    private async authenticate(res: HttpResponse, scope: string, repository: string, reference: string): Promise<boolean> {
+    /**
+     * Answers a 401 challenge; false when there is nothing (new) to answer it with. `sent` is
+     * the authorization the refused request carried: requests in flight together all meet the
+     * first 401, and each must retry with the header whichever answered first has set.
+     */
+    private async authenticate(res: HttpResponse, scope: string, repository: string, reference: string, sent: string | undefined): Promise<boolean> {
         const challenge = parseChallenge(res.headers["www-authenticate"]);
         if (!challenge) return false;
         if (challenge.scheme === "basic") {
-            if (!this.credentials || this.tokens.get("*")) return false;
+            const current = this.tokens.get("*");
+            if (current) return current !== sent;
+            if (!this.credentials) return false;
             this.tokens.set("*", basicHeader(this.credentials));
             return true;
         }

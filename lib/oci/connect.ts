@@ -1,20 +1,36 @@
 // The registry connection for code that runs inside a dynamic provider, read at CALL time:
 // credentials from the environment or the docker config (RegistryClient), a CA from
-// SLIPWAY_REGISTRY_CA (a PEM file path). Never from resource inputs, never captured.
+// SLIPWAY_REGISTRY_CA (a PEM file path) or SLIPWAY_REGISTRY_CA_PEM, or a Connection input
+// naming a public CA and where a docker config lies. Never a credential in inputs, never captured.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { slipwayCache } from "../cache";
+import { credentialsFor } from "./auth";
 import { RegistryClient } from "./client";
 import { parseReference } from "./reference";
 
-export function clientFor(registry: string, insecure: boolean | undefined, env: NodeJS.ProcessEnv = process.env): RegistryClient {
-    const ca = env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined;
-    return new RegistryClient({ registry, scheme: insecure ? "http" : "https", ...(ca ? { ca } : {}) });
+/** How to reach a registry, as a resource input may carry it: nothing in it is secret. */
+export interface Connection {
+    /** Plain HTTP (loopback only). */
+    insecure?: boolean;
+    /** PEM of the CA behind the registry's certificate (public), e.g. the local stack's own CA. */
+    caCertificate?: string;
+    /** A docker config folder, relative to Slipway's cache, whose config.json holds the credentials (a RegistryLogin writes it). */
+    credentialsDir?: string;
+}
+
+export function clientFor(registry: string, connection: boolean | Connection | undefined, env: NodeJS.ProcessEnv = process.env): RegistryClient {
+    const c: Connection = typeof connection === "object" ? connection : { insecure: connection ?? false };
+    const ca = c.caCertificate ?? env.SLIPWAY_REGISTRY_CA_PEM ?? (env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined);
+    const credentials = c.credentialsDir ? (credentialsFor(registry, { ...env, DOCKER_CONFIG: resolve(slipwayCache(env), c.credentialsDir) }) ?? null) : undefined;
+    return new RegistryClient({ registry, scheme: c.insecure ? "http" : "https", ...(ca ? { ca } : {}), ...(credentials !== undefined ? { credentials } : {}) });
 }
 
 /** The digest `reference` names now: its own digest when pinned, else what its tag resolves to. */
-export async function resolveReference(reference: string, insecure?: boolean): Promise<string> {
+export async function resolveReference(reference: string, connection?: boolean | Connection): Promise<string> {
     const ref = parseReference(reference);
     if (ref.digest) return ref.digest;
-    const client = clientFor(ref.registry, insecure);
+    const client = clientFor(ref.registry, connection);
     try {
         return await client.resolve(ref.repository, ref.tag!);
     } finally {

@@ -1,6 +1,6 @@
 // What the RetentionPolicy provider runs, by repository reference, with the registry
 // connection read at call time (lib/oci/connect).
-import { clientFor } from "../oci/connect";
+import { clientFor, type Connection } from "../oci/connect";
 import { parseReference } from "../oci/reference";
 import { restrictPlan, type RetentionOptions, type RetentionPlan } from "./plan";
 import { applyPlan, planScan, scanRepository } from "./registry";
@@ -11,9 +11,9 @@ function repositoryOf(repository: string): { registry: string; name: string } {
     return { registry: ref.registry, name: ref.repository };
 }
 
-export async function planFor(repository: string, options: RetentionOptions, insecure?: boolean): Promise<RetentionPlan> {
+export async function planFor(repository: string, options: RetentionOptions, connection?: boolean | Connection): Promise<RetentionPlan> {
     const { registry, name } = repositoryOf(repository);
-    const client = clientFor(registry, insecure);
+    const client = clientFor(registry, connection);
     try {
         const scan = await scanRepository(client, name);
         return planScan(scan, options);
@@ -27,9 +27,9 @@ export async function planFor(repository: string, options: RetentionOptions, ins
  * the previewed plan and a fresh one would delete it. An unfinished run's journal is settled
  * only if none of its deletions was held back. Returns the fresh plan and what went.
  */
-export async function retain(repository: string, options: RetentionOptions, previewed: readonly string[], insecure?: boolean): Promise<{ plan: RetentionPlan; deleted: string[] }> {
+export async function retain(repository: string, options: RetentionOptions, previewed: readonly string[], connection?: boolean | Connection): Promise<{ plan: RetentionPlan; deleted: string[] }> {
     const { registry, name } = repositoryOf(repository);
-    const client = clientFor(registry, insecure);
+    const client = clientFor(registry, connection);
     try {
         const scan = await scanRepository(client, name);
         const fresh = planScan(scan, options);

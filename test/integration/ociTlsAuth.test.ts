@@ -1,43 +1,54 @@
 // The client against a distribution registry that serves HTTPS with a certificate from a CA
 // of the test's own and demands Basic auth (htpasswd), as the platform's registry will.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialsFor } from "../../lib/oci/auth";
 import { RegistryClient } from "../../lib/oci/client";
 import { RegistryError } from "../../lib/oci/errors";
-import { must } from "../support/exec";
 import { pushImage } from "../support/images";
-import { startRegistry, type RunningRegistry } from "../support/registries";
+import type { RunningRegistry } from "../support/registries";
+import { startTlsRegistry, type TlsRegistry } from "../support/tlsRegistry";
 
-const dir = mkdtempSync(join(tmpdir(), "slipway-tls-"));
-const openssl = (...args: string[]) => must("openssl", args, { cwd: dir });
 const USER = { username: "slipway", password: "correct horse battery staple" };
 
 describe("RegistryClient over TLS with a caller CA and Basic auth", () => {
     let registry: RunningRegistry;
     let ca: string;
 
+    let tls: TlsRegistry;
+
     beforeAll(async () => {
-        await openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=Slipway test CA", "-keyout", "ca.key", "-out", "ca.crt");
-        await openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "tls.key", "-out", "tls.csr");
-        writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        await openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "tls.crt");
-        ca = readFileSync(join(dir, "ca.crt"), "utf8");
-        const htpasswd = await must("htpasswd", ["-Bbn", USER.username, USER.password]);
-        registry = await startRegistry("distribution", { htpasswd: `${htpasswd}\n`, tls: { certificate: readFileSync(join(dir, "tls.crt"), "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") } });
+        tls = await startTlsRegistry(USER);
+        registry = tls.registry;
+        ca = tls.ca;
     });
-    afterAll(async () => {
-        await registry?.stop();
-        rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(async () => tls?.stop());
 
     it("pushes and resolves with the CA and credentials", async () => {
         const client = new RegistryClient({ registry: registry.host, ca, credentials: USER });
         const { digest } = await pushImage(client, "apps/web", "v1", "over tls");
         expect(await client.resolve("apps/web", "v1")).toBe(digest);
         client.close();
+    });
+
+    it("answers Basic auth once for requests in flight together (they all meet the first 401)", async () => {
+        const pusher = new RegistryClient({ registry: registry.host, ca, credentials: USER });
+        const { digest } = await pushImage(pusher, "apps/parallel", "v1", "parallel");
+        pusher.close();
+        const client = new RegistryClient({ registry: registry.host, ca, credentials: USER });
+        const resolved = await Promise.all(Array.from({ length: 6 }, () => client.resolve("apps/parallel", "v1")));
+        client.close();
+        expect(resolved).toEqual(Array(6).fill(digest));
+    });
+
+    it("wrong credentials: a 401 that says to check them", async () => {
+        const client = new RegistryClient({ registry: registry.host, ca, credentials: { username: USER.username, password: "wrong" } });
+        const error = await client.resolve("apps/web", "v1").catch((e: unknown) => e);
+        client.close();
+        expect(error).toMatchObject({ status: 401 });
+        expect(String(error)).toContain("the registry refused the credentials: check them");
     });
 
     it("without credentials: a 401 that says how to provide them", async () => {

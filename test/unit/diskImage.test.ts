@@ -8,7 +8,8 @@ import { renderGrubConfig, renderGrubEarlyConfig, renderInit, renderIpxeScript, 
 import { buildDigest, buildSpec } from "../../lib/diskimage/spec";
 import { qemuArgv } from "../../lib/diskimage/boot";
 import { FAMILIES, bootable } from "../../lib/diskimage/targets";
-import { promiseOf, recordResources, type RecordedResource } from "../support/mocks";
+import { promiseOf, recordResources, registered, type RecordedResource } from "../support/mocks";
+import { CosignKeyPair } from "../../dynamic-providers/cosignKeyPair";
 
 const DEBS = (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs;
 const RECIPE = { gitSha: "0123456789abcdef0123456789abcdef01234567", sourceDateEpoch: 1_700_000_000, dirty: false };
@@ -91,5 +92,36 @@ describe("DiskImagePipeline wiring", () => {
         await promiseOf(pipeline("6.1.0-55-cloud-amd64").builds);
         const changed = recorded.filter((r) => r.type === "command:local:Command" && before.get(r.name) !== JSON.stringify(r.inputs.triggers)).map((r) => r.name);
         expect(changed.sort()).toEqual(FAMILIES.map((f) => `disk-${f}-amd64`).sort());
+    });
+
+    const PASSWORD = "registry-password-that-must-stay-secret";
+
+    it("signs with the key in the command environment only, and verifies and prunes with no secret in any input", async () => {
+        const key = new CosignKeyPair("signing-key");
+        expect(await promiseOf(key.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:CosignKeyPair::signing-key");
+        const pipeline = new DiskImagePipeline("pub", {
+            platform: "edge-node",
+            architectures: ["amd64", "arm64"],
+            families: ["iso"],
+            kernel: { amd64: "6.1.0-56-cloud-amd64", arm64: "6.1.0-56-cloud-arm64" },
+            recipe: RECIPE,
+            debs: DEBS,
+            publish: { stack: "test", registry: "registry.example.org", username: "slipway", password: PASSWORD, signing: { privateKey: "PRIVATE", password: "KEYPASS", publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }, keep: 3, current: {} },
+        });
+        const publications = await promiseOf(pipeline.publications);
+        expect(Object.keys(publications).sort()).toEqual(["iso/amd64", "iso/arm64"]);
+        expect(publications["iso/arm64"]!.ref).toBe(`registry.example.org/disk-images/edge-node/iso@sha256:${"2".repeat(64)}`);
+
+        const sign = await registered(recorded, "pub-iso-sign");
+        expect(sign.inputs.create).toBe(`node bin/scripts/diskImage.js sign registry.example.org/disk-images/edge-node/iso@sha256:${"0".repeat(64)}`);
+        // The environment holds secrets, so the whole object reaches the engine as a secret.
+        const environment = sign.inputs.environment as { "4dabf18193072939515e22adb298388d"?: string; value?: object };
+        expect(environment["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
+        expect(Object.keys(environment.value!).sort()).toEqual(["COSIGN_PASSWORD", "COSIGN_PRIVATE_KEY", "SLIPWAY_REGISTRY_CA_PEM", "SLIPWAY_REGISTRY_PASSWORD", "SLIPWAY_REGISTRY_USERNAME"]);
+        const verify = await registered(recorded, "pub-iso-verify");
+        expect(verify.inputs).toMatchObject({ reference: `registry.example.org/disk-images/edge-node/iso@sha256:${"0".repeat(64)}`, credentialsDir: "registry-auth/test-pub" });
+        const retention = await registered(recorded, "pub-iso-retention");
+        expect(retention.inputs).toMatchObject({ repository: "registry.example.org/disk-images/edge-node/iso", groupBy: ["dev.slipway.platform", "dev.slipway.family"], keep: 3, protect: [] });
+        for (const r of [verify, retention]) expect(JSON.stringify(r.inputs)).not.toMatch(/registry-password|PRIVATE|KEYPASS/);
     });
 });
