@@ -58,3 +58,13 @@ export const diskImageBuilds = pulumi.all(platform.diskImages.map((p) => p.build
         ]),
     ),
 );
+/** Per "<platform>/<family>/<arch>": the newest proven publication (ref@digest, git SHA, built at, signer, size, sha256). */
+export const diskImagePublications = pulumi.all(platform.diskImages.map((p) => pulumi.all([p.platform, p.publications]))).apply((all) =>
+    Object.fromEntries(all.flatMap(([name, byKey]) => Object.entries(byKey).map(([key, artifact]) => [`${name}/${key}`, artifact]))),
+);
+/** Per "<platform>/<family>": the current publication (the pinned one after a rollback, else the newest). */
+export const diskImageCurrent = pulumi.all(platform.diskImages.map((p) => pulumi.all([p.platform, p.current]))).apply((all) =>
+    Object.fromEntries(all.flatMap(([name, byFamily]) => Object.entries(byFamily).map(([family, current]) => [`${name}/${family}`, current]))),
+);
+/** The public key disk-image signatures verify with (cosign verify --key). */
+export const diskImageSigningKey = platform.signingKey?.publicKey;

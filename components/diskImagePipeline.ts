@@ -49,6 +49,8 @@ export interface DiskImageBuildResult {
  * bootable artifact boots under QEMU before the build succeeds (scripts/diskImage.ts).
  */
 export class DiskImagePipeline extends pulumi.ComponentResource {
+    /** The node platform's name. */
+    public readonly platform: string;
     /** Every build, in (arch, family) order. */
     public readonly builds: pulumi.Output<DiskImageBuildResult[]>;
     /** Per "<family>/<arch>": the newest proven publication's artifact (empty when not publishing). */
@@ -58,6 +60,7 @@ export class DiskImagePipeline extends pulumi.ComponentResource {
 
     constructor(name: string, args: DiskImagePipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:diskimage:DiskImagePipeline", name, {}, opts);
+        this.platform = args.platform;
         if (args.recipe.dirty) void pulumi.log.warn(`the disk-image recipe has uncommitted changes: artifacts will record ${args.recipe.gitSha.slice(0, 12)} but come from the working tree`, this);
         const specs = args.architectures.flatMap((arch) => args.families.map((family) => specFor(args, arch, family, this)));
         const builds = specs.map((spec) => buildCommand(`${name}-${spec.family}-${spec.arch}`, spec, projectDir(), this));
@@ -82,7 +85,7 @@ function publishFamilies(name: string, args: DiskImagePipelineArgs, target: Publ
             create: pulumi.output(target.registry).apply((registry) => shellJoin(["node", "bin/scripts/diskImage.js", "login", registry, dir])),
             delete: shellJoin(["node", "bin/scripts/diskImage.js", "logout", dir]),
             dir: projectDir(),
-            environment: { SLIPWAY_REGISTRY_USERNAME: target.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(target.password) },
+            environment: { SLIPWAY_REGISTRY_USERNAME: target.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(target.password), SLIPWAY_REGISTRY_CA_PEM: pulumi.output(target.caCertificate).apply((ca) => ca ?? "") },
         },
         { parent },
     );

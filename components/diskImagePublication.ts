@@ -19,7 +19,7 @@ export interface PublishTarget {
     /** PEM of a private CA behind the registry's certificate (public). */
     caCertificate?: pulumi.Input<string>;
     username: pulumi.Input<string>;
-    /** Secret: reaches the publish and sign commands' environments only. */
+    /** Secret: reaches only the login command's environment, which writes the credentials folder. */
     password: pulumi.Input<string>;
     /** cosign's encrypted private key and its password (secrets), and the public key verification trusts. */
     signing: { privateKey: pulumi.Input<string>; password: pulumi.Input<string>; publicKey: pulumi.Input<string> };
@@ -67,11 +67,12 @@ export class DiskImagePublication extends pulumi.ComponentResource {
         super("slipway:diskimage:DiskImagePublication", name, {}, opts);
         this.repository = pulumi.interpolate`${args.registry}/${args.repositoryPrefix ?? "disk-images"}/${args.platform}/${args.family}`;
         const repositoryPath = `${args.repositoryPrefix ?? "disk-images"}/${args.platform}/${args.family}`;
-        const env = { SLIPWAY_REGISTRY_USERNAME: args.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(args.password), SLIPWAY_REGISTRY_CA_PEM: args.caCertificate ?? "" };
-        const connection = { insecure: args.insecure ?? false, ...(args.caCertificate ? { caCertificate: args.caCertificate } : {}), credentialsDir: args.credentialsDir };
+        // The registry's credentials and CA reach everything through the credentials folder login
+        // wrote: rotating either rewrites it and re-publishes nothing.
+        const connection = { insecure: args.insecure ?? false, credentialsDir: args.credentialsDir };
 
-        const published = pushPublication(name, args, repositoryPath, env, this);
-        const signed = signPublication(name, args, pulumi.interpolate`${this.repository}@${published.digest}`, env, this);
+        const published = pushPublication(name, args, repositoryPath, this);
+        const signed = signPublication(name, args, pulumi.interpolate`${this.repository}@${published.digest}`, this);
         const policy = pulumi.output(args.signing.publicKey).apply((publicKey) => ({ publicKey }));
         const verification = new CosignVerification(`${name}-verify`, { reference: pulumi.interpolate`${this.repository}@${published.digest}`, policy, ...connection }, { parent: this, dependsOn: [signed] });
         // A rollback pin is proven too: an unsigned or deleted publication cannot become current.
@@ -92,10 +93,8 @@ export class DiskImagePublication extends pulumi.ComponentResource {
     }
 }
 
-type CommandEnv = Record<string, pulumi.Input<string>>;
-
 /** Pushes the family's builds as a new publication: exactly when a build changed (its trigger). */
-function pushPublication(name: string, args: DiskImagePublicationArgs, repository: string, env: CommandEnv, parent: pulumi.Resource): pulumi.Output<Publication> {
+function pushPublication(name: string, args: DiskImagePublicationArgs, repository: string, parent: pulumi.Resource): pulumi.Output<Publication> {
     const request = pulumi.all([args.registry, args.builds]).apply(([registry, builds]) => {
         const req: Omit<PublishRequest, "publishedAt"> = { repository, platform: args.platform, family: args.family, children: builds.map((b) => ({ arch: b.arch, dir: b.dir, manifest: b.manifest })) };
         return JSON.stringify({ registry, insecure: args.insecure ?? false, request: req });
@@ -103,27 +102,25 @@ function pushPublication(name: string, args: DiskImagePublicationArgs, repositor
     const push = new command.local.Command(
         `${name}-push`,
         {
-            create: shellJoin(["node", "bin/scripts/diskImage.js", "publish"]),
+            create: pulumi.output(args.credentialsDir).apply((dir) => shellJoin(["node", "bin/scripts/diskImage.js", "publish", dir])),
             stdin: request,
             dir: projectDir(),
-            environment: env,
             triggers: [pulumi.output(args.builds).apply((builds) => builds.map((b) => b.buildDigest).join(","))],
         },
         { parent },
     );
-    // The command's outputs are secret because its environment holds the password; what it
-    // published (digests, tags) is not, and must not turn every output downstream secret.
-    return pulumi.unsecret(push.stdout).apply((stdout) => JSON.parse(stdout.trim().split("\n").pop()!) as Publication);
+    return push.stdout.apply((stdout) => JSON.parse(stdout.trim().split("\n").pop()!) as Publication);
 }
 
 /** cosign signs the index and every child (--recursive) with the site key, by digest. */
-function signPublication(name: string, args: DiskImagePublicationArgs, ref: pulumi.Output<string>, env: CommandEnv, parent: pulumi.Resource): command.local.Command {
+function signPublication(name: string, args: DiskImagePublicationArgs, ref: pulumi.Output<string>, parent: pulumi.Resource): command.local.Command {
     return new command.local.Command(
         `${name}-sign`,
         {
-            create: ref.apply((r) => shellJoin(["node", "bin/scripts/diskImage.js", "sign", r, ...(args.insecure ? ["--insecure"] : [])])),
+            create: pulumi.all([ref, args.credentialsDir]).apply(([r, dir]) => shellJoin(["node", "bin/scripts/diskImage.js", "sign", r, dir, ...(args.insecure ? ["--insecure"] : [])])),
             dir: projectDir(),
-            environment: { ...env, COSIGN_PRIVATE_KEY: pulumi.secret(args.signing.privateKey), COSIGN_PASSWORD: pulumi.secret(args.signing.password) },
+            // A new key re-signs (what verification trusts changed); its secrets live only here.
+            environment: { COSIGN_PRIVATE_KEY: pulumi.secret(args.signing.privateKey), COSIGN_PASSWORD: pulumi.secret(args.signing.password) },
             triggers: [ref],
         },
         { parent },

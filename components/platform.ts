@@ -3,6 +3,7 @@ import type { PlatformConfig } from "../config";
 import { SwarmHost } from "./swarmHost";
 import { CiStack } from "./ciStack";
 import { DiskImagePipeline } from "./diskImagePipeline";
+import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { OciRegistry } from "./ociRegistry";
@@ -27,6 +28,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
     public readonly diskImages: DiskImagePipeline[];
+    /** The key disk-image publications are signed with (when any are declared). */
+    public readonly signingKey?: CosignKeyPair;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -54,7 +57,7 @@ export class Platform extends pulumi.ComponentResource {
                 network: this.host.networkName,
                 httpPort: proxy.httpPort,
                 httpsPort: proxy.httpsPort,
-                ...(proxy.certificate ? { certificate: { certificate: proxy.certificate, key: config.secrets.tlsPrivateKey! } } : {}),
+                ...(proxy.certificate ? { certificate: { certificate: proxy.certificate, key: config.secrets.tlsPrivateKey!, ...(proxy.caCertificate ? { ca: proxy.caCertificate } : {}) } } : {}),
                 images: args.images,
             },
             { parent: this },
@@ -99,11 +102,45 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.proxy] },
         );
 
-        this.diskImages = config.diskImages.map((p) => {
-            if (!args.diskImageInputs) throw new pulumi.ResourceError("slipway:diskImages is set but the program passed no disk-image inputs (recipe commit, lock pins)", this);
-            return new DiskImagePipeline(`${name}-disk-${p.name}`, { platform: p.name, architectures: p.architectures, families: p.families, kernel: p.kernel, ...args.diskImageInputs }, { parent: this });
-        });
+        const disk = this.createDiskImages(name, config, args.diskImageInputs);
+        this.diskImages = disk.pipelines;
+        this.signingKey = disk.signingKey;
 
         this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host, ciUrl: this.ci.url });
+    }
+
+    /**
+     * Each node platform's images: built, then published to this platform's registry through
+     * Traefik (its CA, its generated credentials), signed with the stack's key, verified, retained.
+     */
+    private createDiskImages(name: string, config: PlatformConfig, inputs: PlatformArgs["diskImageInputs"]): { pipelines: DiskImagePipeline[]; signingKey?: CosignKeyPair } {
+        if (!config.diskImages.length) return { pipelines: [] };
+        if (!inputs) throw new pulumi.ResourceError("slipway:diskImages is set but the program passed no disk-image inputs (recipe commit, lock pins)", this);
+        const key = new CosignKeyPair(`${name}-signing-key`, { parent: this });
+        const pipelines = config.diskImages.map(
+            (p) =>
+                new DiskImagePipeline(
+                    `${name}-disk-${p.name}`,
+                    {
+                        platform: p.name,
+                        architectures: p.architectures,
+                        families: p.families,
+                        kernel: p.kernel,
+                        ...inputs,
+                        publish: {
+                            stack: config.stack,
+                            registry: this.registry.host,
+                            caCertificate: this.proxy.caCertificate.apply((ca) => ca ?? ""),
+                            username: this.registry.username,
+                            password: this.registry.password,
+                            signing: { privateKey: key.privateKey, password: key.password, publicKey: key.publicKey },
+                            keep: p.retention,
+                            current: p.current,
+                        },
+                    },
+                    { parent: this, dependsOn: [this.registry] },
+                ),
+        );
+        return { pipelines, signingKey: key };
     }
 }

@@ -15,7 +15,7 @@ export interface TraefikStackArgs extends SwarmContext {
     /** Host port of the web-secure entrypoint. @default 443 */
     httpsPort?: number;
     /** Wildcard certificate for *.<domain> and its key (a secret). Unset: a local CA issues one. */
-    certificate?: { certificate: pulumi.Input<string>; key: pulumi.Input<string> };
+    certificate?: { certificate: pulumi.Input<string>; key: pulumi.Input<string>; /** PEM of its CA when the system does not trust it (public). */ ca?: pulumi.Input<string> };
     /** Image IDs (lib/images) of traefik and the socket proxy. */
     images: { traefik: string; socketProxy: string };
 }
@@ -30,7 +30,7 @@ const DYNAMIC_DIR = "/etc/traefik/dynamic";
  * `web-secure`, ports are published in host mode.
  */
 export class TraefikStack extends pulumi.ComponentResource {
-    /** PEM of the CA that issued the certificate when Slipway generated it; clients trust it. */
+    /** PEM of the CA that issued the certificate: the one Slipway generated, or the site's private CA (proxy.caCertificate); clients trust it. */
     public readonly caCertificate: pulumi.Output<string | undefined>;
     /** https://proxy.<domain>/ping: Traefik's health, routed through itself. */
     public readonly pingUrl: pulumi.Output<string>;
@@ -47,7 +47,7 @@ export class TraefikStack extends pulumi.ComponentResource {
             return { ca: issued.ca, certificate: issued.certificate, key: issued.key };
         };
 
-        const tls = args.certificate ? { ca: pulumi.output(undefined), ...args.certificate } : issueLocalCertificate();
+        const tls = args.certificate ? { ...args.certificate, ca: pulumi.output(args.certificate.ca) } : issueLocalCertificate();
         const certSecret = swarmObject(`${name}-tls-certificate`, "secret", `${this.stackName}-tls-crt`, tls.certificate, ctx, this);
         const keySecret = swarmObject(`${name}-tls-key`, "secret", `${this.stackName}-tls-key`, tls.key, ctx, this);
         const dynamicConfig = swarmObject(

@@ -1,10 +1,12 @@
 // node bin/scripts/diskImage.js build '<BuildSpec JSON>' [--no-boot]
 // node bin/scripts/diskImage.js fetch      (every .deb toolchain.lock.json pins, into the cache)
-// node bin/scripts/diskImage.js publish < '<{registry, insecure?, request: PublishRequest}>'
-// node bin/scripts/diskImage.js sign <registry/repo@sha256:…> [--insecure]
-// node bin/scripts/diskImage.js login <registry> <credentials dir, relative to the cache> | logout <dir>
-// Credentials (SLIPWAY_REGISTRY_USERNAME/PASSWORD), the signing key (COSIGN_PRIVATE_KEY,
-// COSIGN_PASSWORD) and a private CA (SLIPWAY_REGISTRY_CA_PEM) come from the environment only.
+// node bin/scripts/diskImage.js login <registry> <credentials dir> | logout <credentials dir>
+// node bin/scripts/diskImage.js publish <credentials dir> < '<{registry, insecure?, request: PublishRequest}>'
+// node bin/scripts/diskImage.js sign <registry/repo@sha256:…> <credentials dir> [--insecure]
+// A credentials dir is a folder in Slipway's cache: login writes the registry credentials
+// (SLIPWAY_REGISTRY_USERNAME/PASSWORD) and a private CA (SLIPWAY_REGISTRY_CA_PEM) there from its
+// environment; publish and sign read them. The signing key (COSIGN_PRIVATE_KEY, COSIGN_PASSWORD)
+// comes from sign's environment only.
 // Builds one disk-image family for one arch (twice, compared), boots it under QEMU when it
 // is bootable, and prints one JSON line on stdout: the build folder, its manifest and the
 // boot result. Progress goes to stderr. The DiskImageBuild component runs this; so can you.
@@ -19,15 +21,15 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { credentialsFor } from "../lib/oci/auth";
 import { clientFor } from "../lib/oci/connect";
-import { publish, type PublishRequest } from "../lib/diskimage/publish";
+import { publish, waitUntilServing, type PublishRequest } from "../lib/diskimage/publish";
 import { cosignSign } from "../lib/diskimage/sign";
 import { removeDockerConfig, writeDockerConfig } from "../lib/registry/dockerConfig";
 
 async function main(argv: string[]) {
     const [command, specJson, ...flags] = argv;
     if (command === "fetch") return fetchAll();
-    if (command === "publish") return publishFromStdin();
-    if (command === "sign" && specJson) return cosignSign(specJson, flags.includes("--insecure"));
+    if (command === "publish" && specJson) return publishFromStdin(specJson);
+    if (command === "sign" && specJson && flags[0]) return cosignSign(specJson, credentialsPath(flags[0]), flags.includes("--insecure"));
     if (command === "login" && specJson && flags[0]) return login(specJson, flags[0]);
     if (command === "logout" && specJson) return removeDockerConfig(credentialsPath(specJson));
     if (command !== "build" || !specJson) throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | diskImage.js fetch");
@@ -43,12 +45,13 @@ async function main(argv: string[]) {
     process.stdout.write(JSON.stringify({ dir: result.dir, built: result.built, manifest: result.manifest, boot }) + "\n");
 }
 
-async function publishFromStdin() {
+async function publishFromStdin(credentialsDir: string) {
     const input = JSON.parse(readFileSync(0, "utf8")) as { registry: string; insecure?: boolean; request: Omit<PublishRequest, "publishedAt"> & { publishedAt?: string } };
     // The publication time orders publications for retention: now, unless the caller fixed it.
     const request: PublishRequest = { ...input.request, publishedAt: input.request.publishedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
-    const client = clientFor(input.registry, input.insecure ?? false);
+    const client = clientFor(input.registry, { insecure: input.insecure ?? false, credentialsDir });
     try {
+        await waitUntilServing(client);
         const publication = await publish(client, request, (line) => process.stderr.write(`    pushed ${line}\n`));
         process.stdout.write(JSON.stringify(publication) + "\n");
     } finally {
@@ -65,7 +68,7 @@ function credentialsPath(dir: string): string {
 function login(registry: string, dir: string) {
     const credentials = credentialsFor(registry, { SLIPWAY_REGISTRY_USERNAME: process.env.SLIPWAY_REGISTRY_USERNAME, SLIPWAY_REGISTRY_PASSWORD: process.env.SLIPWAY_REGISTRY_PASSWORD, DOCKER_CONFIG: "/nonexistent" });
     if (!credentials) throw new Error("login needs SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD in the environment");
-    writeDockerConfig(credentialsPath(dir), registry, credentials);
+    writeDockerConfig(credentialsPath(dir), registry, credentials, process.env.SLIPWAY_REGISTRY_CA_PEM || undefined);
     process.stderr.write(`    credentials for ${registry} in ${credentialsPath(dir)}\n`);
 }
 

@@ -68,6 +68,11 @@ export const proxySchema = z
             .includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" })
             .optional()
             .meta(doc("Wildcard certificate for *.<domain> (PEM); unset: a local CA issues one", "-----BEGIN CERTIFICATE-----…")),
+        caCertificate: z
+            .string()
+            .includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" })
+            .optional()
+            .meta(doc("CA of proxy.certificate when it is a private CA (PEM): exported, and trusted by Slipway's own registry clients", "-----BEGIN CERTIFICATE-----…")),
         httpPort: z.number().int().min(1).max(65535).meta(doc("Host port of the web entrypoint", "80")).default(80),
         httpsPort: z.number().int().min(1).max(65535).meta(doc("Host port of the web-secure entrypoint", "443")).default(443),
     })
@@ -137,9 +142,12 @@ export const diskImagesSchema = z
             name: z.string().regex(LABEL_KEY).meta(doc("Node platform name", "edge-node")),
             architectures: z.array(arch).min(1).meta(doc("Architectures to build", '["amd64","arm64"]')).default(["amd64", "arm64"]),
             families: z.array(family).min(1).meta(doc("Artifact families", '["kernel-initrd","iso"]')),
-            kernel: z.record(arch, z.string().min(1)).meta(doc("Debian kernel package version per arch", '{"amd64":"6.1.0-40-cloud-amd64"}')),
+            kernel: z.partialRecord(arch, z.string().min(1)).meta(doc("Debian kernel package version per arch", '{"amd64":"6.1.0-40-cloud-amd64"}')),
             retention: z.number().int().min(1).meta(doc("Publications kept per (family, arch)", "3")).default(3),
-            current: z.string().regex(DIGEST).optional().meta(doc("Pin the current publication (rollback) by digest", EXAMPLE_DIGEST)),
+            current: z
+                .partialRecord(family, z.string().regex(DIGEST, "must be an index digest: sha256:<64 hex>"))
+                .meta(doc("Per family, pin the current publication (rollback) to an earlier index digest", `{"iso":"${EXAMPLE_DIGEST}"}`))
+                .default({}),
         })
         .superRefine((platform, ctx) => {
             for (const a of platform.architectures) {

@@ -65,6 +65,11 @@ export class RegistryClient {
         return { digest, mediaType, bytes: res.body, manifest };
     }
 
+    /** The API version check (GET /v2/, authenticated): resolves when the registry serves its API. */
+    async ping(): Promise<void> {
+        await this.call("GET", "", "", "/v2/", {}, undefined, [200], new URL("/v2/", this.base));
+    }
+
     /** The digest a tag points at now (resolve once, then use the digest). */
     async resolve(repository: string, reference: string): Promise<string> {
         return (await this.getManifest(repository, reference)).digest;

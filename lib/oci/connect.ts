@@ -2,8 +2,9 @@
 // credentials from the environment or the docker config (RegistryClient), a CA from
 // SLIPWAY_REGISTRY_CA (a PEM file path) or SLIPWAY_REGISTRY_CA_PEM, or a Connection input
 // naming a public CA and where a docker config lies. Never a credential in inputs, never captured.
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { CA_FILE } from "../registry/dockerConfig";
 import { slipwayCache } from "../cache";
 import { credentialsFor } from "./auth";
 import { RegistryClient } from "./client";
@@ -15,14 +16,16 @@ export interface Connection {
     insecure?: boolean;
     /** PEM of the CA behind the registry's certificate (public), e.g. the local stack's own CA. */
     caCertificate?: string;
-    /** A docker config folder, relative to Slipway's cache, whose config.json holds the credentials (a RegistryLogin writes it). */
+    /** A docker config folder, relative to Slipway's cache, whose config.json holds the credentials (and ca.pem a private CA), as `diskImage.js login` writes it. */
     credentialsDir?: string;
 }
 
 export function clientFor(registry: string, connection: boolean | Connection | undefined, env: NodeJS.ProcessEnv = process.env): RegistryClient {
     const c: Connection = typeof connection === "object" ? connection : { insecure: connection ?? false };
-    const ca = c.caCertificate ?? env.SLIPWAY_REGISTRY_CA_PEM ?? (env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined);
-    const credentials = c.credentialsDir ? (credentialsFor(registry, { ...env, DOCKER_CONFIG: resolve(slipwayCache(env), c.credentialsDir) }) ?? null) : undefined;
+    const dir = c.credentialsDir ? resolve(slipwayCache(env), c.credentialsDir) : undefined;
+    const dirCa = dir && existsSync(join(dir, CA_FILE)) ? readFileSync(join(dir, CA_FILE), "utf8") : undefined;
+    const ca = c.caCertificate ?? dirCa ?? env.SLIPWAY_REGISTRY_CA_PEM ?? (env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined);
+    const credentials = dir ? (credentialsFor(registry, { ...env, DOCKER_CONFIG: dir }) ?? null) : undefined;
     return new RegistryClient({ registry, scheme: c.insecure ? "http" : "https", ...(ca ? { ca } : {}), ...(credentials !== undefined ? { credentials } : {}) });
 }
 

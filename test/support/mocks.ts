@@ -58,7 +58,7 @@ export async function registered(recorded: readonly RecordedResource[], name: st
 
 /** What a command prints: "" except the disk-image builder's and publisher's result lines, which their components parse. */
 function commandStdout(inputs: { create?: string; stdin?: string }): string {
-    if (inputs.create === "node bin/scripts/diskImage.js publish") {
+    if (inputs.create?.startsWith("node bin/scripts/diskImage.js publish ")) {
         const { request } = JSON.parse(inputs.stdin!) as { request: { repository: string; children: { arch: string }[] } };
         const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
         return JSON.stringify({ repository: request.repository, tag: "20261122000000-000000000000", digest: digest(0), children: request.children.map((c, i) => ({ arch: c.arch, digest: digest(i + 1), size: 100, payloadSha256: "f".repeat(64) })) });

@@ -113,11 +113,16 @@ describe("DiskImagePipeline wiring", () => {
         expect(publications["iso/arm64"]!.ref).toBe(`registry.example.org/disk-images/edge-node/iso@sha256:${"2".repeat(64)}`);
 
         const sign = await registered(recorded, "pub-iso-sign");
-        expect(sign.inputs.create).toBe(`node bin/scripts/diskImage.js sign registry.example.org/disk-images/edge-node/iso@sha256:${"0".repeat(64)}`);
+        expect(sign.inputs.create).toBe(`node bin/scripts/diskImage.js sign registry.example.org/disk-images/edge-node/iso@sha256:${"0".repeat(64)} registry-auth/test-pub`);
         // The environment holds secrets, so the whole object reaches the engine as a secret.
         const environment = sign.inputs.environment as { "4dabf18193072939515e22adb298388d"?: string; value?: object };
         expect(environment["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
-        expect(Object.keys(environment.value!).sort()).toEqual(["COSIGN_PASSWORD", "COSIGN_PRIVATE_KEY", "SLIPWAY_REGISTRY_CA_PEM", "SLIPWAY_REGISTRY_PASSWORD", "SLIPWAY_REGISTRY_USERNAME"]);
+        expect(Object.keys(environment.value!).sort()).toEqual(["COSIGN_PASSWORD", "COSIGN_PRIVATE_KEY"]);
+        // The registry password reaches only the login command, which writes the credentials folder.
+        const push = await registered(recorded, "pub-iso-push");
+        expect(push.inputs.create).toBe("node bin/scripts/diskImage.js publish registry-auth/test-pub");
+        expect(push.inputs.environment).toBeUndefined();
+        expect(JSON.stringify(push.inputs)).not.toContain(PASSWORD);
         const verify = await registered(recorded, "pub-iso-verify");
         expect(verify.inputs).toMatchObject({ reference: `registry.example.org/disk-images/edge-node/iso@sha256:${"0".repeat(64)}`, credentialsDir: "registry-auth/test-pub" });
         const retention = await registered(recorded, "pub-iso-retention");
