@@ -26,6 +26,8 @@ export interface DiskImagePipelineArgs {
         stack: string;
         /** Per family, pin `current` to an earlier publication's index digest (rollback). */
         current?: Partial<Record<Family, string>>;
+        /** What must be serving before anything is pushed or verified (the registry deployed in the same up). */
+        dependsOn?: pulumi.Input<pulumi.Resource>[];
     };
 }
 
@@ -87,7 +89,8 @@ function publishFamilies(name: string, args: DiskImagePipelineArgs, target: Publ
             dir: projectDir(),
             environment: { SLIPWAY_REGISTRY_USERNAME: target.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(target.password), SLIPWAY_REGISTRY_CA_PEM: pulumi.output(target.caCertificate).apply((ca) => ca ?? "") },
         },
-        { parent },
+        // Everything that talks to the registry follows the login (its folder), so it also follows this.
+        { parent, dependsOn: target.dependsOn ?? [] },
     );
     // Depends on the login, carries no secret: its outputs are secret (its environment is), its folder's name is not.
     const credentialsDir = pulumi.unsecret(login.stdout).apply(() => dir);

@@ -136,9 +136,10 @@ export class Platform extends pulumi.ComponentResource {
                             signing: { privateKey: key.privateKey, password: key.password, publicKey: key.publicKey },
                             keep: p.retention,
                             current: p.current,
+                            dependsOn: [this.registry],
                         },
                     },
-                    { parent: this, dependsOn: [this.registry] },
+                    { parent: this },
                 ),
         );
         return { pipelines, signingKey: key };
