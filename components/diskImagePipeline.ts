@@ -107,8 +107,8 @@ function publishFamilies(name: string, args: DiskImagePipelineArgs, target: Publ
 }
 
 function publishTargetOf(target: PublishArgs): PublishTarget {
-    const { registry, repositoryPrefix, insecure, caCertificate, username, password, signing, keep } = target;
-    return { registry, username, password, signing, ...(repositoryPrefix ? { repositoryPrefix } : {}), ...(insecure !== undefined ? { insecure } : {}), ...(caCertificate ? { caCertificate } : {}), ...(keep ? { keep } : {}) };
+    const { registry, repositoryPrefix, insecure, caCertificate, username, password, signing, keep, protect } = target;
+    return { registry, username, password, signing, ...(repositoryPrefix ? { repositoryPrefix } : {}), ...(insecure !== undefined ? { insecure } : {}), ...(caCertificate ? { caCertificate } : {}), ...(keep ? { keep } : {}), ...(protect ? { protect } : {}) };
 }
 
 function specFor(args: DiskImagePipelineArgs, arch: Arch, family: Family, parent: pulumi.Resource): BuildSpec {

@@ -25,6 +25,8 @@ export interface PublishTarget {
     signing: { privateKey: pulumi.Input<string>; password: pulumi.Input<string>; publicKey: pulumi.Input<string> };
     /** Publications kept per (platform, family). @default 3 */
     keep?: number;
+    /** Index digests retention never deletes (deployed elsewhere, or exported to other stacks). */
+    protect?: pulumi.Input<string[]>;
 }
 
 export interface DiskImagePublicationArgs extends PublishTarget {
@@ -79,7 +81,7 @@ export class DiskImagePublication extends pulumi.ComponentResource {
         const pinned = args.current ? new CosignVerification(`${name}-current`, { reference: pulumi.interpolate`${this.repository}@${args.current}`, policy, ...connection }, { parent: this }) : undefined;
         new RetentionPolicy(
             `${name}-retention`,
-            { repository: this.repository, groupBy: [A.platform, A.family], keep: args.keep ?? 3, protect: args.current ? [args.current] : [], ...connection },
+            { repository: this.repository, groupBy: [A.platform, A.family], keep: args.keep ?? 3, protect: pulumi.output(args.protect ?? []).apply((p) => [...(args.current ? [args.current] : []), ...p]), ...connection },
             { parent: this, dependsOn: [verification, ...(pinned ? [pinned] : [])] },
         );
 

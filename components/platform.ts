@@ -136,6 +136,8 @@ export class Platform extends pulumi.ComponentResource {
                             signing: { privateKey: key.privateKey, password: key.password, publicKey: key.publicKey },
                             keep: p.retention,
                             current: p.current,
+                            // What other stacks deploy or export is declared here and never pruned.
+                            protect: config.retention.protect,
                             dependsOn: [this.registry],
                         },
                     },

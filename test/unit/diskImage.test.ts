@@ -106,7 +106,7 @@ describe("DiskImagePipeline wiring", () => {
             kernel: { amd64: "6.1.0-56-cloud-amd64", arm64: "6.1.0-56-cloud-arm64" },
             recipe: RECIPE,
             debs: DEBS,
-            publish: { stack: "test", registry: "registry.example.org", username: "slipway", password: PASSWORD, signing: { privateKey: "PRIVATE", password: "KEYPASS", publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }, keep: 3, current: {} },
+            publish: { stack: "test", registry: "registry.example.org", username: "slipway", password: PASSWORD, signing: { privateKey: "PRIVATE", password: "KEYPASS", publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }, keep: 3, current: { iso: `sha256:${"9".repeat(64)}` }, protect: [`sha256:${"8".repeat(64)}`] },
         });
         const publications = await promiseOf(pipeline.publications);
         expect(Object.keys(publications).sort()).toEqual(["iso/amd64", "iso/arm64"]);
@@ -126,7 +126,7 @@ describe("DiskImagePipeline wiring", () => {
         const verify = await registered(recorded, "pub-iso-verify");
         expect(verify.inputs).toMatchObject({ reference: `registry.example.org/disk-images/edge-node/iso@sha256:${"0".repeat(64)}`, credentialsDir: "registry-auth/test-pub" });
         const retention = await registered(recorded, "pub-iso-retention");
-        expect(retention.inputs).toMatchObject({ repository: "registry.example.org/disk-images/edge-node/iso", groupBy: ["dev.slipway.platform", "dev.slipway.family"], keep: 3, protect: [] });
+        expect(retention.inputs).toMatchObject({ repository: "registry.example.org/disk-images/edge-node/iso", groupBy: ["dev.slipway.platform", "dev.slipway.family"], keep: 3, protect: [`sha256:${"9".repeat(64)}`, `sha256:${"8".repeat(64)}`] });
         for (const r of [verify, retention]) expect(JSON.stringify(r.inputs)).not.toMatch(/registry-password|PRIVATE|KEYPASS/);
     });
 });
