@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as VerifyLib from "../lib/cosign/verifyReference";
 import type { SignaturePolicy } from "../lib/cosign/verifyReference";
-import { projectLib } from "./projectLib";
+import { isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when verification behaviour changes, so the change shows in `pulumi preview`. */
 export const COSIGN_VERIFICATION_PROVIDER_VERSION = "1";
@@ -59,8 +59,10 @@ async function verifyNow(inputs: Inputs, digest?: string): Promise<Outputs> {
 export const cosignVerificationProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!/^[^/\s]+\/[^\s]+([:@][^\s]+)$/.test(news.reference ?? "")) failures.push({ property: "reference", reason: "must be registry/repository:tag or registry/repository@sha256:<hex>" });
+        if (!isUnknown(news.reference) && !/^[^/\s]+\/[^\s]+([:@][^\s]+)$/.test(news.reference ?? "")) failures.push({ property: "reference", reason: "must be registry/repository:tag or registry/repository@sha256:<hex>" });
+        if (isUnknown(news.policy)) return Promise.resolve({ inputs: news, failures });
         const p = news.policy as Partial<{ publicKey: string; keyless: Record<string, string | undefined> }>;
+        if (isUnknown(p?.publicKey)) return Promise.resolve({ inputs: news, failures });
         if (!p || (!p.publicKey && !p.keyless)) failures.push({ property: "policy", reason: "must be { publicKey } or { keyless: { identity|identityRegExp, issuer|issuerRegExp } }" });
         if (p?.publicKey && !p.publicKey.includes("BEGIN PUBLIC KEY")) failures.push({ property: "policy", reason: "publicKey must be a PEM public key (cosign.pub)" });
         if (p?.keyless) {

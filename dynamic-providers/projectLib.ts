@@ -18,3 +18,12 @@ export function projectLib<T>(module: string): T {
     }
     /* eslint-enable @typescript-eslint/no-require-imports */
 }
+
+/**
+ * Whether a dynamic provider's input is not known yet: in a preview, an input computed from a
+ * resource that does not exist yet reaches `check` as this sentinel (the engine's unknown).
+ * `check` validates what is known and leaves the rest to the update, when it is checked again.
+ */
+export function isUnknown(value: unknown): boolean {
+    return value === "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+}

@@ -3,7 +3,7 @@
 // deletes only what preview showed and a fresh plan confirms. Fails closed on any doubt.
 import * as pulumi from "@pulumi/pulumi";
 import type * as RetainLib from "../lib/retention/retainReference";
-import { projectLib } from "./projectLib";
+import { isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when pruning behaviour changes, so the change shows in `pulumi preview`. */
 export const RETENTION_POLICY_PROVIDER_VERSION = "2";
@@ -71,11 +71,14 @@ async function prune(inputs: Inputs): Promise<Outputs> {
 export const retentionPolicyProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!/^[^/\s]+\/[a-z0-9][\w./-]*$/.test(news.repository ?? "")) failures.push({ property: "repository", reason: "must be registry/repository" });
+        if (!isUnknown(news.repository) && !/^[^/\s]+\/[a-z0-9][\w./-]*$/.test(news.repository ?? "")) failures.push({ property: "repository", reason: "must be registry/repository" });
         if (!Array.isArray(news.groupBy) || news.groupBy.length === 0) failures.push({ property: "groupBy", reason: "needs at least one annotation key" });
         if (!(news.keep >= 1)) failures.push({ property: "keep", reason: "must be at least 1: retention never empties a group" });
         if (!(news.maxDeletes >= 1)) failures.push({ property: "maxDeletes", reason: "must be at least 1" });
         if (failures.length > 0) return { inputs: news, failures };
+        // In a preview before the registry or its credentials exist there is nothing to plan
+        // yet: the update checks again with everything known, and plans then.
+        if ([news.repository, news.credentialsDir, news.caCertificate, news.protect].some(isUnknown)) return { inputs: news, failures };
         // Plan in full here: preview shows exactly what the update would delete.
         const plan = await retainLib().planFor(news.repository, optionsOf(news), connectionOf(news));
         return { inputs: { ...news, plannedDeletions: plan.deletions, bytesReclaimable: plan.bytesReclaimable }, failures };

@@ -24,6 +24,7 @@ describe("disk-image publication in a real pulumi up", () => {
     let client: RegistryClient;
     let platform: string;
     let publicKeyFile: string;
+    let firstAmd64Ref: string;
     const indexes: string[] = [];
 
     beforeAll(async () => {
@@ -65,6 +66,7 @@ describe("disk-image publication in a real pulumi up", () => {
         expect(initrd.signer).toMatch(/^sha256:[0-9a-f]{64}$|key/);
         const indexDigest = initrd.indexRef.split("@")[1]!;
         indexes.push(indexDigest);
+        firstAmd64Ref = initrd.ref;
 
         const index = (await client.getManifest(repo("kernel-initrd"), indexDigest)).manifest;
         expect(index.annotations).toMatchObject({ [A.platform]: platform, [A.family]: "kernel-initrd", [A.revision]: initrd.gitSha });
@@ -93,11 +95,16 @@ describe("disk-image publication in a real pulumi up", () => {
     });
 
     it("a fourth publication with keep=3 prunes the oldest; the others still verify", async () => {
+        const refs: string[] = [];
         for (const amd64 of ["55", "56", "55"]) {
             await t.stack.setConfig("slipway-disk-images:kernel", kernels(amd64));
             const result = await t.stack.up();
             indexes.push(((result.outputs.current!.value as Current)["kernel-initrd"]!.indexRef).split("@")[1]!);
+            refs.push((result.outputs.publications!.value as Published)["kernel-initrd/amd64"]!.ref);
         }
+        // Back to kernel 56: the same inputs publish the same artifact digest as the first time.
+        expect(refs[1]).toBe(firstAmd64Ref);
+        expect(refs[0]).not.toBe(firstAmd64Ref);
         expect(new Set(indexes).size).toBe(4);
         await expect(client.getManifest(repo("kernel-initrd"), indexes[0]!)).rejects.toMatchObject({ status: 404 });
         for (const d of indexes.slice(1)) await cosignVerifies(`${tls.registry.host}/${repo("kernel-initrd")}@${d}`);

@@ -11,6 +11,7 @@ import { RegistryClient, sha256 } from "../../lib/oci/client";
 import { docker, must, nodeLabels, run } from "../support/exec";
 import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
 import { pushImage } from "../support/images";
+import { FAMILIES, bootable } from "../../lib/diskimage/targets";
 import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 
@@ -63,8 +64,7 @@ describe("local stack lifecycle", () => {
             "slipway:diskImages[0].name": { value: "e2e-node" },
             "slipway:diskImages[0].architectures[0]": { value: "amd64" },
             "slipway:diskImages[0].architectures[1]": { value: "arm64" },
-            "slipway:diskImages[0].families[0]": { value: "kernel-initrd" },
-            "slipway:diskImages[0].families[1]": { value: "iso" },
+            ...Object.fromEntries(FAMILIES.map((f, i) => [`slipway:diskImages[0].families[${i}]`, { value: f }])),
             "slipway:diskImages[0].kernel.amd64": { value: "6.1.0-56-cloud-amd64" },
             "slipway:diskImages[0].kernel.arm64": { value: "6.1.0-56-cloud-arm64" },
         }));
@@ -74,6 +74,9 @@ describe("local stack lifecycle", () => {
     afterAll(async () => t?.dispose());
 
     it("up creates the overlay network and the node label", async () => {
+        // A preview from empty, as `pulumi up` without --skip-preview and CI's PR preview run it:
+        // providers see inputs of resources not created yet as unknowns, and must not refuse them.
+        await t.stack.preview();
         const result = await t.stack.up();
         expect(result.summary.result).toBe("succeeded");
         expect(result.outputs.proxyNetwork?.value).toBe(network);
@@ -143,7 +146,9 @@ describe("local stack lifecycle", () => {
         const ca = outputs.proxyCaCertificate?.value as string;
         const host = outputs.registryHost?.value as string;
         const published = outputs.diskImagePublications?.value as Record<string, { ref: string; indexRef: string; gitSha: string; sha256: string }>;
-        expect(Object.keys(published).sort()).toEqual(["e2e-node/iso/amd64", "e2e-node/iso/arm64", "e2e-node/kernel-initrd/amd64", "e2e-node/kernel-initrd/arm64"]);
+        expect(Object.keys(published).sort()).toEqual(FAMILIES.flatMap((f) => [`e2e-node/${f}/amd64`, `e2e-node/${f}/arm64`]).sort());
+        const builds = outputs.diskImageBuilds?.value as Record<string, { bootSeconds?: number }>;
+        for (const f of FAMILIES) for (const arch of ["amd64", "arm64"] as const) expect(builds[`e2e-node/${f}/${arch}`]!.bootSeconds !== undefined, `${f}/${arch} booted`).toBe(bootable(f, arch));
         const iso = published["e2e-node/iso/arm64"]!;
         expect(iso.ref.startsWith(`${host}/disk-images/e2e-node/iso@sha256:`)).toBe(true);
         expect((outputs.diskImageCurrent?.value as Record<string, { indexRef: string }>)["e2e-node/iso"]!.indexRef).toBe(iso.indexRef);
@@ -155,7 +160,8 @@ describe("local stack lifecycle", () => {
         writeFileSync(join(dir, "ca.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + ca);
         writeFileSync(join(dir, "cosign.pub"), outputs.diskImageSigningKey?.value as string);
         const env = { ...process.env, DOCKER_CONFIG: dir, SSL_CERT_FILE: join(dir, "ca.pem") };
-        for (const ref of [iso.indexRef, iso.ref]) {
+        const current = outputs.diskImageCurrent?.value as Record<string, { indexRef: string }>;
+        for (const ref of [iso.ref, ...FAMILIES.map((f) => current[`e2e-node/${f}`]!.indexRef)]) {
             const verify = await run("cosign", ["verify", "--key", join(dir, "cosign.pub"), "--insecure-ignore-tlog", ref], { env });
             expect(verify.code, verify.stderr).toBe(0);
         }

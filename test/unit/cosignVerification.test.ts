@@ -32,6 +32,15 @@ describe("CosignVerification", () => {
         ]);
     });
 
+    it("check leaves what a preview does not know yet to the update (a publication pushed in the same up)", async () => {
+        const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const base = { reference: UNKNOWN, policy: UNKNOWN, trustedRootDigest: "", insecure: false, version: "1" };
+        expect((await cosignVerificationProvider.check!({} as never, base as never)).failures).toEqual([]);
+        expect((await cosignVerificationProvider.check!({} as never, { ...base, policy: { publicKey: UNKNOWN } } as never)).failures).toEqual([]);
+        // What is known is still checked.
+        expect((await cosignVerificationProvider.check!({} as never, { ...base, reference: "web" } as never)).failures?.map((f) => f.property)).toEqual(["reference"]);
+    });
+
     it("diff re-verifies on a changed policy or trusted root, and after refresh found the proof broken", async () => {
         const olds = { reference: "r.example.org/a@sha256:" + "0".repeat(64), policy: { publicKey: KEY }, trustedRootDigest: "", insecure: false, version: "1", digest: "sha256:" + "0".repeat(64), signer: "key:x", layout: "legacy-sig-tag", issuer: "", children: [], verifiedAt: "t" };
         const diff = (news: object, old: object = olds) => cosignVerificationProvider.diff!("id", old as never, { ...olds, ...news });
