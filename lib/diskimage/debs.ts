@@ -76,3 +76,14 @@ export async function extractDeb(deb: DebInput, cacheRoot: string): Promise<stri
 export function sha256File(path: string): string {
     return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
+
+/** The stanza of `apt-cache show` output for `version` (default: the first, apt's candidate order): its version and .deb sha256. */
+export function parseAptShow(text: string, version?: string): DebPin | undefined {
+    for (const stanza of text.split(/\n\s*\n/)) {
+        const field = (name: string) => new RegExp(`^${name}: (.+)$`, "m").exec(stanza)?.[1]?.trim();
+        const v = field("Version");
+        const sha256 = field("SHA256");
+        if (v && sha256 && (!version || v === version)) return { version: v, sha256 };
+    }
+    return undefined;
+}

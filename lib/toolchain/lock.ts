@@ -1,6 +1,8 @@
 // toolchain.lock.json: its shape, and the bump that rewrites one pin only after the new
 // version has resolved from its registry. Resolvers are injected so this stays pure.
 
+import type { DebPin } from "../diskimage/debs";
+
 export interface ModulePin {
     module: string;
     moduleVersion: string;
@@ -36,6 +38,8 @@ export interface Lock {
     node: { package: string; version: string };
     tools: Record<string, ToolPin>;
     images?: Record<string, ImageSpec>;
+    /** Debian packages disk images are built from, by `<package>:<arch>` (lib/diskimage/debs). */
+    debs?: Record<string, DebPin>;
 }
 
 export interface Resolvers {

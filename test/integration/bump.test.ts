@@ -1,5 +1,5 @@
 // `npm run bump` against the real Go module proxy and npm registry, on a copy of the lock.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -30,5 +30,22 @@ describe("npm run bump", () => {
         expect(pin.sum).toMatch(/^h1:[A-Za-z0-9+/]{43}=$/);
         expect(pin.extraModules[0]!.sum).toMatch(/^h1:/);
         expect(r.stdout).toContain("npm install --save-exact @pulumi/pulumi@3.250.0");
+    });
+
+    it("pins a disk-image package from Debian's index, fetched and checked, and refuses one apt does not know", async () => {
+        const lock = () => JSON.parse(readFileSync(lockCopy, "utf8")) as { debs: Record<string, { version: string; sha256: string }> };
+        const pinned = lock().debs["busybox-static:arm64"]!;
+        const edited = lock();
+        delete edited.debs["busybox-static:arm64"];
+        writeFileSync(lockCopy, JSON.stringify(edited));
+        const r = await bump("deb", "busybox-static:arm64", pinned.version);
+        expect(r.code, r.stderr).toBe(0);
+        expect(lock().debs["busybox-static:arm64"]).toEqual(pinned);
+
+        const before = readFileSync(lockCopy, "utf8");
+        const missing = await bump("deb", "linux-image-6.1.0-1-cloud-arm64:arm64");
+        expect(missing.code).not.toBe(0);
+        expect(missing.stderr).toMatch(/apt knows no linux-image-6\.1\.0-1-cloud-arm64:arm64/);
+        expect(readFileSync(lockCopy, "utf8")).toBe(before);
     });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DiskImagePipeline } from "../../components/diskImagePipeline";
-import type { DebPin } from "../../lib/diskimage/debs";
+import { parseAptShow, type DebPin } from "../../lib/diskimage/debs";
 import { renderBuildManifest } from "../../lib/diskimage/manifest";
 import { renderGrubConfig, renderGrubEarlyConfig, renderInit, renderIpxeScript, renderOciConfig } from "../../lib/diskimage/render";
 import { buildDigest, buildSpec } from "../../lib/diskimage/spec";
@@ -42,6 +42,15 @@ describe("disk-image renders", () => {
         expect(argv("amd64", "ipxe")).toEqual(expect.arrayContaining(["user,id=n0,tftp=/b,bootfile=boot.ipxe"]));
         expect(FAMILIES.filter((f) => bootable(f, "arm64"))).toEqual(["kernel-initrd", "raw", "iso", "qcow2"]);
         expect(FAMILIES.filter((f) => bootable(f, "amd64"))).toEqual(["kernel-initrd", "raw", "iso", "ipxe", "qcow2"]);
+    });
+});
+
+describe("apt's index", () => {
+    it("reads the version and .deb sha256 of the stanza asked for", () => {
+        const shown = "Package: k\nVersion: 2\nSHA256: bb\n\nPackage: k\nVersion: 1\nSHA256: aa\n";
+        expect(parseAptShow(shown)).toEqual({ version: "2", sha256: "bb" });
+        expect(parseAptShow(shown, "1")).toEqual({ version: "1", sha256: "aa" });
+        expect(parseAptShow(shown, "3")).toBeUndefined();
     });
 });
 
