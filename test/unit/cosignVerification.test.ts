@@ -36,7 +36,7 @@ describe("CosignVerification", () => {
         const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         const base = { reference: UNKNOWN, policy: UNKNOWN, trustedRootDigest: "", insecure: false, version: "1" };
         expect((await cosignVerificationProvider.check!({} as never, base as never)).failures).toEqual([]);
-        expect((await cosignVerificationProvider.check!({} as never, { ...base, policy: { publicKey: UNKNOWN } } as never)).failures).toEqual([]);
+        expect((await cosignVerificationProvider.check!({} as never, { ...base, policy: { publicKey: UNKNOWN } })).failures).toEqual([]);
         // What is known is still checked.
         expect((await cosignVerificationProvider.check!({} as never, { ...base, reference: "web" } as never)).failures?.map((f) => f.property)).toEqual(["reference"]);
     });

@@ -17,7 +17,7 @@ describe("RetentionPolicy", () => {
     it("check plans nothing while a preview does not know the registry's credentials yet (created in the same up)", async () => {
         const inputs = { repository: "registry.example.invalid/disk-images/p/iso", groupBy: ["f"], keep: 3, protect: [], maxDeletes: 10, dryRun: false, insecure: false, credentialsDir: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", version: "2", plannedDeletions: [], bytesReclaimable: 0 };
         // No registry answers at that name: planning would fail, so passing proves it did not plan.
-        const result = await retentionPolicyProvider.check!({} as never, inputs as never);
+        const result = await retentionPolicyProvider.check!({} as never, inputs);
         expect(result.failures).toEqual([]);
         expect(result.inputs).toEqual(inputs);
     });
