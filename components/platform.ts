@@ -9,6 +9,13 @@ import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { OciRegistry } from "./ociRegistry";
 import { TraefikStack } from "./traefikStack";
 
+/** A cosign key: the private key and its password are secrets; the public key is what verification trusts. */
+export interface SigningKey {
+    privateKey: pulumi.Output<string>;
+    password: pulumi.Output<string>;
+    publicKey: pulumi.Output<string>;
+}
+
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
@@ -29,7 +36,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly ci: CiStack;
     public readonly diskImages: DiskImagePipeline[];
     /** The key disk-image publications are signed with (when any are declared). */
-    public readonly signingKey?: CosignKeyPair;
+    public readonly signingKey?: SigningKey;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -113,10 +120,13 @@ export class Platform extends pulumi.ComponentResource {
      * Each node platform's images: built, then published to this platform's registry through
      * Traefik (its CA, its generated credentials), signed with the stack's key, verified, retained.
      */
-    private createDiskImages(name: string, config: PlatformConfig, inputs: PlatformArgs["diskImageInputs"]): { pipelines: DiskImagePipeline[]; signingKey?: CosignKeyPair } {
+    private createDiskImages(name: string, config: PlatformConfig, inputs: PlatformArgs["diskImageInputs"]): { pipelines: DiskImagePipeline[]; signingKey?: SigningKey } {
         if (!config.diskImages.length) return { pipelines: [] };
         if (!inputs) throw new pulumi.ResourceError("slipway:diskImages is set but the program passed no disk-image inputs (recipe commit, lock pins)", this);
-        const key = new CosignKeyPair(`${name}-signing-key`, { parent: this });
+        // The site's own key when it declares one, else a key this stack generates and keeps (secret).
+        const key = config.signing.publicKey
+            ? { privateKey: config.secrets.signingKey!, password: config.secrets.signingKeyPassword!, publicKey: pulumi.output(config.signing.publicKey) }
+            : new CosignKeyPair(`${name}-signing-key`, { parent: this });
         const pipelines = config.diskImages.map(
             (p) =>
                 new DiskImagePipeline(

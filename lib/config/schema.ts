@@ -180,6 +180,16 @@ export const retentionSchema = z
     })
     .meta(doc("Registry retention", "{}"));
 
+export const signingSchema = z
+    .object({
+        publicKey: z
+            .string()
+            .includes("BEGIN PUBLIC KEY", { message: "must be a PEM public key (cosign.pub)" })
+            .optional()
+            .meta(doc("Public key of the site's cosign key (its private key and password are the signingKey and signingKeyPassword secrets); unset: the stack generates a key", "-----BEGIN PUBLIC KEY-----…")),
+    })
+    .meta(doc("How disk-image publications are signed", "{}"));
+
 /** The structured (non-secret) sections, each one Pulumi config key holding an object or array. */
 export const sectionsSchema = z.object({
     host: hostSchema.default(hostSchema.parse({})),
@@ -191,6 +201,7 @@ export const sectionsSchema = z.object({
     diskImages: diskImagesSchema,
     promotion: promotionSchema,
     retention: retentionSchema.default(retentionSchema.parse({})),
+    signing: signingSchema.default(signingSchema.parse({})),
 });
 
 export type SectionName = keyof typeof sectionsSchema.shape;

@@ -43,6 +43,16 @@ export const SECRET_KEYS = {
         source: "'<runner registration token>'",
         requiredBecause: (s) => (s.ci.engine === "gitea-runner" ? 'ci.engine is "gitea-runner"' : undefined),
     },
+    signingKey: {
+        description: "The site's cosign private key (cosign's encrypted PEM) that signs disk-image publications",
+        source: "< cosign.key",
+        requiredBecause: (s) => (s.signing.publicKey ? "signing.publicKey is set" : undefined),
+    },
+    signingKeyPassword: {
+        description: "Password of signingKey",
+        source: "'<cosign key password>'",
+        requiredBecause: (s) => (s.signing.publicKey ? "signing.publicKey is set" : undefined),
+    },
 } satisfies Record<string, SecretKeyDoc>;
 
 export type SecretKeyName = keyof typeof SECRET_KEYS;

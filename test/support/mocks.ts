@@ -16,7 +16,7 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
             newResource(args) {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
                 // Outputs known once a resource exists: a command's stdout ("ran"), a random value.
-                const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: string; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string }) : {};
+                const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string }) : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
             call(args) {
@@ -57,13 +57,15 @@ export async function registered(recorded: readonly RecordedResource[], name: st
 }
 
 /** What a command prints: "" except the disk-image builder's and publisher's result lines, which their components parse. */
-function commandStdout(inputs: { create?: string; stdin?: string }): string {
-    if (inputs.create?.startsWith("node bin/scripts/diskImage.js publish ")) {
+function commandStdout(inputs: { create?: unknown; stdin?: string }): string {
+    // A command built from secrets reaches the mock as a secret wrapper, not a string: it prints nothing parsed.
+    if (typeof inputs.create !== "string") return "";
+    if (inputs.create.startsWith("node bin/scripts/diskImage.js publish ")) {
         const { request } = JSON.parse(inputs.stdin!) as { request: { repository: string; children: { arch: string }[] } };
         const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
         return JSON.stringify({ repository: request.repository, tag: "20261122000000-000000000000", digest: digest(0), children: request.children.map((c, i) => ({ arch: c.arch, digest: digest(i + 1), size: 100, payloadSha256: "f".repeat(64) })) });
     }
-    const match = /^node bin\/scripts\/diskImage\.js build '(.*)'$/.exec(inputs.create ?? "");
+    const match = /^node bin\/scripts\/diskImage\.js build '(.*)'$/.exec(inputs.create);
     if (!match) return "";
     const spec = JSON.parse(match[1]!.replace(/'\\''/g, "'")) as BuildSpec;
     const manifest = { platform: spec.platform, arch: spec.arch, family: spec.family, buildDigest: buildDigest(spec), gitSha: spec.gitSha, builtAt: "2023-11-14T22:13:20.000Z", artifacts: [{ name: "payload", mediaType: "application/octet-stream", size: 1, sha256: "e".repeat(64) }] };

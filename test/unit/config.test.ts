@@ -52,6 +52,14 @@ describe("validateConfig", () => {
         expect(message).toContain("2 problems");
     });
 
+    it("a site signing key needs its private key and password as secrets", () => {
+        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), signing: plain({ publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }) });
+        expect(problems.map((p) => p.key)).toEqual(["slipway:signingKey", "slipway:signingKeyPassword"]);
+        expect(problems[0]!.fix).toBe("pulumi config set --stack test --secret signingKey < cosign.key");
+        const key = { proxy: plain({ domain: "example.org" }), signing: plain({ publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }) };
+        expect(validateConfig({ entries: { ...key, signingKey: secret("k"), signingKeyPassword: secret("p") }, stack: "test" }).ok).toBe(true);
+    });
+
     it("rejects an image that is not pinned by digest", () => {
         const problems = problemsOf({ proxy: plain({ domain: "example.org" }), images: plain({ traefik: "traefik:v3.7" }) });
         expect(problems).toHaveLength(1);

@@ -81,6 +81,25 @@ describe("Platform wiring", () => {
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
     });
 
+    it("signs disk images with the site's key when it declares one, generating none", async () => {
+        const PUBLIC = "-----BEGIN PUBLIC KEY-----\nsite\n-----END PUBLIC KEY-----\n";
+        setStackConfig({
+            ...readStackFile("local"),
+            signing: { value: JSON.stringify({ publicKey: PUBLIC }), secret: false },
+            signingKey: { value: "SITE-PRIVATE-KEY", secret: true },
+            signingKeyPassword: { value: "SITE-KEY-PASSWORD", secret: true },
+        });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        expect(await promiseOf(platform.signingKey!.publicKey)).toBe(PUBLIC);
+        const sign = await registered(recorded, "slipway-disk-local-node-iso-sign");
+        expect(recorded.filter((r) => r.type.endsWith("slipway:CosignKeyPair"))).toEqual([]);
+        // The key reaches the sign command's environment as a secret, and no dynamic provider's inputs.
+        expect(JSON.stringify(sign.inputs.environment)).toContain("1b47061264138c4ac30d75fd1eb44270");
+        const verify = await registered(recorded, "slipway-disk-local-node-iso-verify");
+        expect(JSON.stringify(verify.inputs)).toContain("site");
+        for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) expect(JSON.stringify(r.inputs)).not.toMatch(/SITE-PRIVATE-KEY|SITE-KEY-PASSWORD/);
+    });
+
     it("hands secrets on only as secret outputs", async () => {
         setStackConfig({ ...readStackFile("local"), sshPrivateKey: { value: "KEY", secret: true } });
         const config = loadConfig();
