@@ -6,6 +6,7 @@ import { loadConfig } from "./config";
 import { Platform } from "./components/platform";
 import { resolveImages } from "./lib/images";
 import { recipeCommit } from "./lib/diskimage/recipe";
+import { OUTPUTS_VERSION } from "./lib/outputs/schema";
 import type { DebPin } from "./lib/diskimage/debs";
 
 const config = loadConfig();
@@ -34,6 +35,8 @@ const platform = new Platform("slipway", {
     images: { traefik: images.traefik, socketProxy: images["socket-proxy"], registry: images.registry, ciServer: images["woodpecker-server"], ciAgent: images["woodpecker-agent"] },
 });
 
+/** The version of these outputs' schema (lib/outputs/schema.ts); readPlatformOutputs checks it. */
+export const outputsVersion = OUTPUTS_VERSION;
 /** Name of the attachable overlay network services join to be routed by Traefik. */
 export const proxyNetwork = platform.host.networkName;
 /** Labels on the swarm manager node. */

@@ -1,0 +1,64 @@
+// What the platform stack exports for other stacks (StackReference), as one zod schema: the
+// producer's outputs and a consumer's reading of them cannot drift apart. Bump
+// OUTPUTS_VERSION when a key changes meaning or goes away; adding keys needs no bump.
+import { z } from "zod";
+
+export const OUTPUTS_VERSION = 1;
+
+const digestRef = z.string().regex(/^[^\s@]+@sha256:[a-f0-9]{64}$/, "must be <registry>/<repository>@sha256:<64 hex>");
+
+export const publishedArtifactSchema = z.object({
+    ref: digestRef,
+    indexRef: digestRef,
+    gitSha: z.string().regex(/^[a-f0-9]{40}$/),
+    builtAt: z.string(),
+    signer: z.string(),
+    size: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[a-f0-9]{64}$/),
+});
+
+export const platformOutputsSchema = z.object({
+    /** The schema version the producer wrote. */
+    outputsVersion: z.number().int(),
+    /** Attachable overlay network services join to be routed by Traefik. */
+    proxyNetwork: z.string().min(1),
+    /** Labels on the swarm manager node (key → value). */
+    nodeLabels: z.record(z.string(), z.string()).default({}),
+    /** CA behind the proxy's certificate when it is not publicly trusted. */
+    proxyCaCertificate: z.string().includes("BEGIN CERTIFICATE").optional(),
+    proxyPingUrl: z.url(),
+    /** registry.<domain>[:port]: what image references start with. */
+    registryHost: z.string().min(1),
+    registryUsername: z.string().min(1),
+    /** Secret on the producer; a consumer's copy stays secret. */
+    registryPassword: z.string().min(1),
+    ciUrl: z.url(),
+    /** Bearer token for the CI server's /metrics (secret). */
+    ciMetricsToken: z.string().min(1),
+    /** Per "<platform>/<family>/<arch>": the build digest, files and boot time. */
+    diskImageBuilds: z.record(z.string(), z.object({ buildDigest: z.string(), gitSha: z.string(), artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), size: z.number() }).loose()), bootSeconds: z.number().optional() })).default({}),
+    /** Per "<platform>/<family>/<arch>". */
+    diskImagePublications: z.record(z.string(), publishedArtifactSchema).default({}),
+    /** Per "<platform>/<family>". */
+    diskImageCurrent: z.record(z.string(), z.object({ indexRef: digestRef, pinned: z.boolean(), signer: z.string() })).default({}),
+    diskImageSigningKey: z.string().includes("BEGIN PUBLIC KEY").optional(),
+});
+
+export type PlatformOutputs = z.output<typeof platformOutputsSchema>;
+export const PLATFORM_OUTPUT_KEYS = Object.keys(platformOutputsSchema.shape) as (keyof PlatformOutputs)[];
+
+/**
+ * The producer's outputs, validated; throws one error naming every missing or malformed key and
+ * what to do: a producer older than this reader (or one not deployed yet) is updated with `up`.
+ */
+export function parsePlatformOutputs(producer: string, raw: Record<string, unknown>): PlatformOutputs {
+    const version = raw.outputsVersion;
+    if (typeof version === "number" && version > OUTPUTS_VERSION) {
+        throw new Error(`stack ${producer} exports outputs version ${version}, newer than this reader understands (${OUTPUTS_VERSION}): update Slipway in this project`);
+    }
+    const result = platformOutputsSchema.safeParse(raw);
+    if (result.success) return result.data;
+    const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(outputs)"}: ${raw[String(i.path[0])] === undefined ? "missing" : i.message}`);
+    const hint = version === undefined ? `it exports no outputsVersion: it was deployed by an older Slipway, or never: run \`pulumi up\` in ${producer}` : `run \`pulumi up\` in ${producer} with this Slipway version`;
+    throw new Error(`stack ${producer} does not export what a Slipway platform exports (${hint}):\n${problems.join("\n")}`);
+}

@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { OUTPUTS_VERSION, PLATFORM_OUTPUT_KEYS, parsePlatformOutputs } from "../../lib/outputs/schema";
+
+const D = `sha256:${"a".repeat(64)}`;
+const produced = {
+    outputsVersion: OUTPUTS_VERSION,
+    proxyNetwork: "proxy",
+    nodeLabels: { "slipway.ingress": "true" },
+    proxyPingUrl: "https://proxy.example.org/ping",
+    registryHost: "registry.example.org",
+    registryUsername: "slipway",
+    registryPassword: "secret",
+    ciUrl: "https://ci.example.org",
+    ciMetricsToken: "token",
+    diskImagePublications: {
+        "edge/iso/amd64": { ref: `registry.example.org/disk-images/edge/iso@${D}`, indexRef: `registry.example.org/disk-images/edge/iso@${D}`, gitSha: "b".repeat(40), builtAt: "2026-11-22T00:00:00.000Z", signer: "key:x", size: 1, sha256: "c".repeat(64) },
+    },
+};
+
+describe("platform outputs for other stacks", () => {
+    it("the schema names exactly what the program exports, so producer and readers cannot drift", () => {
+        const exported = [...readFileSync(join(__dirname, "..", "..", "index.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+        expect([...PLATFORM_OUTPUT_KEYS].sort()).toEqual(exported.sort());
+    });
+
+    it("reads a current producer, typed, with defaults for what a platform without disk images leaves out", () => {
+        const withoutImages: Record<string, unknown> = { ...produced };
+        delete withoutImages.diskImagePublications;
+        expect(parsePlatformOutputs("org/slipway/gamma", produced).diskImagePublications["edge/iso/amd64"]!.size).toBe(1);
+        expect(parsePlatformOutputs("org/slipway/gamma", withoutImages).diskImageCurrent).toEqual({});
+    });
+
+    it("names every missing or malformed key and the fix when the producer is older or not deployed", () => {
+        const old: Record<string, unknown> = { ...produced };
+        delete old.ciUrl;
+        delete old.outputsVersion;
+        expect(() => parsePlatformOutputs("org/slipway/gamma", { ...old, registryHost: "" })).toThrow(
+            /stack org\/slipway\/gamma does not export what a Slipway platform exports \(it exports no outputsVersion: .*run `pulumi up` in org\/slipway\/gamma\):\n {2}- outputsVersion: missing\n {2}- registryHost: .*\n {2}- ciUrl: missing/,
+        );
+        expect(() => parsePlatformOutputs("org/slipway/gamma", {})).toThrow(/- proxyNetwork: missing/);
+    });
+
+    it("refuses a producer newer than this reader", () => {
+        expect(() => parsePlatformOutputs("org/slipway/gamma", { ...produced, outputsVersion: OUTPUTS_VERSION + 1 })).toThrow(/newer than this reader understands .*update Slipway in this project/);
+    });
+});
