@@ -14,6 +14,7 @@ import { pushImage } from "../support/images";
 import { FAMILIES, bootable } from "../../lib/diskimage/targets";
 import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
+import { ROOT } from "../support/prerequisites";
 
 // A secret the stack holds (dynamic providers receive the whole stack config): it must never
 // reach the state in plaintext.
@@ -190,6 +191,25 @@ describe("local stack lifecycle", () => {
         expect(workers).toBe(2); // the agent's capacity (ci.runnerCapacity, default 2)
         // The metrics need the generated token.
         expect((await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", ca)).status).toBe(401);
+    });
+
+    it("another stack reads the outputs through a StackReference, typed and validated", async () => {
+        const producer = `organization/slipway/${t.stack.name}`;
+        const consumer = await throwawayStack(() => ({ "slipway-consumer:producer": { value: producer } }), join(ROOT, "examples", "consumer"), t.backend);
+        try {
+            const outputs = (await consumer.stack.up()).outputs;
+            expect(outputs.proxyNetwork?.value).toBe(network);
+            expect(outputs.registryHost?.value).toBe(`registry.${DOMAIN}:${ports.https}`);
+            expect(outputs.registryPassword?.secret).toBe(true);
+            const mine = (await t.stack.outputs()).diskImageCurrent?.value as Record<string, { indexRef: string }>;
+            expect(outputs.currentImages?.value).toEqual(Object.fromEntries(Object.entries(mine).map(([k, v]) => [k, v.indexRef])));
+            // Pointed at a stack that is not a platform, the consumer's preview says what is missing.
+            await consumer.stack.setConfig("slipway-consumer:producer", { value: `organization/slipway-consumer/${consumer.stack.name}` });
+            const error = await consumer.stack.preview().catch((e: unknown) => e);
+            expect(String(error)).toMatch(/does not export what a Slipway platform exports[\s\S]*outputsVersion: missing[\s\S]*ciUrl: missing/);
+        } finally {
+            await consumer.dispose();
+        }
     });
 
     it("a second up changes nothing", async () => {

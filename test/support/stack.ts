@@ -20,9 +20,10 @@ export interface ThrowawayStack {
 }
 
 /** A throwaway stack of the project in `workDir` (default: Slipway itself). */
-export async function throwawayStack(config: (id: string) => ConfigMap, workDir = ROOT): Promise<ThrowawayStack> {
+export async function throwawayStack(config: (id: string) => ConfigMap, workDir = ROOT, sharedBackend?: string): Promise<ThrowawayStack> {
     const id = randomBytes(4).toString("hex");
-    const backend = mkdtempSync(join(tmpdir(), "slipway-e2e-state-"));
+    // A shared backend (another throwaway's) lets one stack read the other by StackReference.
+    const backend = sharedBackend ?? mkdtempSync(join(tmpdir(), "slipway-e2e-state-"));
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: `e2e-${id}`, workDir },
         { envVars: { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" } },
@@ -37,7 +38,7 @@ export async function throwawayStack(config: (id: string) => ConfigMap, workDir 
                 await stack.destroy();
             } finally {
                 await stack.workspace.removeStack(stack.name);
-                rmSync(backend, { recursive: true, force: true });
+                if (!sharedBackend) rmSync(backend, { recursive: true, force: true });
             }
         },
     };
