@@ -1,0 +1,115 @@
+// The pull-request comment for a `pulumi preview --json`: counts, then what matters in this
+// domain (promotions, verifications that would run, retention deletions and bytes freed, disk
+// images that would rebuild), then per resource the property paths that change, collapsed.
+// Pure. It prints no property VALUE except the few domain fields above, all public (digests,
+// references, counts), and those pass a secret check: a secret cannot reach the comment.
+
+/** The parts of `pulumi preview --json` this reads. */
+export interface PreviewJson {
+    steps?: PreviewStep[];
+    changeSummary?: Record<string, number>;
+}
+
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    newState?: { type?: string; inputs?: Record<string, unknown> };
+    oldState?: { type?: string; inputs?: Record<string, unknown> };
+    diffReasons?: string[];
+    detailedDiff?: Record<string, { kind: string }> | null;
+}
+
+/** GitHub's limit on a comment's body. */
+export const COMMENT_LIMIT = 65_536;
+/** The marker CI finds its own comment by, to edit it in place on the next push. */
+export const MARKER = "<!-- slipway-preview -->";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** The engine's placeholder for a value known only once the update runs. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const ORDER = ["create", "update", "replace", "delete"] as const;
+
+export function renderPreviewComment(preview: PreviewJson, meta: { stack: string; headSha: string }, limit = COMMENT_LIMIT): string {
+    const steps = (preview.steps ?? []).filter((s) => s.op !== "same" && !typeOf(s).startsWith("pulumi:providers:") && typeOf(s) !== "pulumi:pulumi:Stack");
+    const head = [
+        MARKER,
+        `### \`pulumi preview\` of \`${meta.stack}\``,
+        `Computed for ${meta.headSha}.`,
+        "",
+        `| ${ORDER.join(" | ")} |`,
+        `|${ORDER.map(() => "---").join("|")}|`,
+        `| ${ORDER.map((op) => countOf(preview, steps, op)).join(" | ")} |`,
+        "",
+        ...domainSummary(steps),
+    ].join("\n");
+    const sections = steps.map(renderStep);
+    // Whole sections only: when they do not all fit, the rest is summarised, never cut mid-section.
+    let body = head + "\n";
+    let shown = 0;
+    for (const section of sections) {
+        const tail = omittedLine(sections.length - shown - 1);
+        if (body.length + section.length + tail.length + 1 > limit) break;
+        body += section + "\n";
+        shown++;
+    }
+    if (shown < sections.length) body += omittedLine(sections.length - shown);
+    return body;
+}
+
+const omittedLine = (n: number) => (n > 0 ? `\n… and ${n} more changed resources, summarised above; the CI log has every diff.\n` : "");
+
+function countOf(preview: PreviewJson, steps: PreviewStep[], op: string): number {
+    return preview.changeSummary?.[op] ?? steps.filter((s) => s.op === op).length;
+}
+
+function typeOf(step: PreviewStep): string {
+    return step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2] ?? "";
+}
+
+const nameOf = (step: PreviewStep) => step.urn.split("::").pop() ?? step.urn;
+
+function inputsOf(step: PreviewStep): Record<string, unknown> {
+    return step.newState?.inputs ?? step.oldState?.inputs ?? {};
+}
+
+/** A value fit to print: a plain string or number, never a secret (by sigil or the engine's "[secret]"). */
+function publicText(value: unknown): string | undefined {
+    if (typeof value === "number") return String(value);
+    if (typeof value !== "string" || value === "[secret]" || value.includes(SECRET_SIG) || value === UNKNOWN) return undefined;
+    return value.replace(/[`|<>]/g, "");
+}
+
+function domainSummary(steps: PreviewStep[]): string[] {
+    const lines: string[] = [];
+    const of = (suffix: string) => steps.filter((s) => typeOf(s).endsWith(suffix) && s.op !== "delete");
+    for (const s of of("slipway:ImagePromotion")) {
+        const i = inputsOf(s);
+        lines.push(`- promotion **${nameOf(s)}**: ${publicText(i.source) ?? "?"} → ${publicText(i.target) ?? "?"} at revision \`${publicText(i.expectedRevision) ?? "?"}\``);
+    }
+    for (const s of of("slipway:CosignVerification")) lines.push(`- verification would run: ${publicText(inputsOf(s).reference) ? `\`${publicText(inputsOf(s).reference)}\`` : `\`${nameOf(s)}\` (reference known once published)`}`);
+    for (const s of of("slipway:RetentionPolicy")) {
+        const i = inputsOf(s);
+        const deletions = Array.isArray(i.plannedDeletions) ? i.plannedDeletions.length : 0;
+        const bytes = typeof i.bytesReclaimable === "number" ? i.bytesReclaimable : 0;
+        if (deletions) lines.push(`- retention in \`${publicText(i.repository) ?? "?"}\` would delete ${deletions} manifests, reclaiming ${formatBytes(bytes)}`);
+    }
+    const rebuilds = steps.filter((s) => typeOf(s) === "command:local:Command" && /^node bin\/scripts\/diskImage\.js build /.test(publicText(inputsOf(s).create) ?? ""));
+    if (rebuilds.length) lines.push(`- disk images that would build: ${rebuilds.map((s) => `\`${nameOf(s)}\``).join(", ")}`);
+    return lines.length ? ["**What this changes**", ...lines, ""] : [];
+}
+
+function renderStep(step: PreviewStep): string {
+    const paths = step.detailedDiff ? Object.entries(step.detailedDiff).map(([path, d]) => `${path} (${d.kind})`) : (step.diffReasons ?? []);
+    const list = step.op === "create" ? "- new" : step.op === "delete" ? "- removed" : paths.length ? paths.map((p) => `- \`${p.replace(/`/g, "")}\``).join("\n") : "- (no property paths reported)";
+    return `<details><summary>${step.op} <code>${nameOf(step)}</code> (${typeOf(step)})</summary>\n\n${list}\n\n</details>`;
+}
+
+function formatBytes(n: number): string {
+    const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) {
+        n /= 1024;
+        i++;
+    }
+    return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
