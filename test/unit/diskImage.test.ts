@@ -7,6 +7,8 @@ import { renderBuildManifest } from "../../lib/diskimage/manifest";
 import { renderGrubConfig, renderGrubEarlyConfig, renderInit, renderIpxeScript, renderOciConfig } from "../../lib/diskimage/render";
 import { buildDigest, buildSpec } from "../../lib/diskimage/spec";
 import { qemuArgv } from "../../lib/diskimage/boot";
+import { publish } from "../../lib/diskimage/publish";
+import { RegistryClient } from "../../lib/oci/client";
 import { FAMILIES, bootable } from "../../lib/diskimage/targets";
 import { promiseOf, recordResources, registered, type RecordedResource } from "../support/mocks";
 import { CosignKeyPair } from "../../dynamic-providers/cosignKeyPair";
@@ -42,6 +44,18 @@ describe("disk-image renders", () => {
         expect(argv("amd64", "ipxe")).toEqual(expect.arrayContaining(["user,id=n0,tftp=/b,bootfile=boot.ipxe"]));
         expect(FAMILIES.filter((f) => bootable(f, "arm64"))).toEqual(["kernel-initrd", "raw", "iso", "qcow2"]);
         expect(FAMILIES.filter((f) => bootable(f, "amd64"))).toEqual(["kernel-initrd", "raw", "iso", "ipxe", "qcow2"]);
+    });
+});
+
+describe("publishing", () => {
+    it("refuses a build whose files are not on this machine, before sending anything", async () => {
+        const client = new RegistryClient({ registry: "127.0.0.1:9", scheme: "http", credentials: null });
+        const manifest = renderBuildManifest(spec("amd64", "iso"), buildDigest(spec("amd64", "iso")), {}, [{ name: "disk.iso", mediaType: "application/vnd.slipway.disk.iso9660", size: 1, sha256: "1".repeat(64) }]);
+        await expect(publish(client, { repository: "disk-images/edge-node/iso", platform: "edge-node", family: "iso", publishedAt: "2026-11-22T00:00:00Z", children: [{ arch: "amd64", dir: "/nonexistent/build", manifest }] })).rejects.toThrow(
+            /iso\/amd64: disk.iso not in \/nonexistent\/build as built \(the build ran on another machine, or the cache was cleared\): rebuild it here with pulumi up --replace/,
+        );
+        expect(client.requests).toBe(0);
+        client.close();
     });
 });
 
