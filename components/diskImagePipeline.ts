@@ -16,6 +16,8 @@ export interface DiskImagePipelineArgs {
     families: Family[];
     /** Debian kernel ABI name per architecture, e.g. 6.1.0-56-cloud-amd64. */
     kernel: Partial<Record<Arch, string>>;
+    /** Debian packages unpacked into the initramfs (pinned per arch in the lock) and an agent /init runs. */
+    initramfs?: { packages: string[]; agent?: string };
     /** The recipe's commit: every artifact's SOURCE_DATE_EPOCH and recorded revision. */
     recipe: RecipeCommit;
     /** toolchain.lock.json `debs`: every package version and .deb sha256 the builds may use. */
@@ -115,7 +117,7 @@ function specFor(args: DiskImagePipelineArgs, arch: Arch, family: Family, parent
     const kernel = args.kernel[arch];
     if (!kernel) throw new pulumi.ResourceError(`disk-image platform ${args.platform} builds ${arch} but names no ${arch} kernel: pulumi config set --path 'diskImages[…].kernel.${arch}' 6.1.0-56-cloud-${arch}`, parent);
     try {
-        return buildSpec({ platform: args.platform, arch, family, kernel, sourceDateEpoch: args.recipe.sourceDateEpoch, gitSha: args.recipe.gitSha }, args.debs);
+        return buildSpec({ platform: args.platform, arch, family, kernel, sourceDateEpoch: args.recipe.sourceDateEpoch, gitSha: args.recipe.gitSha, ...(args.initramfs ? { initramfs: args.initramfs } : {}) }, args.debs);
     } catch (error) {
         throw new pulumi.ResourceError((error as Error).message, parent);
     }

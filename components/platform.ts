@@ -136,6 +136,7 @@ export class Platform extends pulumi.ComponentResource {
                         architectures: p.architectures,
                         families: p.families,
                         kernel: p.kernel,
+                        initramfs: p.initramfs,
                         ...inputs,
                         publish: {
                             stack: config.stack,

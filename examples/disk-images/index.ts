@@ -22,6 +22,7 @@ const pipeline = new DiskImagePipeline("node", {
     architectures: config.requireObject<Arch[]>("architectures"),
     families: config.requireObject<Family[]>("families"),
     kernel: config.requireObject<Partial<Record<Arch, string>>>("kernel"),
+    ...(config.getObject("initramfs") ? { initramfs: config.requireObject<{ packages: string[]; agent?: string }>("initramfs") } : {}),
     recipe: recipeCommit(root),
     debs: lock.debs,
     ...(registry && signingKey

@@ -143,6 +143,13 @@ export const diskImagesSchema = z
             architectures: z.array(arch).min(1).meta(doc("Architectures to build", '["amd64","arm64"]')).default(["amd64", "arm64"]),
             families: z.array(family).min(1).meta(doc("Artifact families", '["kernel-initrd","iso"]')),
             kernel: z.partialRecord(arch, z.string().min(1)).meta(doc("Debian kernel package version per arch", '{"amd64":"6.1.0-40-cloud-amd64"}')),
+            initramfs: z
+                .object({
+                    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9.+-]+$/, "must be a Debian package name")).meta(doc("Debian packages (static binaries, pinned per arch in toolchain.lock.json debs) unpacked into the initramfs", '["bash-static"]')).default([]),
+                    agent: z.string().min(1).optional().meta(doc("Command /init runs before it reports the boot (its exit status is part of the marker)", "/bin/bash-static -c 'echo ready'")),
+                })
+                .meta(doc("What the initramfs holds beyond busybox and /init", "{}"))
+                .default({ packages: [] }),
             retention: z.number().int().min(1).meta(doc("Publications kept per (family, arch)", "3")).default(3),
             current: z
                 .partialRecord(family, z.string().regex(DIGEST, "must be an index digest: sha256:<64 hex>"))

@@ -84,10 +84,17 @@ function watchConsole(test: BootTest, argv: string[]): Promise<BootResult> {
         const timer = setTimeout(() => finish(new Error(`${what} did not print its boot marker within ${timeoutMs / 1000} s; the console ended with:\n${tail()}`)), timeoutMs);
         const onData = (chunk: Buffer) => {
             output = (output + chunk.toString("latin1")).slice(-64_000);
+            // Whole lines only: the marker's end (the agent's status) may still be on its way.
             const line = cleanConsole(output)
                 .split("\n")
+                .slice(0, -1)
                 .find((l) => l.includes(expected));
-            if (line) finish(undefined, line.slice(line.indexOf(expected)).trim());
+            if (!line) return;
+            const marker = line.slice(line.indexOf(expected)).trim();
+            // The agent's exit status is part of the marker: a failed agent fails the boot.
+            const agent = / agent=(\d+)/.exec(marker)?.[1];
+            if (agent !== undefined && agent !== "0") finish(new Error(`${what}: the agent exited ${agent}; the console ended with:\n${tail()}`));
+            else finish(undefined, marker);
         };
         child.stdout.on("data", onData);
         child.stderr.on("data", onData);

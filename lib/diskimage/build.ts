@@ -3,12 +3,12 @@
 // every order is sorted, every id (FAT serial, GPT GUIDs, GRUB's search file) comes from the
 // build digest, so the same inputs give the same bytes on any machine with the same tools.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { timedStep, type Progress } from "./progress";
 import { extractDeb, sha256File } from "./debs";
 import { renderGrubConfig, renderGrubEarlyConfig, renderInit, renderIpxeScript, renderOciConfig } from "./render";
-import { buildDigest, specInputs, type BuildSpec } from "./spec";
+import { buildDigest, usesGrub, type BuildSpec } from "./spec";
 import { ARCH_TARGETS, FAMILY_FILES } from "./targets";
 import { clampTimes, listTree } from "./tree";
 import { renderBuildManifest, type BuildManifest } from "./manifest";
@@ -77,13 +77,20 @@ interface InputRoots {
     kernel: string;
     busybox: string;
     grub?: string;
+    /** Extracted trees of the initramfs packages, in declaration order. */
+    packages: string[];
 }
 
 async function extractInputs(spec: BuildSpec, cacheRoot: string): Promise<InputRoots> {
-    const [kernel, busybox, grub] = await Promise.all(specInputs(spec).map((deb) => extractDeb(deb, cacheRoot)));
-    const vmlinuz = join(kernel!, "boot", `vmlinuz-${spec.kernel}`);
+    const [kernel, busybox, grub, packages] = await Promise.all([
+        extractDeb(spec.inputs.kernel, cacheRoot),
+        extractDeb(spec.inputs.busybox, cacheRoot),
+        usesGrub(spec.family) ? extractDeb(spec.inputs.grub, cacheRoot) : undefined,
+        Promise.all(spec.initramfs.packages.map((deb) => extractDeb(deb, cacheRoot))),
+    ]);
+    const vmlinuz = join(kernel, "boot", `vmlinuz-${spec.kernel}`);
     if (!existsSync(vmlinuz)) throw new Error(`${spec.inputs.kernel.package} has no /boot/vmlinuz-${spec.kernel}: is ${spec.kernel} the kernel's ABI name?`);
-    return { kernel: kernel!, busybox: busybox!, ...(grub ? { grub } : {}) };
+    return { kernel, busybox, packages, ...(grub ? { grub } : {}) };
 }
 
 function artifactsOf(spec: BuildSpec, dir: string) {
@@ -98,7 +105,7 @@ async function buildOnce(spec: BuildSpec, roots: InputRoots, out: string): Promi
     const boot = join(scratch, "boot");
     mkdirSync(boot);
     copyFileSync(join(roots.kernel, "boot", `vmlinuz-${spec.kernel}`), join(boot, "vmlinuz"));
-    writeFileSync(join(boot, "initrd.img"), await initramfs(spec, roots.busybox, join(scratch, "initramfs"), env));
+    writeFileSync(join(boot, "initrd.img"), await initramfs(spec, roots, join(scratch, "initramfs"), env));
 
     switch (spec.family) {
         case "kernel-initrd":
@@ -135,10 +142,14 @@ function move(from: string, to: string, names: string[]) {
 }
 
 /** busybox + /init as a newc cpio, zstd-compressed (Debian's kernels have RD_ZSTD). */
-async function initramfs(spec: BuildSpec, busybox: string, root: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
+async function initramfs(spec: BuildSpec, roots: InputRoots, root: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
     for (const d of ["bin", "dev", "proc", "sys"]) mkdirSync(join(root, d), { recursive: true, mode: 0o755 });
-    copyFileSync(join(busybox, "bin", "busybox"), join(root, "bin", "busybox"));
-    writeFileSync(join(root, "init"), renderInit(spec.platform, spec.arch), { mode: 0o755 });
+    // Declared packages go in whole (static binaries: there is no libc here), docs left out.
+    for (const tree of roots.packages) {
+        cpSync(tree, root, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.startsWith(join(tree, "usr", "share", "doc")) });
+    }
+    copyFileSync(join(roots.busybox, "bin", "busybox"), join(root, "bin", "busybox"));
+    writeFileSync(join(root, "init"), renderInit(spec.platform, spec.arch, spec.initramfs.agent), { mode: 0o755 });
     clampTimes(root, spec.sourceDateEpoch);
     const list = listTree(root).join("\n") + "\n";
     const cpio = await run(["cpio", "--create", "--format=newc", "--reproducible", "--owner=0:0", "--quiet"], { cwd: root, env, input: Buffer.from(list) });

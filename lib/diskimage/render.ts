@@ -14,13 +14,15 @@ export const kernelArgs = (arch: Arch) => `console=${ARCH_TARGETS[arch].console}
  * and powers off. It is the node agent's stand-in: what a real platform adds goes after the
  * marker, and the boot test proves kernel + initramfs + bootloader reach userspace.
  */
-export function renderInit(platform: string, arch: Arch): string {
+export function renderInit(platform: string, arch: Arch, agent?: string): string {
     return [
         "#!/bin/busybox sh",
         "/bin/busybox mount -t proc proc /proc",
         "/bin/busybox mount -t sysfs sysfs /sys",
         "/bin/busybox mount -t devtmpfs devtmpfs /dev",
-        `echo "${bootMarker(platform, arch)} kernel=$(/bin/busybox uname -r)"`,
+        // The agent runs first; its exit status is in the marker, so the boot test sees it ran.
+        ...(agent ? [agent, "agent=$?"] : []),
+        `echo "${bootMarker(platform, arch)} kernel=$(/bin/busybox uname -r)${agent ? " agent=$agent" : ""}"`,
         "/bin/busybox poweroff -f",
         "",
     ].join("\n");

@@ -68,6 +68,8 @@ describe("local stack lifecycle", () => {
             ...Object.fromEntries(FAMILIES.map((f, i) => [`slipway:diskImages[0].families[${i}]`, { value: f }])),
             "slipway:diskImages[0].kernel.amd64": { value: "6.1.0-56-cloud-amd64" },
             "slipway:diskImages[0].kernel.arm64": { value: "6.1.0-56-cloud-arm64" },
+            "slipway:diskImages[0].initramfs.packages[0]": { value: "bash-static" },
+            "slipway:diskImages[0].initramfs.agent": { value: "/bin/bash-static -c 'test -e /proc/self/status'" },
         }));
         network = `e2e-${t.id}-proxy`;
         labelKey = `slipway.e2e-${t.id}`;

@@ -71,6 +71,16 @@ describe("disk-image builds", () => {
         await expect(bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: result.dir, timeoutMs: 300 })).rejects.toThrow(/did not print its boot marker within 0.3 s/);
     });
 
+    it("unpacks declared packages into the initramfs and runs the agent before the marker; a failing agent fails the boot", async () => {
+        const withAgent = (agent: string) =>
+            buildSpec({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", sourceDateEpoch: 1_700_000_000, gitSha: "0123456789abcdef0123456789abcdef01234567", initramfs: { packages: ["bash-static"], agent } }, DEBS);
+        const ok = await buildArtifact(withAgent("/bin/bash-static -c 'test -d /proc/self'"), cache, quiet);
+        const boot = await bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: ok.dir });
+        expect(boot.line).toBe("SLIPWAY-BOOT-OK platform=it-node arch=amd64 kernel=6.1.0-56-cloud-amd64 agent=0");
+        const failing = await buildArtifact(withAgent("/bin/bash-static -c 'exit 3'"), cache, quiet);
+        await expect(bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: failing.dir })).rejects.toThrow(/it-node kernel-initrd\/amd64: the agent exited 3/);
+    });
+
     it("refuses a package whose bytes are not the pinned ones", async () => {
         const pinned = DEBS["busybox-static:amd64"]!;
         const dir = scratchDir("debs-");

@@ -74,6 +74,16 @@ describe("build specs and digests", () => {
         expect(() => spec("arm64", "raw", "6.1.0-56-cloud-amd64")).toThrow(/not an arm64 kernel/);
     });
 
+    it("puts declared initramfs packages and the agent into the inputs, the digest and /init", () => {
+        const withAgent = buildSpec({ platform: "edge-node", arch: "arm64", family: "raw", kernel: "6.1.0-56-cloud-arm64", sourceDateEpoch: 1, gitSha: RECIPE.gitSha, initramfs: { packages: ["bash-static"], agent: "/bin/bash-static -c true" } }, DEBS);
+        const plain = buildSpec({ platform: "edge-node", arch: "arm64", family: "raw", kernel: "6.1.0-56-cloud-arm64", sourceDateEpoch: 1, gitSha: RECIPE.gitSha }, DEBS);
+        expect(renderBuildManifest(withAgent, buildDigest(withAgent), {}, []).inputs.map((i) => i.package)).toEqual(["linux-image-6.1.0-56-cloud-arm64", "busybox-static", "grub-efi-arm64-bin", "bash-static"]);
+        expect(buildDigest(withAgent)).not.toBe(buildDigest(plain));
+        expect(buildDigest({ ...withAgent, initramfs: { ...withAgent.initramfs, agent: "/bin/bash-static -c false" } })).not.toBe(buildDigest(withAgent));
+        expect(() => buildSpec({ ...plain, initramfs: { packages: ["dropbear"] } }, DEBS)).toThrow(/pins no Debian package dropbear:arm64: add it with npm run bump -- deb dropbear:arm64/);
+        expect(renderInit("edge-node", "arm64", "/bin/bash-static -c true")).toMatchSnapshot();
+    });
+
     it("changes the digest with every input that shapes the bytes, and only those", () => {
         const base = buildDigest(spec("amd64", "kernel-initrd"));
         expect(buildDigest(spec("amd64", "kernel-initrd"))).toBe(base);
