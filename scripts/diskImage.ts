@@ -32,7 +32,9 @@ async function main(argv: string[]) {
     if (command === "sign" && specJson && flags[0]) return cosignSign(specJson, credentialsPath(flags[0]), flags.includes("--insecure"));
     if (command === "login" && specJson && flags[0]) return login(specJson, flags[0]);
     if (command === "logout" && specJson) return removeDockerConfig(credentialsPath(specJson));
-    if (command !== "build" || !specJson) throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | diskImage.js fetch");
+    if (command !== "build" || !specJson) {
+        throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | fetch | login <registry> <dir> | logout <dir> | publish <dir> < request.json | sign <ref@digest> <dir> [--insecure]");
+    }
     const spec = JSON.parse(specJson) as BuildSpec;
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     const result = await buildArtifact(spec, slipwayCache(), progress);
