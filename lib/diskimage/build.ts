@@ -13,6 +13,7 @@ import { ARCH_TARGETS, FAMILY_FILES } from "./targets";
 import { clampTimes, listTree } from "./tree";
 import { renderBuildManifest, type BuildManifest } from "./manifest";
 import { run } from "./run";
+import { sha256 } from "../oci/client";
 import { toolVersions } from "./tools";
 
 export interface BuildResult {
@@ -218,7 +219,7 @@ async function ociImage(spec: BuildSpec, boot: string, scratch: string, out: str
     copyFileSync(join(boot, "initrd.img"), join(modules, "initramfs.img"));
     clampTimes(root, spec.sourceDateEpoch);
     const tar = await run(["tar", "--sort=name", `--mtime=@${spec.sourceDateEpoch}`, "--owner=0", "--group=0", "--numeric-owner", "--format=gnu", "-C", root, "-cf", "-", "usr"], { env });
-    const diffId = `sha256:${sha256Bytes(tar)}`;
+    const diffId = sha256(tar);
     writeFileSync(join(out, "layer.tar.gz"), await run(["gzip", "-n", "-9", "-c"], { env, input: tar }));
     const created = new Date(spec.sourceDateEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
     const labels = { "org.opencontainers.image.revision": spec.gitSha, "org.opencontainers.image.created": created, "dev.slipway.platform": spec.platform, "dev.slipway.kernel": spec.kernel };
@@ -227,10 +228,6 @@ async function ociImage(spec: BuildSpec, boot: string, scratch: string, out: str
 
 function fileSize(path: string): number {
     return statSync(path).size;
-}
-
-function sha256Bytes(bytes: Buffer): string {
-    return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** A version-4-shaped GUID from the digest: stable per build, different per disk and partition. */
