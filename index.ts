@@ -43,6 +43,8 @@ export const proxyNetwork = platform.host.networkName;
 export const nodeLabels = platform.host.labels;
 /** CA that issued the proxy's certificate when Slipway generated it (local stacks); trust it to reach the platform. */
 export const proxyCaCertificate = platform.proxy.caCertificate;
+/** The site's domain: services are routed at <name>.<domain> (Traefik's web-secure entrypoint). */
+export const proxyDomain = config.proxy.domain;
 /** Traefik's health through its own HTTPS route. */
 export const proxyPingUrl = platform.proxy.pingUrl;
 /** The platform registry's host (registry.<domain>[:port]), user and password (secret). */
@@ -71,3 +73,5 @@ export const diskImageCurrent = pulumi.all(platform.diskImages.map((p) => pulumi
 );
 /** The public key disk-image signatures verify with (cosign verify --key). */
 export const diskImageSigningKey = platform.signingKey?.publicKey;
+/** Build-once promotions by name: what each target tag now names (ref@digest), its revision and signer. */
+export const promotions = platform.promotions;

@@ -8,6 +8,7 @@ import type { Arch, Family } from "../lib/diskimage/targets";
 import { shellJoin } from "../lib/shell";
 import { projectDir } from "./projectDir";
 import { DiskImagePublication, type PublishedArtifact, type PublishTarget } from "./diskImagePublication";
+import { registryLogin } from "./registryLogin";
 
 export interface DiskImagePipelineArgs {
     /** The node platform's name (config `diskImages[].name`). */
@@ -83,19 +84,11 @@ type PublishArgs = NonNullable<DiskImagePipelineArgs["publish"]>;
 /** Logs in once (a credentials folder the dynamic providers read), then publishes each family. */
 function publishFamilies(name: string, args: DiskImagePipelineArgs, target: PublishArgs, builds: pulumi.Output<DiskImageBuildResult>[], parent: pulumi.Resource) {
     const dir = `registry-auth/${target.stack}-${name}`;
-    const login = new command.local.Command(
+    const { credentialsDir } = registryLogin(
         `${name}-registry-login`,
-        {
-            create: pulumi.output(target.registry).apply((registry) => shellJoin(["node", "bin/scripts/diskImage.js", "login", registry, dir])),
-            delete: shellJoin(["node", "bin/scripts/diskImage.js", "logout", dir]),
-            dir: projectDir(),
-            environment: { SLIPWAY_REGISTRY_USERNAME: target.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(target.password), SLIPWAY_REGISTRY_CA_PEM: pulumi.output(target.caCertificate).apply((ca) => ca ?? "") },
-        },
-        // Everything that talks to the registry follows the login (its folder), so it also follows this.
-        { parent, dependsOn: target.dependsOn ?? [] },
+        { registry: target.registry, username: target.username, password: target.password, caCertificate: target.caCertificate, dir, dependsOn: target.dependsOn ?? [] },
+        parent,
     );
-    // Depends on the login, carries no secret: its outputs are secret (its environment is), its folder's name is not.
-    const credentialsDir = pulumi.unsecret(login.stdout).apply(() => dir);
     return args.families.map((family) => {
         const familyBuilds = pulumi.all(builds).apply((all) => all.filter((b) => b.family === family));
         const current = target.current?.[family];

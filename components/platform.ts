@@ -6,6 +6,7 @@ import { DiskImagePipeline } from "./diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
+import { ImagePromotions, type PromotedImage } from "./imagePromotions";
 import { OciRegistry } from "./ociRegistry";
 import { TraefikStack } from "./traefikStack";
 
@@ -37,6 +38,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly diskImages: DiskImagePipeline[];
     /** The key disk-image publications are signed with (when any are declared). */
     public readonly signingKey?: SigningKey;
+    /** Build-once promotions by name (empty when none are declared). */
+    public readonly promotions: pulumi.Output<Record<string, PromotedImage>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:index:Platform", name, {}, opts);
@@ -112,6 +115,21 @@ export class Platform extends pulumi.ComponentResource {
         const disk = this.createDiskImages(name, config, args.diskImageInputs);
         this.diskImages = disk.pipelines;
         this.signingKey = disk.signingKey;
+
+        this.promotions = config.promotion.length
+            ? new ImagePromotions(
+                  `${name}-promotions`,
+                  {
+                      promotions: config.promotion,
+                      stack: config.stack,
+                      registry: { host: this.registry.host, username: this.registry.username, password: this.registry.password, caCertificate: this.proxy.caCertificate },
+                      // Validated: a promotion that requires a signature has the site's key (config/).
+                      ...(config.signing.publicKey ? { publicKey: config.signing.publicKey } : {}),
+                      dependsOn: [this.registry],
+                  },
+                  { parent: this },
+              ).promoted
+            : pulumi.output<Record<string, PromotedImage>>({});
 
         this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host, ciUrl: this.ci.url });
     }

@@ -3,7 +3,8 @@
 // revision label, and copied with its signatures; the target tag moves last.
 import * as pulumi from "@pulumi/pulumi";
 import type * as PromoteLib from "../lib/promotion/promoteReference";
-import { projectLib } from "./projectLib";
+import type { Connection } from "../lib/oci/connect";
+import { isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when promotion behaviour changes, so the change shows in `pulumi preview`. */
 export const IMAGE_PROMOTION_PROVIDER_VERSION = "1";
@@ -19,6 +20,8 @@ export interface ImagePromotionArgs {
     verifiedDigest?: pulumi.Input<string>;
     /** Talk plain HTTP to the registry (loopback only). @default false */
     insecure?: pulumi.Input<boolean>;
+    /** A private CA and a credentials folder (a RegistryLogin's), when the registry needs them: never a credential. */
+    connection?: { [K in keyof Connection]: pulumi.Input<Connection[K]> };
 }
 
 interface Inputs {
@@ -27,6 +30,7 @@ interface Inputs {
     expectedRevision: string;
     verifiedDigest?: string;
     insecure: boolean;
+    connection?: Connection;
     /** Filled in by check: the digest the source names at preview time. */
     sourceDigest: string;
     version: string;
@@ -38,13 +42,16 @@ interface Outputs extends Inputs {
     promotedAt: string;
 }
 
+/** The registry connection: the folder and CA when given, else plain HTTP or default TLS. */
+const connectionOf = (inputs: Pick<Inputs, "insecure" | "connection">): Connection => ({ insecure: inputs.insecure, ...inputs.connection });
+
 const promoteLib = () => projectLib<typeof PromoteLib>("promotion/promoteReference");
 
 async function promoteNow(inputs: Inputs): Promise<Outputs> {
     if (inputs.verifiedDigest && inputs.verifiedDigest !== inputs.sourceDigest) {
         throw new Error(`the source now resolves to ${inputs.sourceDigest}, but ${inputs.verifiedDigest} is the verified digest: promote only what was verified`);
     }
-    const result = await promoteLib().promoteDigest(inputs.source, inputs.sourceDigest, inputs.target, inputs.expectedRevision, inputs.insecure);
+    const result = await promoteLib().promoteDigest(inputs.source, inputs.sourceDigest, inputs.target, inputs.expectedRevision, connectionOf(inputs));
     return { ...inputs, digest: result.digest, revision: result.revision, promotedAt: new Date().toISOString() };
 }
 
@@ -54,8 +61,10 @@ export const imagePromotionProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
         if (!news.expectedRevision?.trim()) failures.push({ property: "expectedRevision", reason: "is empty: promotion needs the validated commit SHA" });
         for (const k of ["source", "target"] as const) if (!/^[^/\s]+\/\S+[:@]\S+$/.test(news[k] ?? "")) failures.push({ property: k, reason: "must be registry/repository:tag" });
         if (failures.length > 0) return { inputs: news, failures };
+        // Inputs known only once other resources exist (a login not run yet): resolved by the update's check.
+        if (isUnknown(news.source) || isUnknown(news.connection) || Object.values(news.connection ?? {}).some(isUnknown)) return { inputs: news, failures };
         // Resolve once, here: preview shows the digest the update will promote.
-        return { inputs: { ...news, sourceDigest: await promoteLib().resolveSource(news.source, news.insecure) }, failures };
+        return { inputs: { ...news, sourceDigest: await promoteLib().resolveSource(news.source, connectionOf(news)) }, failures };
     },
 
     async diff(_id, olds, news) {
@@ -76,7 +85,7 @@ export const imagePromotionProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
     async read(id, props) {
         if (!props) return {};
         // Drift: the target tag no longer names the promoted digest.
-        return { id, props: { ...props, digest: await promoteLib().targetDigest(props.target, props.insecure) } };
+        return { id, props: { ...props, digest: await promoteLib().targetDigest(props.target, connectionOf(props)) } };
     },
 
     async delete() {

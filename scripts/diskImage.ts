@@ -1,11 +1,9 @@
 // node bin/scripts/diskImage.js build '<BuildSpec JSON>' [--no-boot]
 // node bin/scripts/diskImage.js fetch      (every .deb toolchain.lock.json pins, into the cache)
-// node bin/scripts/diskImage.js login <registry> <credentials dir> | logout <credentials dir>
 // node bin/scripts/diskImage.js publish <credentials dir> < '<{registry, insecure?, request: PublishRequest}>'
 // node bin/scripts/diskImage.js sign <registry/repo@sha256:…> <credentials dir> [--insecure]
-// A credentials dir is a folder in Slipway's cache: login writes the registry credentials
-// (SLIPWAY_REGISTRY_USERNAME/PASSWORD) and a private CA (SLIPWAY_REGISTRY_CA_PEM) there from its
-// environment; publish and sign read them. The signing key (COSIGN_PRIVATE_KEY, COSIGN_PASSWORD)
+// A credentials dir is a folder in Slipway's cache that registryAuth.js login wrote (registry
+// credentials, a private CA); publish and sign read it. The signing key (COSIGN_PRIVATE_KEY, COSIGN_PASSWORD)
 // comes from sign's environment only.
 // Builds one disk-image family for one arch (twice, compared), boots it under QEMU when it
 // is bootable, and prints one JSON line on stdout: the build folder, its manifest and the
@@ -18,22 +16,19 @@ import { slipwayCache } from "../lib/cache";
 import { extractDeb, type DebPin } from "../lib/diskimage/debs";
 import type { Arch } from "../lib/diskimage/targets";
 import { readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
-import { credentialsFor } from "../lib/oci/auth";
+import { join } from "node:path";
 import { clientFor } from "../lib/oci/connect";
 import { publish, waitUntilServing, type PublishRequest } from "../lib/diskimage/publish";
 import { cosignSign } from "../lib/diskimage/sign";
-import { removeDockerConfig, writeDockerConfig } from "../lib/registry/dockerConfig";
+import { credentialsPath } from "../lib/registry/credentialsDir";
 
 async function main(argv: string[]) {
     const [command, specJson, ...flags] = argv;
     if (command === "fetch") return fetchAll();
     if (command === "publish" && specJson) return publishFromStdin(specJson);
     if (command === "sign" && specJson && flags[0]) return cosignSign(specJson, credentialsPath(flags[0]), flags.includes("--insecure"));
-    if (command === "login" && specJson && flags[0]) return login(specJson, flags[0]);
-    if (command === "logout" && specJson) return removeDockerConfig(credentialsPath(specJson));
     if (command !== "build" || !specJson) {
-        throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | fetch | login <registry> <dir> | logout <dir> | publish <dir> < request.json | sign <ref@digest> <dir> [--insecure]");
+        throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | fetch | publish <dir> < request.json | sign <ref@digest> <dir> [--insecure]");
     }
     const spec = JSON.parse(specJson) as BuildSpec;
     const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -59,19 +54,6 @@ async function publishFromStdin(credentialsDir: string) {
     } finally {
         client.close();
     }
-}
-
-/** Credentials folders live under the cache; refuse a path that would leave it. */
-function credentialsPath(dir: string): string {
-    if (isAbsolute(dir) || dir.split("/").includes("..")) throw new Error(`${dir}: a credentials folder is a path inside Slipway's cache`);
-    return join(slipwayCache(), dir);
-}
-
-function login(registry: string, dir: string) {
-    const credentials = credentialsFor(registry, { SLIPWAY_REGISTRY_USERNAME: process.env.SLIPWAY_REGISTRY_USERNAME, SLIPWAY_REGISTRY_PASSWORD: process.env.SLIPWAY_REGISTRY_PASSWORD, DOCKER_CONFIG: "/nonexistent" });
-    if (!credentials) throw new Error("login needs SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD in the environment");
-    writeDockerConfig(credentialsPath(dir), registry, credentials, process.env.SLIPWAY_REGISTRY_CA_PEM || undefined);
-    process.stderr.write(`    credentials for ${registry} in ${credentialsPath(dir)}\n`);
 }
 
 async function fetchAll() {

@@ -17,7 +17,7 @@ export function renderPath(path: ConfigPath): string {
         .join("");
 }
 
-function stackArgs(stack: string | undefined): string[] {
+export function stackArgs(stack: string | undefined): string[] {
     return stack ? ["--stack", stack] : [];
 }
 

@@ -18,6 +18,9 @@ const PINNED_REF = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const LABEL_KEY = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
 const GIT_SHA = /^[a-f0-9]{40}$/;
+/** registry/repository:tag or registry/repository@sha256:…: a registry host and at least one path part. */
+const IMAGE_REF = /^[^/\s]+\/[a-z0-9._/-]+(:\w[\w.-]{0,127}(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
+const IMAGE_TAG_REF = /^[^/\s]+\/[a-z0-9._/-]+:\w[\w.-]{0,127}$/;
 const EXAMPLE_DIGEST = `sha256:${"0".repeat(64)}`;
 
 const dockerEndpoint = z
@@ -169,8 +172,8 @@ export const promotionSchema = z
     .array(
         z.object({
             name: z.string().regex(LABEL_KEY).meta(doc("Promotion name", "web")),
-            source: z.string().min(1).meta(doc("Staging reference", "registry.example.org/apps/web:staging")),
-            target: z.string().min(1).meta(doc("Production reference", "registry.example.org/apps/web:prod")),
+            source: z.string().regex(IMAGE_REF, "must be registry/repository:tag (or @sha256:<64 hex>)").meta(doc("Staging reference", "registry.example.org/apps/web:staging")),
+            target: z.string().regex(IMAGE_TAG_REF, "must be registry/repository:tag").meta(doc("Production tag", "registry.example.org/apps/web:prod")),
             expectedRevision: z.string().regex(GIT_SHA, "must be a full 40-hex git commit SHA").meta(doc("The validated commit", "0123456789abcdef0123456789abcdef01234567")),
             requireSignature: z.boolean().meta(doc("Require a cosign signature on the source first", "true")).default(true),
         }),
@@ -193,7 +196,7 @@ export const signingSchema = z
             .string()
             .includes("BEGIN PUBLIC KEY", { message: "must be a PEM public key (cosign.pub)" })
             .optional()
-            .meta(doc("Public key of the site's cosign key (its private key and password are the signingKey and signingKeyPassword secrets); unset: the stack generates a key", "-----BEGIN PUBLIC KEY-----…")),
+            .meta(doc("Public key of the site's cosign key that signs disk images (its private key and password: the signingKey and signingKeyPassword secrets) and that promotions requiring a signature verify with (CI signs with it); unset: disk images are signed with a key the stack generates", "-----BEGIN PUBLIC KEY-----…")),
     })
     .meta(doc("How disk-image publications are signed", "{}"));
 

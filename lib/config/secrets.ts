@@ -46,12 +46,12 @@ export const SECRET_KEYS = {
     signingKey: {
         description: "The site's cosign private key (cosign's encrypted PEM) that signs disk-image publications",
         source: "< cosign.key",
-        requiredBecause: (s) => (s.signing.publicKey ? "signing.publicKey is set" : undefined),
+        requiredBecause: (s) => (s.signing.publicKey && s.diskImages.length ? "signing.publicKey is set and disk images are published" : undefined),
     },
     signingKeyPassword: {
         description: "Password of signingKey",
         source: "'<cosign key password>'",
-        requiredBecause: (s) => (s.signing.publicKey ? "signing.publicKey is set" : undefined),
+        requiredBecause: (s) => (s.signing.publicKey && s.diskImages.length ? "signing.publicKey is set and disk images are published" : undefined),
     },
 } satisfies Record<string, SecretKeyDoc>;
 

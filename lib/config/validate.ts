@@ -5,7 +5,8 @@ import type { z } from "zod";
 import { SECTION_NAMES, sectionsSchema, type SectionName } from "./schema";
 import { SECRET_KEYS, SECRET_KEY_NAMES, type SecretKeyName } from "./secrets";
 import { docOf, kindOf, schemaAt } from "./walk";
-import { removeCommand, renderPath, setCommands, setSecretCommand, type ConfigPath } from "./fix";
+import { removeCommand, renderPath, setCommands, setSecretCommand, stackArgs, type ConfigPath } from "./fix";
+import { shellJoin } from "../shell";
 
 export const NAMESPACE = "slipway";
 
@@ -53,6 +54,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     }
 
     checkSecrets(raw, sections, report);
+    checkPromotions(sections, raw.stack, report);
 
     if (problems.length > 0 || Object.keys(sections).length !== SECTION_NAMES.length) return { ok: false, problems };
     const secrets: SlipwayConfig["secrets"] = {};
@@ -64,6 +66,19 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 }
 
 type Report = (path: ConfigPath, problem: string, fix: string) => void;
+
+/**
+ * A promotion that requires a signature verifies it with the site's key: the key CI signs with,
+ * which a key this stack generated cannot be (no CI holds it).
+ */
+function checkPromotions(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
+    if (!sections.promotion || !sections.signing || sections.signing.publicKey) return;
+    sections.promotion.forEach((p, i) => {
+        if (p.requireSignature) {
+            report(["promotion", i, "requireSignature"], `is true but no signing.publicKey says which key the signature must verify with`, `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "signing.publicKey"])} "$(cat cosign.pub)" (the public key CI signs with), or ${setCommands(["promotion", i, "requireSignature"], false, stack).join(" && ")}`);
+        }
+    });
+}
 
 /** Parses one section on its own, so a broken section does not hide problems in the others. */
 function parseSection(name: SectionName, raw: RawConfig, report: Report): unknown {

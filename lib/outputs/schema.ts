@@ -27,6 +27,8 @@ export const platformOutputsSchema = z.object({
     /** CA behind the proxy's certificate when it is not publicly trusted. */
     proxyCaCertificate: z.string().includes("BEGIN CERTIFICATE").optional(),
     proxyPingUrl: z.url(),
+    /** The site's domain: services are routed at <name>.<domain> on Traefik's web-secure entrypoint. */
+    proxyDomain: z.string().min(1),
     /** registry.<domain>[:port]: what image references start with. */
     registryHost: z.string().min(1),
     registryUsername: z.string().min(1),
@@ -42,6 +44,8 @@ export const platformOutputsSchema = z.object({
     /** Per "<platform>/<family>". */
     diskImageCurrent: z.record(z.string(), z.object({ indexRef: digestRef, pinned: z.boolean(), signer: z.string() })).default({}),
     diskImageSigningKey: z.string().includes("BEGIN PUBLIC KEY").optional(),
+    /** Build-once promotions by name: deploy `ref` (the target's digest). */
+    promotions: z.record(z.string(), z.object({ source: z.string(), target: z.string(), ref: digestRef, digest: z.string().regex(/^sha256:[a-f0-9]{64}$/), revision: z.string(), signer: z.string() })).default({}),
 });
 
 export type PlatformOutputs = z.output<typeof platformOutputsSchema>;

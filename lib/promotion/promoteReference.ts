@@ -1,6 +1,6 @@
 // What the ImagePromotion provider runs, by reference strings, with the registry connection
 // read at call time (lib/oci/connect).
-import { clientFor, resolveReference } from "../oci/connect";
+import { clientFor, resolveReference, type Connection } from "../oci/connect";
 import { parseReference } from "../oci/reference";
 import { promote, PromotionError, type Promotion } from "./promote";
 
@@ -13,18 +13,18 @@ function sides(source: string, target: string) {
 }
 
 /** The digest the source names now. */
-export async function resolveSource(source: string, insecure?: boolean): Promise<string> {
+export async function resolveSource(source: string, connection?: boolean | Connection): Promise<string> {
     try {
-        return await resolveReference(source, insecure);
+        return await resolveReference(source, connection);
     } catch (error) {
         throw new PromotionError("source-unresolvable", `${source} cannot be resolved: ${(error as Error).message}`);
     }
 }
 
 /** Promotes exactly `sourceDigest` (resolved at preview) to the target tag. */
-export async function promoteDigest(source: string, sourceDigest: string, target: string, expectedRevision: string, insecure?: boolean): Promise<Promotion> {
+export async function promoteDigest(source: string, sourceDigest: string, target: string, expectedRevision: string, connection?: boolean | Connection): Promise<Promotion> {
     const { s, t } = sides(source, target);
-    const client = clientFor(s.registry, insecure);
+    const client = clientFor(s.registry, connection);
     try {
         return await promote(client, { repository: s.repository, tag: sourceDigest }, { repository: t.repository, tag: t.tag! }, expectedRevision);
     } finally {
@@ -33,9 +33,9 @@ export async function promoteDigest(source: string, sourceDigest: string, target
 }
 
 /** What the target tag points at now, or "" when it does not exist. */
-export async function targetDigest(target: string, insecure?: boolean): Promise<string> {
+export async function targetDigest(target: string, connection?: boolean | Connection): Promise<string> {
     const t = parseReference(target);
-    const client = clientFor(t.registry, insecure);
+    const client = clientFor(t.registry, connection);
     try {
         return await client.resolve(t.repository, t.tag!);
     } catch (error) {

@@ -16,7 +16,9 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
             newResource(args) {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
                 // Outputs known once a resource exists: a command's stdout ("ran"), a random value.
-                const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string }) : {};
+                const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string })
+                    : args.type.endsWith("slipway:ImagePromotion") ? promoted(args.inputs as { verifiedDigest?: string; expectedRevision: string })
+                    : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
             call(args) {
@@ -72,7 +74,12 @@ function commandStdout(inputs: { create?: unknown; stdin?: string }): string {
     return JSON.stringify({ dir: `/cache/${spec.family}-${spec.arch}`, built: true, manifest });
 }
 
-/** A verification that passed: the digest its (pinned) reference names, and a key signer. */
+/** A verification that passed: the digest its reference names (a tag's: a fixed one), and a key signer. */
 function verified(inputs: { reference: string }) {
-    return { digest: inputs.reference.split("@")[1], signer: "key:mock", layout: "bundle-referrer", children: [] };
+    return { digest: inputs.reference.split("@")[1] ?? `sha256:${"7".repeat(64)}`, signer: "key:mock", layout: "bundle-referrer", children: [] };
+}
+
+/** A promotion that moved the target to the verified digest, at the expected revision. */
+function promoted(inputs: { verifiedDigest?: string; expectedRevision: string }) {
+    return { digest: inputs.verifiedDigest ?? `sha256:${"8".repeat(64)}`, revision: inputs.expectedRevision };
 }

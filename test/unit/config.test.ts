@@ -52,12 +52,30 @@ describe("validateConfig", () => {
         expect(message).toContain("2 problems");
     });
 
-    it("a site signing key needs its private key and password as secrets", () => {
-        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), signing: plain({ publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }) });
+    it("a site signing key signing disk images needs its private key and password as secrets", () => {
+        const key = { proxy: plain({ domain: "example.org" }), signing: plain({ publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }) };
+        const node = { diskImages: plain([{ name: "edge", architectures: ["amd64"], families: ["raw"], kernel: { amd64: "6.1.0-56-cloud-amd64" } }]) };
+        const problems = problemsOf({ ...key, ...node });
         expect(problems.map((p) => p.key)).toEqual(["slipway:signingKey", "slipway:signingKeyPassword"]);
         expect(problems[0]!.fix).toBe("pulumi config set --stack test --secret signingKey < cosign.key");
-        const key = { proxy: plain({ domain: "example.org" }), signing: plain({ publicKey: "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n" }) };
-        expect(validateConfig({ entries: { ...key, signingKey: secret("k"), signingKeyPassword: secret("p") }, stack: "test" }).ok).toBe(true);
+        expect(validateConfig({ entries: { ...key, ...node, signingKey: secret("k"), signingKeyPassword: secret("p") }, stack: "test" }).ok).toBe(true);
+        // Only verifying promotions with it needs no private half.
+        expect(validateConfig({ entries: key, stack: "test" }).ok).toBe(true);
+    });
+
+    it("a promotion that requires a signature needs the site's public key, and says how to give it", () => {
+        const promotion = { name: "web", source: "registry.example.org/apps/web:staging", target: "registry.example.org/apps/web:prod", expectedRevision: "a".repeat(40) };
+        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), promotion: plain([promotion]) });
+        expect(problems).toEqual([
+            {
+                key: "slipway:promotion[0].requireSignature",
+                problem: "is true but no signing.publicKey says which key the signature must verify with",
+                fix: `pulumi config set --stack test --path signing.publicKey "$(cat cosign.pub)" (the public key CI signs with), or pulumi config set --stack test --path --type bool 'promotion[0].requireSignature' false`,
+            },
+        ]);
+        expect(validateConfig({ entries: { proxy: plain({ domain: "example.org" }), promotion: plain([{ ...promotion, requireSignature: false }]) }, stack: "test" }).ok).toBe(true);
+        // A target must be a tag: promotion moves a tag.
+        expect(problemsOf({ proxy: plain({ domain: "example.org" }), promotion: plain([{ ...promotion, requireSignature: false, target: `registry.example.org/apps/web@sha256:${"b".repeat(64)}` }]) })[0]).toMatchObject({ key: "slipway:promotion[0].target", problem: "must be registry/repository:tag" });
     });
 
     it("rejects an image that is not pinned by digest", () => {

@@ -41,6 +41,34 @@ describe("Platform wiring", () => {
         expect(labels[0]!.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@203.0.113.10" });
     });
 
+    it("previews the gamma site as the expected resource graph", async () => {
+        setStackConfig(readStackFile("gamma"));
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        // Registration follows outputs: wait for the last links of each chain.
+        await promiseOf(platform.promotions);
+        await Promise.all(platform.diskImages.map((p) => promiseOf(p.current)));
+        await registered(recorded, "slipway-disk-edge-node-oci-retention");
+        // As a set: registrations of the previous test (the same site) may still be arriving.
+        const graph = [...new Set(recorded.map((r) => `${r.type} ${r.name}`))].sort();
+        expect(graph).toMatchSnapshot();
+        // One build per (arch, family); one publication chain (push → sign → verify → retain) per family.
+        expect(graph.filter((g) => /Command slipway-disk-edge-node-[a-z0-9-]+-(amd64|arm64)$/.test(g))).toHaveLength(12);
+        for (const step of ["push", "sign", "verify", "retention"]) expect(graph.filter((g) => g.endsWith(`-${step}`) && g.includes("slipway-disk-edge-node-"))).toHaveLength(6);
+
+        // The promotion: the staging tag verified with the site's key, then exactly that digest promoted.
+        const verify = await registered(recorded, "slipway-promotions-web-verify");
+        expect(verify.inputs).toMatchObject({ reference: "registry.gamma.slipway.example.org/apps/web:staging", policy: { publicKey: expect.stringContaining("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEcqNP4pvHTm") as unknown }, credentialsDir: "registry-auth/gamma-slipway-promotions" });
+        const promotion = await registered(recorded, "slipway-promotions-web");
+        expect(promotion.inputs).toMatchObject({ target: "registry.gamma.slipway.example.org/apps/web:prod", expectedRevision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f", verifiedDigest: `sha256:${"7".repeat(64)}`, connection: { credentialsDir: "registry-auth/gamma-slipway-promotions" } });
+        expect(await promiseOf(platform.promotions)).toEqual({
+            web: { source: "registry.gamma.slipway.example.org/apps/web:staging", target: "registry.gamma.slipway.example.org/apps/web:prod", ref: `registry.gamma.slipway.example.org/apps/web@sha256:${"7".repeat(64)}`, digest: `sha256:${"7".repeat(64)}`, revision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f", signer: "key:mock" },
+        });
+        // Its login holds the registry password only as a secret in a command's environment; no dynamic provider gets one.
+        const login = await registered(recorded, "slipway-promotions-registry-login");
+        expect(login.inputs.create).toBe("node bin/scripts/registryAuth.js login registry.gamma.slipway.example.org registry-auth/gamma-slipway-promotions");
+        for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) expect(JSON.stringify(r.inputs)).not.toContain("mock-random-");
+    });
+
     it("deploys Traefik with the site's certificate as swarm secrets, the socket only behind the proxy", async () => {
         setStackConfig(readStackFile("gamma"));
         const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });

@@ -9,6 +9,7 @@ const produced = {
     proxyNetwork: "proxy",
     nodeLabels: { "slipway.ingress": "true" },
     proxyPingUrl: "https://proxy.example.org/ping",
+    proxyDomain: "example.org",
     registryHost: "registry.example.org",
     registryUsername: "slipway",
     registryPassword: "secret",
@@ -30,6 +31,7 @@ describe("platform outputs for other stacks", () => {
         delete withoutImages.diskImagePublications;
         expect(parsePlatformOutputs("org/slipway/gamma", produced).diskImagePublications["edge/iso/amd64"]!.size).toBe(1);
         expect(parsePlatformOutputs("org/slipway/gamma", withoutImages).diskImageCurrent).toEqual({});
+        expect(parsePlatformOutputs("org/slipway/gamma", withoutImages).promotions).toEqual({});
     });
 
     it("names every missing or malformed key and the fix when the producer is older or not deployed", () => {
