@@ -7,6 +7,7 @@ import { Platform } from "./components/platform";
 import { resolveImages } from "./lib/images";
 import { recipeCommit } from "./lib/diskimage/recipe";
 import { OUTPUTS_VERSION } from "./lib/outputs/schema";
+import { ROUTED_BY } from "./lib/render/traefik";
 import type { DebPin } from "./lib/diskimage/debs";
 
 const config = loadConfig();
@@ -45,6 +46,8 @@ export const nodeLabels = platform.host.labels;
 export const proxyCaCertificate = platform.proxy.caCertificate;
 /** The site's domain: services are routed at <name>.<domain> (Traefik's web-secure entrypoint). */
 export const proxyDomain = config.proxy.domain;
+/** Labels another stack's service carries (with Traefik's route labels) to be routed by this platform's Traefik. */
+export const proxyRouteLabels = { [ROUTED_BY]: config.stack };
 /** Traefik's health through its own HTTPS route. */
 export const proxyPingUrl = platform.proxy.pingUrl;
 /** The platform registry's host (registry.<domain>[:port]), user and password (secret). */

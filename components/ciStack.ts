@@ -17,6 +17,8 @@ export interface CiStackArgs extends SwarmContext {
     forge?: { url: string; clientId: string; clientSecret: pulumi.Input<string> };
     /** Workflows the agent runs at once. @default 2 */
     capacity?: number;
+    /** Bump to issue new agent and metrics secrets. @default 0 */
+    secretRotation?: number;
     /** Agent labels pipelines select it by, e.g. disk-image-builder. @default [] */
     labels?: string[];
 }
@@ -41,8 +43,8 @@ export class CiStack extends pulumi.ComponentResource {
         const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
         this.stackName = `${args.stack}-ci`;
 
-        const agentSecret = swarmObject(`${name}-agent-secret`, "secret", `${this.stackName}-agent`, new RandomSecret(`${name}-agent-secret-value`, { parent: this }).value, ctx, this);
-        const metricsValue = new RandomSecret(`${name}-metrics-token-value`, { parent: this }).value;
+        const agentSecret = swarmObject(`${name}-agent-secret`, "secret", `${this.stackName}-agent`, new RandomSecret(`${name}-agent-secret-value`, { parent: this }, args.secretRotation ?? 0).value, ctx, this);
+        const metricsValue = new RandomSecret(`${name}-metrics-token-value`, { parent: this }, args.secretRotation ?? 0).value;
         const metricsSecret = swarmObject(`${name}-metrics-token`, "secret", `${this.stackName}-metrics`, metricsValue, ctx, this);
         // Without a forge the server still needs a client secret to start: an unguessable one.
         const forgeSecretValue = args.forge ? args.forge.clientSecret : new RandomSecret(`${name}-forge-placeholder`, { parent: this }).value;

@@ -16,6 +16,8 @@ export interface OciRegistryArgs extends SwarmContext {
     storage: { kind: "filesystem"; volume: string } | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: pulumi.Input<string> };
     /** Image ID of distribution (lib/images). */
     image: string;
+    /** Bump to issue a new password. @default 0 */
+    passwordRotation?: number;
 }
 
 const DATA_DIR = "/var/lib/registry";
@@ -38,7 +40,7 @@ export class OciRegistry extends pulumi.ComponentResource {
         const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
         this.stackName = `${args.stack}-registry`;
 
-        const credentials = new RegistryCredentials(`${name}-credentials`, {}, { parent: this });
+        const credentials = new RegistryCredentials(`${name}-credentials`, { rotation: args.passwordRotation ?? 0 }, { parent: this });
         const htpasswd = swarmObject(`${name}-htpasswd`, "secret", `${this.stackName}-htpasswd`, pulumi.interpolate`${credentials.htpasswd}\n`, ctx, this);
         const config = swarmObject(
             `${name}-config`,

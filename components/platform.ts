@@ -45,6 +45,9 @@ export class Platform extends pulumi.ComponentResource {
         super("slipway:index:Platform", name, {}, opts);
         const { config } = args;
 
+        // Declared in the schema, not built yet: refused rather than silently ignored.
+        if (config.host.workers.length) throw new pulumi.ResourceError(`slipway:host.workers is not built yet: workers cannot join through Slipway; remove them (pulumi config rm --path host.workers) and join them by hand with docker swarm join`, this);
+        if (config.host.pruneOlderThanHours) throw new pulumi.ResourceError(`slipway:host.pruneOlderThanHours is not built yet: nothing would prune; remove it (pulumi config rm --path host.pruneOlderThanHours)`, this);
         this.host = new SwarmHost(
             `${name}-host`,
             {
@@ -74,6 +77,8 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         const { registry } = config;
+        if (registry.gcSchedule) throw new pulumi.ResourceError("slipway:registry.gcSchedule is not built yet: nothing would collect garbage on it; remove it (pulumi config rm --path registry.gcSchedule)", this);
+        if (registry.repositories.length || registry.mirrors.length) throw new pulumi.ResourceError("slipway:registry.repositories and registry.mirrors are not built yet: repositories appear on first push; remove them (pulumi config rm --path registry.repositories; pulumi config rm --path registry.mirrors)", this);
         if (registry.engine !== "distribution") throw new pulumi.ResourceError(`slipway:registry.engine "${registry.engine}" is not built yet: use "distribution"`, this);
         if (registry.storage.kind === "s3" && !config.secrets.registryS3SecretKey) throw new pulumi.ResourceError("slipway:registry.storage is S3 without its key: pulumi config set --secret slipway:registryS3SecretKey", this);
         this.registry = new OciRegistry(
@@ -86,6 +91,7 @@ export class Platform extends pulumi.ComponentResource {
                 httpsPort: proxy.httpsPort,
                 storage: registry.storage.kind === "s3" ? { ...registry.storage, secretKey: config.secrets.registryS3SecretKey! } : registry.storage,
                 image: args.images.registry,
+                passwordRotation: registry.passwordRotation,
             },
             { parent: this, dependsOn: [this.proxy] },
         );
@@ -107,6 +113,7 @@ export class Platform extends pulumi.ComponentResource {
                 images: { server: args.images.ciServer, agent: args.images.ciAgent },
                 ...(ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
                 capacity: ci.runnerCapacity,
+                secretRotation: ci.secretRotation,
                 labels: ci.runnerLabels,
             },
             { parent: this, dependsOn: [this.proxy] },

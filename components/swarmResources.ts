@@ -46,9 +46,13 @@ export function swarmObject(
     return pulumi.all([objectName, created.stdout]).apply(([n]) => n);
 }
 
-/** `docker stack deploy` of `compose`; converges before it returns, removes the stack on destroy. */
-export function swarmStack(name: string, stackName: string, compose: pulumi.Input<string>, ctx: SwarmContext, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[] = []): command.local.Command {
-    const scripts = renderStackScripts(stackName);
+/**
+ * `docker stack deploy` of `compose`; converges before it returns, removes the stack on destroy.
+ * With `dockerConfig` (a logged-in docker config folder) the nodes get its registry credentials
+ * to pull images from a private registry.
+ */
+export function swarmStack(name: string, stackName: string, compose: pulumi.Input<string>, ctx: SwarmContext, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[] = [], dockerConfig?: pulumi.Input<string>): command.local.Command {
+    const scripts = renderStackScripts(stackName, { withRegistryAuth: dockerConfig !== undefined });
     return new command.local.Command(
         name,
         {
@@ -56,7 +60,7 @@ export function swarmStack(name: string, stackName: string, compose: pulumi.Inpu
             update: scripts.create,
             delete: scripts.delete,
             stdin: compose,
-            environment: { DOCKER_HOST: ctx.endpoint },
+            environment: { DOCKER_HOST: ctx.endpoint, ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}) },
             interpreter: ["/bin/bash", "-c"],
         },
         { parent, dependsOn },

@@ -1,7 +1,8 @@
 // RandomSecret: 32 random bytes (URL-safe base64) generated once and kept in state as a secret
 // output, for shared secrets between services (the CI agent secret, a metrics token).
 // (@pulumi/random cannot be used here: no provider version of it is buildable from the Go
-// module proxy.) Its only input is a version; replacing the resource rotates the value.
+// module proxy.) Its inputs are a version and a rotation counter: a new one (or replacing the
+// resource) rotates the value.
 import * as pulumi from "@pulumi/pulumi";
 import type * as RandomLib from "../lib/random";
 import { projectLib } from "./projectLib";
@@ -10,6 +11,8 @@ export const RANDOM_SECRET_PROVIDER_VERSION = "1";
 
 interface Inputs {
     version: string;
+    /** Absent in state written before rotation existed: read as 0. */
+    rotation?: number;
 }
 
 interface Outputs extends Inputs {
@@ -18,7 +21,7 @@ interface Outputs extends Inputs {
 
 export const randomSecretProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        const replaces = olds.version !== news.version ? ["version"] : [];
+        const replaces = [...(olds.version !== news.version ? ["version"] : []), ...((olds.rotation ?? 0) !== (news.rotation ?? 0) ? ["rotation"] : [])];
         return Promise.resolve({ changes: replaces.length > 0, replaces });
     },
 
@@ -32,7 +35,8 @@ export class RandomSecret extends pulumi.dynamic.Resource {
     /** The random value (secret). */
     declare readonly value: pulumi.Output<string>;
 
-    constructor(name: string, opts?: pulumi.CustomResourceOptions) {
-        super(randomSecretProvider, name, { version: RANDOM_SECRET_PROVIDER_VERSION, value: undefined }, { ...opts, additionalSecretOutputs: ["value"] }, "slipway", "RandomSecret");
+    /** `rotation`: bump to rotate the value. */
+    constructor(name: string, opts?: pulumi.CustomResourceOptions, rotation: pulumi.Input<number> = 0) {
+        super(randomSecretProvider, name, { version: RANDOM_SECRET_PROVIDER_VERSION, rotation, value: undefined }, { ...opts, additionalSecretOutputs: ["value"] }, "slipway", "RandomSecret");
     }
 }

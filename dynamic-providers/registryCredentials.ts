@@ -1,7 +1,7 @@
 // RegistryCredentials: the platform registry's user, a random password and its htpasswd
 // entry, generated once and kept in state as secret outputs. (@pulumi/random cannot be used
 // here: no provider version of it is buildable from the Go module proxy.) Inputs hold nothing
-// secret: the username and a version.
+// secret: the username, a version, and a rotation counter an operator bumps to rotate.
 import * as pulumi from "@pulumi/pulumi";
 import type * as CredentialsLib from "../lib/registry/credentials";
 import { projectLib } from "./projectLib";
@@ -12,11 +12,15 @@ export const REGISTRY_CREDENTIALS_PROVIDER_VERSION = "1";
 export interface RegistryCredentialsArgs {
     /** @default "slipway" */
     username?: pulumi.Input<string>;
+    /** Bump to issue a new password (config registry.passwordRotation). @default 0 */
+    rotation?: pulumi.Input<number>;
 }
 
 interface Inputs {
     username: string;
     version: string;
+    /** Absent in state written before rotation existed: read as 0. */
+    rotation?: number;
 }
 
 interface Outputs extends Inputs {
@@ -34,8 +38,9 @@ export const registryCredentialsProvider: pulumi.dynamic.ResourceProvider<Inputs
     },
 
     async diff(_id, olds, news) {
-        // A new username or generator is a new password: rotate by replacing.
-        const replaces = (["username", "version"] as const).filter((k) => olds[k] !== news[k]);
+        // A new username, generator or rotation is a new password: rotate by replacing.
+        const replaces: string[] = (["username", "version"] as const).filter((k) => olds[k] !== news[k]);
+        if ((olds.rotation ?? 0) !== (news.rotation ?? 0)) replaces.push("rotation");
         return Promise.resolve({ changes: replaces.length > 0, replaces });
     },
 
@@ -58,7 +63,7 @@ export class RegistryCredentials extends pulumi.dynamic.Resource {
         super(
             registryCredentialsProvider,
             name,
-            { username: args.username ?? "slipway", version: REGISTRY_CREDENTIALS_PROVIDER_VERSION, password: undefined, htpasswd: undefined, httpSecret: undefined },
+            { username: args.username ?? "slipway", version: REGISTRY_CREDENTIALS_PROVIDER_VERSION, rotation: args.rotation ?? 0, password: undefined, htpasswd: undefined, httpSecret: undefined },
             { ...opts, additionalSecretOutputs: ["password", "htpasswd", "httpSecret"] },
             "slipway",
             "RegistryCredentials",

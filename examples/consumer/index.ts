@@ -1,15 +1,38 @@
 // Another team's stack: reads a Slipway platform (config `producer`: <org>/slipway/<stack>)
-// through a StackReference, validated, and uses what it publishes.
+// through a StackReference, validated, and deploys a service from one of its promotions
+// (config `service`: { promotion, port, command? }) onto its proxy network, behind its Traefik.
 import * as pulumi from "@pulumi/pulumi";
+import { AppService } from "../../components/appService";
 import { readPlatformOutputs } from "../../components/platformOutputs";
+
+interface ServiceConfig {
+    /** The platform's promotion whose digest to run. */
+    promotion: string;
+    port: number;
+    command?: string[];
+}
 
 const config = new pulumi.Config();
 const platform = readPlatformOutputs(new pulumi.StackReference(config.require("producer")));
 
-/** Where this stack's services would attach to be routed by the platform's Traefik. */
-export const proxyNetwork = platform.proxyNetwork;
-export const registryHost = platform.registryHost;
+/** Where this stack's services attach to be routed by the platform's Traefik. */
+export const proxyNetwork = pulumi.unsecret(platform.proxyNetwork);
+export const registryHost = pulumi.unsecret(platform.registryHost);
 /** Every disk image the platform currently publishes, by "<platform>/<family>", ref@digest. */
-export const currentImages = platform.diskImageCurrent.apply((current) => Object.fromEntries(Object.entries(current).map(([key, c]) => [key, c.indexRef])));
+export const currentImages = pulumi.unsecret(platform.diskImageCurrent).apply((current) => Object.fromEntries(Object.entries(current).map(([key, c]) => [key, c.indexRef])));
 /** The registry password stays a secret here too. */
 export const registryPassword = platform.registryPassword;
+
+const service = config.getObject<ServiceConfig>("service");
+const promoted = service
+    ? pulumi.unsecret(platform.promotions).apply((all) => {
+          const p = all[service.promotion];
+          if (!p) throw new Error(`the platform has no promotion "${service.promotion}" (it has: ${Object.keys(all).join(", ") || "none"}): declare it in its slipway:promotion, or fix this stack's service.promotion`);
+          return p.ref;
+      })
+    : undefined;
+const app = service && promoted ? new AppService(service.promotion, { platform, image: promoted, port: service.port, ...(service.command ? { command: service.command } : {}), stack: pulumi.getStack() }) : undefined;
+
+/** What runs (the promoted digest) and where it answers. */
+export const serviceImage = promoted;
+export const serviceUrl = app?.url;

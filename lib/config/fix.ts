@@ -35,7 +35,9 @@ export function setCommands(path: ConfigPath, value: unknown, stack?: string): s
         : typeof value === "boolean" ? ["--type", "bool"]
         : looksTyped ? ["--type", "string"]
         : [];
-    return [shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", ...type, renderPath(path), String(value)])];
+    // A value starting with "-" (a PEM) would be read as a flag: `--` ends the flags first.
+    const endFlags = String(value).startsWith("-") ? ["--"] : [];
+    return [shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", ...type, renderPath(path), ...endFlags, String(value)])];
 }
 
 /** `pulumi config rm` for a path (a whole key when the path has one segment). */

@@ -50,12 +50,12 @@ export const hostSchema = z
             .meta(doc("Name of the attachable overlay network Traefik and services share", "proxy"))
             .default("proxy"),
         labels: labels.default({ "slipway.ingress": "true" }),
-        workers: z.array(worker).meta(doc("Extra swarm workers joined over SSH", "[]")).default([]),
+        workers: z.array(worker).meta(doc("Extra swarm workers joined over SSH (not built yet: refused)", "[]")).default([]),
         pruneOlderThanHours: z
             .number()
             .int()
             .min(0)
-            .meta(doc("Prune unused images and volumes older than this many hours (0 disables)", "168"))
+            .meta(doc("Prune unused images and volumes older than this many hours (0 disables; not built yet: other values are refused)", "0"))
             .default(0),
     })
     .meta(doc("The swarm host", "{}"));
@@ -103,9 +103,10 @@ export const registrySchema = z
         gcSchedule: z
             .string()
             .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
-            .meta(doc("When garbage collection runs (cron, UTC)", "0 3 * * 0"))
-            .default("0 3 * * 0"),
-        repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).meta(doc("Declared repositories", '["apps/web"]')).default([]),
+            .optional()
+            .meta(doc("When garbage collection runs (cron, UTC; not built yet: refused)", "0 3 * * 0")),
+        passwordRotation: z.number().int().min(0).meta(doc("Bump to issue the registry a new password (logins follow it)", "1")).default(0),
+        repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).meta(doc("Declared repositories (not built yet: refused)", '["apps/web"]')).default([]),
         mirrors: z
             .array(
                 z.object({
@@ -113,7 +114,7 @@ export const registrySchema = z
                     to: z.string().min(1).meta(doc("Local repository", "mirror/alpine")),
                 }),
             )
-            .meta(doc("Pinned image mirrors", "[]"))
+            .meta(doc("Pinned image mirrors (not built yet: refused)", "[]"))
             .default([]),
     })
     .meta(doc("The OCI registry", "{}"));
@@ -125,6 +126,7 @@ export const ciSchema = z
         oauthClientId: z.string().min(1).optional().meta(doc("OAuth client id registered at the forge (its secret is ciOAuthClientSecret)", "0f1e2d3c-client-id")),
         runnerCapacity: z.number().int().min(1).max(64).meta(doc("Jobs a runner takes at once", "2")).default(2),
         runnerLabels: z.array(z.string().min(1)).meta(doc("Runner labels", '["disk-image-builder"]')).default(["disk-image-builder"]),
+        secretRotation: z.number().int().min(0).meta(doc("Bump to issue new agent and metrics secrets (server and agent follow)", "1")).default(0),
     })
     .meta(doc("The CI server and runner", "{}"));
 

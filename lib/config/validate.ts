@@ -75,7 +75,7 @@ function checkPromotions(sections: Partial<Sections>, stack: string | undefined,
     if (!sections.promotion || !sections.signing || sections.signing.publicKey) return;
     sections.promotion.forEach((p, i) => {
         if (p.requireSignature) {
-            report(["promotion", i, "requireSignature"], `is true but no signing.publicKey says which key the signature must verify with`, `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "signing.publicKey"])} "$(cat cosign.pub)" (the public key CI signs with), or ${setCommands(["promotion", i, "requireSignature"], false, stack).join(" && ")}`);
+            report(["promotion", i, "requireSignature"], `is true but no signing.publicKey says which key the signature must verify with`, `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "signing.publicKey"])} < cosign.pub (the public key CI signs with), or ${setCommands(["promotion", i, "requireSignature"], false, stack).join(" && ")}`);
         }
     });
 }

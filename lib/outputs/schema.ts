@@ -29,6 +29,8 @@ export const platformOutputsSchema = z.object({
     proxyPingUrl: z.url(),
     /** The site's domain: services are routed at <name>.<domain> on Traefik's web-secure entrypoint. */
     proxyDomain: z.string().min(1),
+    /** Labels a service of another stack carries to be routed by the platform's Traefik (it routes only its own otherwise). */
+    proxyRouteLabels: z.record(z.string(), z.string()),
     /** registry.<domain>[:port]: what image references start with. */
     registryHost: z.string().min(1),
     registryUsername: z.string().min(1),

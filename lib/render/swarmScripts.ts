@@ -30,12 +30,12 @@ export function renderSwarmObjectScripts(kind: "secret" | "config", name: string
  * data included: destroy leaves nothing. (Volumes on other nodes of a multi-node swarm are
  * that node's to remove.)
  */
-export function renderStackScripts(stack: string): Scripts {
+export function renderStackScripts(stack: string, { withRegistryAuth = false }: { withRegistryAuth?: boolean } = {}): Scripts {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(stack)) throw new Error(`stack name "${stack}" must be lowercase letters, digits, dashes and underscores`);
     const q = shellQuote(stack);
     return {
         // Bounded: a service that never converges fails the deploy, naming where to look.
-        create: `timeout 300 ${shellJoin(["docker", "stack", "deploy", "--prune", "--resolve-image", "never", "--detach=false", "--quiet", "-c", "-", stack])} || { echo "stack ${stack} did not converge: docker stack ps ${stack} --no-trunc shows why" >&2; exit 1; }`,
+        create: `timeout 300 ${shellJoin(["docker", "stack", "deploy", "--prune", "--resolve-image", "never", ...(withRegistryAuth ? ["--with-registry-auth"] : []), "--detach=false", "--quiet", "-c", "-", stack])} || { echo "stack ${stack} did not converge: docker stack ps ${stack} --no-trunc shows why" >&2; exit 1; }`,
         delete: [
             `docker stack rm ${q} >/dev/null 2>&1 || true`,
             `ids() { docker $1 ls -q --filter label=com.docker.stack.namespace=${q}; }`,

@@ -25,11 +25,16 @@ export interface TraefikStaticOptions {
     /** The port clients reach web-secure on, when it is published on another than it listens on. */
     publicHttpsPort?: number;
     /**
-     * Route only services carrying `slipway.stack=<stack>`: two Slipway stacks on one swarm (a
-     * site and a test, say) must not route each other's services. Unset: every opted-in service.
+     * Route only services carrying `slipway.stack=<stack>` (the platform's own) or
+     * `slipway.routed-by=<stack>` (other stacks' services, see proxyRouteLabels): two Slipway
+     * stacks on one swarm (a site and a test, say) must not route each other's services.
+     * Unset: every opted-in service.
      */
     onlyStack?: string;
 }
+
+/** The label another stack's service carries, valued with the platform's stack, to be routed by its Traefik. */
+export const ROUTED_BY = "slipway.routed-by";
 
 /** ":<port>" for an HTTPS port clients must name in URLs; "" for 443 (or unset). */
 export const httpsPortSuffix = (port?: number) => (port && port !== 443 ? `:${port}` : "");
@@ -55,7 +60,7 @@ export function renderTraefikStatic(o: TraefikStaticOptions): string {
                 network: o.network,
                 watch: true,
                 refreshSeconds: 5,
-                ...(o.onlyStack ? { constraints: `Label(\`slipway.stack\`, \`${o.onlyStack}\`)` } : {}),
+                ...(o.onlyStack ? { constraints: `Label(\`slipway.stack\`, \`${o.onlyStack}\`) || Label(\`${ROUTED_BY}\`, \`${o.onlyStack}\`)` } : {}),
             },
             file: { directory: o.dynamicDir, watch: true },
         },

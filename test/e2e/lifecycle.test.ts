@@ -11,6 +11,7 @@ import { RegistryClient, sha256 } from "../../lib/oci/client";
 import { docker, must, nodeLabels, run } from "../support/exec";
 import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
 import { pushImage } from "../support/images";
+import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
 import { FAMILIES, bootable } from "../../lib/diskimage/targets";
 import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
@@ -49,9 +50,13 @@ describe("local stack lifecycle", () => {
     let network: string;
     let labelKey: string;
     let ports: { http: number; https: number };
+    // The site's cosign key, as CI holds it: it signs what goes to staging; the stack signs disk images with it.
+    let site: CosignKeys;
+    const REVISION = "5e1f0c2d3b4a59687766554433221100ffeeddcc";
 
     beforeAll(async () => {
         ports = { http: await freePort(), https: await freePort() };
+        site = await cosignKeys("e2e-site-key-password");
         t = await throwawayStack((id) => ({
             "slipway:host.networkName": { value: `e2e-${id}-proxy` },
             [`slipway:host.labels["slipway.e2e-${id}"]`]: { value: "one" },
@@ -70,6 +75,9 @@ describe("local stack lifecycle", () => {
             "slipway:diskImages[0].kernel.arm64": { value: "6.1.0-56-cloud-arm64" },
             "slipway:diskImages[0].initramfs.packages[0]": { value: "bash-static" },
             "slipway:diskImages[0].initramfs.agent": { value: "/bin/bash-static -c 'test -e /proc/self/status'" },
+            "slipway:signing.publicKey": { value: site.publicKeyPem },
+            "slipway:signingKey": { value: readFileSync(site.key, "utf8"), secret: true },
+            "slipway:signingKeyPassword": { value: site.password, secret: true },
         }));
         network = `e2e-${t.id}-proxy`;
         labelKey = `slipway.e2e-${t.id}`;
@@ -195,17 +203,84 @@ describe("local stack lifecycle", () => {
         expect((await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", ca)).status).toBe(401);
     });
 
+    it("a promotion verifies the signed staging image with the site key and moves exactly that digest to prod", async () => {
+        const outputs = await t.stack.outputs();
+        const host = outputs.registryHost?.value as string;
+        const credentials = { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string };
+        // A runnable image with the validated commit as its revision label, built from a local base (nothing is pulled).
+        const context = mkdtempSync(join(tmpdir(), "slipway-e2e-web-"));
+        const base = (await docker("image", "ls", "slipway/traefik", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")[0]!;
+        writeFileSync(join(context, "Dockerfile"), `FROM ${base}\nLABEL org.opencontainers.image.revision=${REVISION}\n`);
+        const image = `slipway-e2e-web:${t.id}`;
+        await docker("build", "--quiet", "-t", image, context);
+        const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-push-"));
+        writeFileSync(join(dir, "ca.crt"), outputs.proxyCaCertificate?.value as string);
+        writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64") } } }));
+        try {
+            await must("skopeo", ["copy", "--dest-cert-dir", dir, "--authfile", join(dir, "config.json"), `docker-daemon:${image}`, `docker://${host}/apps/web:staging`]);
+            const client = new RegistryClient({ registry: host, ca: outputs.proxyCaCertificate?.value as string, credentials });
+            let digest: string;
+            try {
+                digest = await client.resolve("apps/web", "staging");
+            } finally {
+                client.close();
+            }
+            // CI signs what it pushed, by digest, with the site key.
+            await cosignSign(site, `${host}/apps/web@${digest}`, { dockerConfig: dir });
+
+            await t.stack.setConfig("slipway:promotion[0].name", { value: "web" }, true);
+            await t.stack.setConfig("slipway:promotion[0].source", { value: `${host}/apps/web:staging` }, true);
+            await t.stack.setConfig("slipway:promotion[0].target", { value: `${host}/apps/web:prod` }, true);
+            await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: REVISION }, true);
+            await t.stack.up();
+
+            const promotions = (await t.stack.outputs()).promotions?.value as Record<string, { ref: string; digest: string; revision: string; signer: string }>;
+            expect(promotions.web).toMatchObject({ ref: `${host}/apps/web@${digest}`, digest, revision: REVISION });
+            expect(promotions.web!.signer).toMatch(/^key:/);
+            const check = new RegistryClient({ registry: host, ca: outputs.proxyCaCertificate?.value as string, credentials });
+            try {
+                expect(await check.resolve("apps/web", "prod")).toBe(digest);
+            } finally {
+                check.close();
+            }
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+            rmSync(context, { recursive: true, force: true });
+            await run("docker", ["image", "rm", image]);
+        }
+    });
+
     it("another stack reads the outputs through a StackReference, typed and validated", async () => {
         const producer = `organization/slipway/${t.stack.name}`;
         const consumer = await throwawayStack(() => ({ "slipway-consumer:producer": { value: producer } }), join(ROOT, "examples", "consumer"), t.backend);
         try {
+            // It deploys the promoted digest as a service routed by the platform's Traefik (traefik's own ping as the app).
+            await consumer.stack.setConfig("slipway-consumer:service", { value: JSON.stringify({ promotion: "web", port: 8080, command: ["--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http"] }) });
             const outputs = (await consumer.stack.up()).outputs;
             expect(outputs.proxyNetwork?.value).toBe(network);
+            expect(outputs.proxyNetwork?.secret).toBe(false);
+            const promoted = ((await t.stack.outputs()).promotions?.value as Record<string, { ref: string }>).web!.ref;
+            expect(outputs.serviceImage?.value).toBe(promoted);
+            expect(outputs.serviceUrl?.value).toBe(`https://web.${DOMAIN}:${ports.https}`);
+            const service = `${consumer.stack.name}-web_web`;
+            expect(await docker("service", "inspect", service, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).toBe(promoted);
+            const ca = (await t.stack.outputs()).proxyCaCertificate?.value as string;
+            let answer = { status: 0, body: "" };
+            // Bounded: Traefik's next poll of the swarm routes the new service.
+            for (let i = 0; i < 30 && answer.status !== 200; i++) {
+                answer = await request("https", `web.${DOMAIN}`, ports.https, "/ping", ca);
+                if (answer.status !== 200) await new Promise((r) => setTimeout(r, 1000));
+            }
+            expect(answer).toMatchObject({ status: 200, body: "OK" });
             expect(outputs.registryHost?.value).toBe(`registry.${DOMAIN}:${ports.https}`);
             expect(outputs.registryPassword?.secret).toBe(true);
             const mine = (await t.stack.outputs()).diskImageCurrent?.value as Record<string, { indexRef: string }>;
             expect(outputs.currentImages?.value).toEqual(Object.fromEntries(Object.entries(mine).map(([k, v]) => [k, v.indexRef])));
             // Pointed at a stack that is not a platform, the consumer's preview says what is missing.
+            // Destroyed, the service and its registry login are gone.
+            await consumer.stack.destroy();
+            expect((await run("docker", ["service", "inspect", service])).code).not.toBe(0);
+            await consumer.stack.removeConfig("slipway-consumer:service");
             await consumer.stack.setConfig("slipway-consumer:producer", { value: `organization/slipway-consumer/${consumer.stack.name}` });
             const error = await consumer.stack.preview().catch((e: unknown) => e);
             expect(String(error)).toMatch(/does not export what a Slipway platform exports[\s\S]*outputsVersion: missing[\s\S]*ciUrl: missing/);
@@ -270,22 +345,41 @@ describe("local stack lifecycle", () => {
         expect(stateText(t.backend)).not.toContain("PRIVATE KEY");
     });
 
-    it("preview after a config change shows exactly that change, and up applies it", async () => {
+    it("preview after a config change shows exactly that change, saves it as a plan, and up --plan applies exactly that", async () => {
         await t.stack.setConfig(`slipway:host.labels["${labelKey}"]`, { value: "two" }, true);
         const changes = changedSteps();
-        await t.stack.preview({ onEvent: changes.onEvent });
+        const planDir = mkdtempSync(join(tmpdir(), "slipway-e2e-plan-"));
+        const plan = join(planDir, "plan.json");
+        try {
+            // What CI previews on the pull request (`pulumi preview --save-plan`) ...
+            await t.stack.preview({ onEvent: changes.onEvent, plan });
+            expect(changes.steps).toEqual([{ op: "update", urn: expect.stringMatching(new RegExp(`label-${labelKey.replace(/\./g, "\\.")}$`)) as unknown }]);
+            // ... holds the stack's secrets only encrypted,
+            const planText = readFileSync(plan, "utf8");
+            expect(planText).not.toContain(PLANTED_SECRET);
+            expect(planText).not.toContain("PRIVATE KEY");
 
-        expect(changes.steps).toEqual([{ op: "update", urn: expect.stringMatching(new RegExp(`label-${labelKey.replace(/\./g, "\\.")}$`)) as unknown }]);
+            // ... and constrains the update: a change made after the review is refused, nothing applied,
+            await t.stack.setConfig(`slipway:host.labels["${labelKey}"]`, { value: "unreviewed" }, true);
+            const refused = await t.stack.up({ plan }).catch((e: unknown) => e);
+            expect(String(refused)).toMatch(/violates plan/);
+            expect((await nodeLabels())[labelKey]).toBe("one");
 
-        await t.stack.up();
-        expect((await nodeLabels())[labelKey]).toBe("two");
+            // ... while exactly what was reviewed applies (`pulumi up --plan`).
+            await t.stack.setConfig(`slipway:host.labels["${labelKey}"]`, { value: "two" }, true);
+            await t.stack.up({ plan });
+            expect((await nodeLabels())[labelKey]).toBe("two");
+        } finally {
+            rmSync(planDir, { recursive: true, force: true });
+        }
     });
 
     it("refresh reports a network deleted out of band, and up recreates it", async () => {
         // up does not yet redeploy a stack removed out of band (its deploy is a command Pulumi
-        // cannot read back), so the registry stays gone below and the disk-image verifications,
-        // failing closed, would fail the up: the node platform leaves the config first.
+        // cannot read back), so the registry stays gone below and the disk-image verifications
+        // and the promotion, failing closed, would fail the refresh and up: they leave the config first.
         await t.stack.removeConfig("slipway:diskImages");
+        await t.stack.removeConfig("slipway:promotion");
         await t.stack.up();
         // The network is in use by Traefik, the registry and CI: take their stacks down out of band
         // first, as an operator cleaning up by hand would.

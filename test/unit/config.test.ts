@@ -70,7 +70,7 @@ describe("validateConfig", () => {
             {
                 key: "slipway:promotion[0].requireSignature",
                 problem: "is true but no signing.publicKey says which key the signature must verify with",
-                fix: `pulumi config set --stack test --path signing.publicKey "$(cat cosign.pub)" (the public key CI signs with), or pulumi config set --stack test --path --type bool 'promotion[0].requireSignature' false`,
+                fix: `pulumi config set --stack test --path signing.publicKey < cosign.pub (the public key CI signs with), or pulumi config set --stack test --path --type bool 'promotion[0].requireSignature' false`,
             },
         ]);
         expect(validateConfig({ entries: { proxy: plain({ domain: "example.org" }), promotion: plain([{ ...promotion, requireSignature: false }]) }, stack: "test" }).ok).toBe(true);
@@ -88,6 +88,8 @@ describe("validateConfig", () => {
     it("turns structured examples into one --path command per leaf", () => {
         const problems = problemsOf({ proxy: plain({ domain: "example.org" }), host: plain({ labels: "ingress" }) });
         expect(problems[0]!.fix).toBe("pulumi config set --stack test --path --type string 'host.labels[\"slipway.ingress\"]' true");
+        // A PEM starts with dashes: the fix ends the flags before it, or pulumi reads it as one.
+        expect(problemsOf({ proxy: plain({ domain: "example.org", certificate: "not a pem" }) }).find((p) => p.key === "slipway:proxy.certificate")!.fix).toBe("pulumi config set --stack test --path proxy.certificate -- '-----BEGIN CERTIFICATE-----…'");
     });
 
     it("reports a section set as a plain string instead of structured config", () => {
@@ -109,7 +111,7 @@ describe("validateConfig", () => {
             pruneOlderThanHours: 0,
         });
         expect(result.config.proxy).toMatchObject({ httpPort: 80, httpsPort: 443 });
-        expect(result.config.registry).toMatchObject({ engine: "distribution", storage: { kind: "filesystem", volume: "registry-data" }, gcSchedule: "0 3 * * 0" });
+        expect(result.config.registry).toMatchObject({ engine: "distribution", storage: { kind: "filesystem", volume: "registry-data" }, passwordRotation: 0 });
         expect(result.config.ci).toMatchObject({ engine: "woodpecker", runnerCapacity: 2, runnerLabels: ["disk-image-builder"] });
         expect(result.config.retention).toEqual({ keep: 3, maxDeletes: 100, dryRun: false, protect: [] });
         expect(result.config.secrets).toEqual({});

@@ -109,6 +109,20 @@ describe("Platform wiring", () => {
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
     });
 
+    it("refuses settings that are declared but not built yet, instead of ignoring them", () => {
+        const gamma = readStackFile("gamma");
+        const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
+        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }] }), secret: false } });
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/host\.workers is not built yet.*pulumi config rm --path host\.workers/);
+        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false } });
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/host\.pruneOlderThanHours is not built yet/);
+        const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
+        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, gcSchedule: "0 3 * * 0" }), secret: false } });
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.gcSchedule is not built yet/);
+        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web"] }), secret: false } });
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.repositories and registry\.mirrors are not built yet/);
+    });
+
     it("signs disk images with the site's key when it declares one, generating none", async () => {
         const PUBLIC = "-----BEGIN PUBLIC KEY-----\nsite\n-----END PUBLIC KEY-----\n";
         setStackConfig({

@@ -10,6 +10,7 @@ const produced = {
     nodeLabels: { "slipway.ingress": "true" },
     proxyPingUrl: "https://proxy.example.org/ping",
     proxyDomain: "example.org",
+    proxyRouteLabels: { "slipway.routed-by": "gamma" },
     registryHost: "registry.example.org",
     registryUsername: "slipway",
     registryPassword: "secret",

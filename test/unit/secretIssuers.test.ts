@@ -3,7 +3,7 @@
 // check their inputs.
 import { beforeAll, describe, expect, it } from "vitest";
 import { LocalCertificate, localCertificateProvider } from "../../dynamic-providers/localCertificate";
-import { RandomSecret } from "../../dynamic-providers/randomSecret";
+import { RandomSecret, randomSecretProvider } from "../../dynamic-providers/randomSecret";
 import { RegistryCredentials, registryCredentialsProvider } from "../../dynamic-providers/registryCredentials";
 import { promiseOf, recordResources, type RecordedResource } from "../support/mocks";
 
@@ -21,19 +21,26 @@ describe("secret-issuing dynamic resources", () => {
         expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["days", "domain", "version"]);
     });
 
-    it("RegistryCredentials constructs, its URN resolves, its only input is the username", async () => {
+    it("RegistryCredentials constructs, its URN resolves, its only inputs are the username and the rotation", async () => {
         const creds = new RegistryCredentials("creds");
         expect(await promiseOf(creds.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:RegistryCredentials::creds");
         const inputs = recorded.find((r) => r.name === "creds")!.inputs;
-        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["username", "version"]);
+        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["rotation", "username", "version"]);
         expect(String(inputs.__provider)).not.toContain("htpasswd -niB");
     });
 
-    it("RandomSecret constructs, its URN resolves, its only input is its version", async () => {
+    it("RandomSecret constructs, its URN resolves, its only inputs are its version and rotation", async () => {
         const secret = new RandomSecret("token");
         expect(await promiseOf(secret.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:RandomSecret::token");
         const inputs = recorded.find((r) => r.name === "token")!.inputs;
-        expect(Object.keys(inputs).filter((k) => k !== "__provider")).toEqual(["version"]);
+        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["rotation", "version"]);
+    });
+
+    it("a bumped rotation replaces (a new value); state from before rotation existed reads as rotation 0", async () => {
+        expect(await randomSecretProvider.diff!("id", { version: "1" } as never, { version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [] });
+        expect(await randomSecretProvider.diff!("id", { version: "1", rotation: 0 } as never, { version: "1", rotation: 1 })).toEqual({ changes: true, replaces: ["rotation"] });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [] });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 2 })).toEqual({ changes: true, replaces: ["rotation"] });
     });
 
     it("check refuses what would break the script or the htpasswd line", async () => {
