@@ -42,6 +42,8 @@ export const outputsVersion = OUTPUTS_VERSION;
 export const proxyNetwork = platform.host.networkName;
 /** Labels on the swarm manager node. */
 export const nodeLabels = platform.host.labels;
+/** Workers joined over SSH, by name: node ID and hostname (services are placed with node.labels.slipway.worker==<name>). */
+export const workers = platform.host.workers;
 /** CA that issued the proxy's certificate when Slipway generated it (local stacks); trust it to reach the platform. */
 export const proxyCaCertificate = platform.proxy.caCertificate;
 /** The site's domain: services are routed at <name>.<domain> (Traefik's web-secure entrypoint). */

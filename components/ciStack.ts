@@ -71,6 +71,8 @@ export class CiStack extends pulumi.ComponentResource {
                         secrets: [agent, metrics, forge],
                         mounts: [{ type: "volume", source: "data", target: DATA_DIR }],
                         labels: { "slipway.stack": args.stack, ...renderRouteLabels(this.stackName, `ci.${domain}`, 8000) },
+                        // Its database is on this node's volume.
+                        constraints: ["node.role == manager"],
                     },
                     agent: {
                         image: args.images.agent,
@@ -84,9 +86,14 @@ export class CiStack extends pulumi.ComponentResource {
                         },
                         networks: ["ci"],
                         secrets: [agent],
+                        // With a rotated agent secret the new agent cannot register until the new server
+                        // runs: it restarts until then instead of rolling back to the old secret.
+                        onUpdateFailure: "continue",
                         // The runner starts pipeline containers on this engine: it needs the socket.
                         mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
                         labels: { "slipway.stack": args.stack },
+                        // Pipelines run on the engine it is bound to: the manager's, whose images setup assembled.
+                        constraints: ["node.role == manager"],
                     },
                 },
                 networks: { ci: { internal: true } },

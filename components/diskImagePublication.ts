@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { CosignVerification } from "../dynamic-providers/cosignVerification";
 import { RetentionPolicy } from "../dynamic-providers/retentionPolicy";
+import { reportRetention } from "./retentionReport";
 import { A, type Publication, type PublishRequest } from "../lib/diskimage/publish";
 import type { Family } from "../lib/diskimage/targets";
 import { shellJoin } from "../lib/shell";
@@ -79,11 +80,12 @@ export class DiskImagePublication extends pulumi.ComponentResource {
         const verification = new CosignVerification(`${name}-verify`, { reference: pulumi.interpolate`${this.repository}@${published.digest}`, policy, ...connection }, { parent: this, dependsOn: [signed] });
         // A rollback pin is proven too: an unsigned or deleted publication cannot become current.
         const pinned = args.current ? new CosignVerification(`${name}-current`, { reference: pulumi.interpolate`${this.repository}@${args.current}`, policy, ...connection }, { parent: this }) : undefined;
-        new RetentionPolicy(
+        const retention = new RetentionPolicy(
             `${name}-retention`,
             { repository: this.repository, groupBy: [A.platform, A.family], keep: args.keep ?? 3, protect: pulumi.output(args.protect ?? []).apply((p) => [...(args.current ? [args.current] : []), ...p]), ...connection },
             { parent: this, dependsOn: [verification, ...(pinned ? [pinned] : [])] },
         );
+        reportRetention(retention, this.repository);
 
         // Outputs wait for the proof: they name the verified digest.
         this.latest = pulumi

@@ -70,6 +70,8 @@ export class OciRegistry extends pulumi.ComponentResource {
                         secrets: [h, c],
                         ...(volume ? { mounts: [{ type: "volume" as const, source: volume, target: DATA_DIR }] } : {}),
                         labels: { "slipway.stack": args.stack, ...renderRouteLabels(`${this.stackName}`, `registry.${domain}`, 5000) },
+                        // Its blobs are on this node's volume (filesystem storage): it stays where they are.
+                        constraints: ["node.role == manager"],
                     },
                 },
                 externalNetworks: { proxy: network },

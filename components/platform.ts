@@ -46,7 +46,6 @@ export class Platform extends pulumi.ComponentResource {
         const { config } = args;
 
         // Declared in the schema, not built yet: refused rather than silently ignored.
-        if (config.host.workers.length) throw new pulumi.ResourceError(`slipway:host.workers is not built yet: workers cannot join through Slipway; remove them (pulumi config rm --path host.workers) and join them by hand with docker swarm join`, this);
         if (config.host.pruneOlderThanHours) throw new pulumi.ResourceError(`slipway:host.pruneOlderThanHours is not built yet: nothing would prune; remove it (pulumi config rm --path host.pruneOlderThanHours)`, this);
         this.host = new SwarmHost(
             `${name}-host`,
@@ -55,6 +54,9 @@ export class Platform extends pulumi.ComponentResource {
                 networkName: config.host.networkName,
                 labels: config.host.labels,
                 stack: config.stack,
+                workers: config.host.workers,
+                // Validated: workers come with the key and their host keys (config/).
+                ...(config.host.workers.length ? { ssh: { privateKey: config.secrets.sshPrivateKey!, knownHosts: config.host.knownHosts! } } : {}),
             },
             { parent: this },
         );

@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { renderNodeLabelScripts } from "../lib/render/nodeLabel";
 import { SwarmNetwork } from "../dynamic-providers/swarmNetwork";
+import type { JoinedWorker, WorkerSpec } from "../lib/docker/worker";
+import { shellJoin } from "../lib/shell";
+import { projectDir } from "./projectDir";
 
 export interface SwarmHostArgs {
     /** Docker Engine endpoint of the swarm manager: `unix:///…` or `ssh://user@host`. @default "unix:///var/run/docker.sock" */
@@ -12,11 +15,15 @@ export interface SwarmHostArgs {
     labels: Record<string, string>;
     /** Stack name, written as a label on everything created so leftovers can be found. */
     stack: string;
+    /** Workers joined over SSH; removing one from the list drains and removes it. @default [] */
+    workers?: Array<{ name: string; endpoint: string; labels: Record<string, string> }>;
+    /** How workers are reached: the key (secret) and their host keys (known_hosts lines). */
+    ssh?: { privateKey: pulumi.Input<string>; knownHosts: string };
 }
 
 /**
  * The Docker Swarm host: the engine connection every other component deploys through, the
- * overlay `proxy` network, and the manager's node labels.
+ * overlay `proxy` network, the manager's node labels, and workers joined over SSH.
  */
 export class SwarmHost extends pulumi.ComponentResource {
     /** Docker Engine endpoint of the manager, for resources deployed on the swarm. */
@@ -27,6 +34,8 @@ export class SwarmHost extends pulumi.ComponentResource {
     public readonly networkId: pulumi.Output<string>;
     /** The node labels, as set. */
     public readonly labels: pulumi.Output<Record<string, string>>;
+    /** Joined workers by name: node ID and hostname. */
+    public readonly workers: pulumi.Output<Record<string, JoinedWorker>>;
 
     constructor(name: string, args: SwarmHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:host:SwarmHost", name, {}, opts);
@@ -60,13 +69,35 @@ export class SwarmHost extends pulumi.ComponentResource {
             }
         };
 
+        // Each worker joins with the manager's join token, over SSH, once the swarm has its network.
+        const createWorkers = (network: pulumi.Resource) =>
+            (args.workers ?? []).map((w) => {
+                if (!args.ssh) throw new pulumi.ResourceError(`worker ${w.name} needs the sshPrivateKey secret and host.knownHosts`, this);
+                const spec = pulumi.output(args.endpoint).apply((manager): WorkerSpec => ({ name: w.name, manager, worker: w.endpoint, labels: w.labels }));
+                const join = new command.local.Command(
+                    `${name}-worker-${w.name}`,
+                    {
+                        create: shellJoin(["node", "bin/scripts/swarmWorker.js", "join"]),
+                        update: shellJoin(["node", "bin/scripts/swarmWorker.js", "join"]),
+                        delete: shellJoin(["node", "bin/scripts/swarmWorker.js", "leave"]),
+                        dir: projectDir(),
+                        environment: { SLIPWAY_WORKER: spec.apply((x) => JSON.stringify(x)), SLIPWAY_SSH_KEY: pulumi.secret(args.ssh.privateKey), SLIPWAY_KNOWN_HOSTS: args.ssh.knownHosts },
+                    },
+                    { parent: this, dependsOn: [network] },
+                );
+                // The node ID is not secret; the command's outputs are (its environment holds the key).
+                return pulumi.unsecret(join.stdout).apply((out): [string, JoinedWorker] => [w.name, JSON.parse(out.trim().split("\n").pop()!) as JoinedWorker]);
+            });
+
         const network = createProxyNetwork();
         createNodeLabels();
+        const workers = createWorkers(network);
 
         this.endpoint = pulumi.output(args.endpoint);
         this.networkName = network.name;
         this.networkId = network.id;
         this.labels = pulumi.output(args.labels);
-        this.registerOutputs({ networkName: this.networkName, networkId: this.networkId, labels: this.labels });
+        this.workers = pulumi.all(workers).apply((all) => Object.fromEntries(all));
+        this.registerOutputs({ networkName: this.networkName, networkId: this.networkId, labels: this.labels, workers: this.workers });
     }
 }

@@ -49,6 +49,8 @@ interface Outputs extends Inputs {
     kept: Record<string, string[]>;
     deleted: string[];
     capped: boolean;
+    /** When this prune ran: tells a deletion of this update from one kept in state since an earlier one. */
+    ranAt: string;
 }
 
 const retainLib = () => projectLib<typeof RetainLib>("retention/retainReference");
@@ -65,7 +67,7 @@ async function prune(inputs: Inputs): Promise<Outputs> {
     // What is still planned after this run: nothing once applied, the whole plan for a dry run.
     // (These outputs are what the next diff compares with the next check's plan.)
     const plannedDeletions = inputs.dryRun ? inputs.plannedDeletions : plan.deferred.length > 0 ? inputs.plannedDeletions.filter((d) => !deleted.includes(d)) : [];
-    return { ...inputs, plannedDeletions, kept, deleted, capped: plan.capped };
+    return { ...inputs, plannedDeletions, kept, deleted, capped: plan.capped, ranAt: new Date().toISOString() };
 }
 
 export const retentionPolicyProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
@@ -109,6 +111,7 @@ export class RetentionPolicy extends pulumi.dynamic.Resource {
     declare readonly kept: pulumi.Output<Record<string, string[]>>;
     declare readonly deleted: pulumi.Output<string[]>;
     declare readonly capped: pulumi.Output<boolean>;
+    declare readonly ranAt: pulumi.Output<string>;
 
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const inputs = {
@@ -119,7 +122,7 @@ export class RetentionPolicy extends pulumi.dynamic.Resource {
             dryRun: args.dryRun ?? false,
             insecure: args.insecure ?? false,
             version: RETENTION_POLICY_PROVIDER_VERSION,
-            ...Object.fromEntries(["plannedDeletions", "bytesReclaimable", "kept", "deleted", "capped"].map((k) => [k, undefined])),
+            ...Object.fromEntries(["plannedDeletions", "bytesReclaimable", "kept", "deleted", "capped", "ranAt"].map((k) => [k, undefined])),
         };
         super(retentionPolicyProvider, name, inputs, opts, "slipway", "RetentionPolicy");
     }

@@ -32,10 +32,11 @@ async function main(argv: string[]) {
     }
     const spec = JSON.parse(specJson) as BuildSpec;
     const progress = (line: string) => process.stderr.write(`${line}\n`);
-    const result = await buildArtifact(spec, slipwayCache(), progress);
+    const boots = bootable(spec.family, spec.arch) && !flags.includes("--no-boot");
+    const result = await buildArtifact(spec, slipwayCache(), progress, boots ? 4 : 3);
     let boot: { line: string; seconds: number } | undefined;
-    if (bootable(spec.family, spec.arch) && !flags.includes("--no-boot")) {
-        progress(`${spec.platform} ${spec.family}/${spec.arch}: boot test under QEMU…`);
+    if (boots) {
+        progress(`${spec.platform} ${spec.family}/${spec.arch}: boot test under QEMU [4/4]…`);
         boot = await bootTest({ platform: spec.platform, arch: spec.arch, family: spec.family, kernel: spec.kernel, dir: result.dir });
         progress(`${spec.platform} ${spec.family}/${spec.arch}: booted in ${boot.seconds.toFixed(1)} s: ${boot.line}`);
     }

@@ -37,7 +37,10 @@ const labels = z
 
 const worker = z.object({
     name: z.string().regex(LABEL_KEY).meta(doc("Worker name, used in resource names", "worker-1")),
-    endpoint: dockerEndpoint.meta(doc("Docker Engine endpoint of the worker", "ssh://deploy@203.0.113.11")),
+    endpoint: z
+        .string()
+        .regex(/^ssh:\/\/[^@\s]+@[^\s:/]+(:\d+)?$/, "must be ssh://user@host[:port]: workers are joined over SSH")
+        .meta(doc("Docker Engine endpoint of the worker", "ssh://deploy@203.0.113.11")),
     labels: labels.default({}),
 });
 
@@ -50,7 +53,12 @@ export const hostSchema = z
             .meta(doc("Name of the attachable overlay network Traefik and services share", "proxy"))
             .default("proxy"),
         labels: labels.default({ "slipway.ingress": "true" }),
-        workers: z.array(worker).meta(doc("Extra swarm workers joined over SSH (not built yet: refused)", "[]")).default([]),
+        workers: z.array(worker).meta(doc("Swarm workers joined over SSH with the sshPrivateKey secret; removing one drains and removes it", "[]")).default([]),
+        knownHosts: z
+            .string()
+            .regex(/^\S+ (ssh-|ecdsa-)\S+ \S+/m, "must be known_hosts lines (ssh-keyscan <host>)")
+            .optional()
+            .meta(doc("Host keys of the workers (ssh-keyscan output): SSH to them checks these, strictly", "203.0.113.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…")),
         pruneOlderThanHours: z
             .number()
             .int()

@@ -16,12 +16,9 @@ export interface SecretKeyDoc {
 
 export const SECRET_KEYS = {
     sshPrivateKey: {
-        description: "SSH private key for ssh:// Docker endpoints (manager and workers)",
+        description: "SSH private key workers are joined with (an ssh:// manager is reached with your own ssh setup)",
         source: "< ~/.ssh/id_ed25519",
-        requiredBecause: (s) =>
-            [s.host.endpoint, ...s.host.workers.map((w) => w.endpoint)].some((e) => e.startsWith("ssh://"))
-                ? "a Docker endpoint is ssh://"
-                : undefined,
+        requiredBecause: (s) => (s.host.workers.length ? "host.workers are joined over SSH" : undefined),
     },
     tlsPrivateKey: {
         description: "Private key of proxy.certificate (PEM)",

@@ -55,6 +55,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 
     checkSecrets(raw, sections, report);
     checkPromotions(sections, raw.stack, report);
+    checkWorkers(sections, raw.stack, report);
 
     if (problems.length > 0 || Object.keys(sections).length !== SECTION_NAMES.length) return { ok: false, problems };
     const secrets: SlipwayConfig["secrets"] = {};
@@ -78,6 +79,14 @@ function checkPromotions(sections: Partial<Sections>, stack: string | undefined,
             report(["promotion", i, "requireSignature"], `is true but no signing.publicKey says which key the signature must verify with`, `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "signing.publicKey"])} < cosign.pub (the public key CI signs with), or ${setCommands(["promotion", i, "requireSignature"], false, stack).join(" && ")}`);
         }
     });
+}
+
+/** Workers are reached over SSH with strict host key checking: their host keys must be known. */
+function checkWorkers(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
+    const host = sections.host;
+    if (!host?.workers.length || host.knownHosts) return;
+    const hosts = host.workers.map((w) => new URL(w.endpoint).hostname).join(" ");
+    report(["host", "knownHosts"], "is required to reach host.workers over SSH (their host keys are checked)", `ssh-keyscan ${hosts} > known_hosts && ${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "host.knownHosts"])} < known_hosts`);
 }
 
 /** Parses one section on its own, so a broken section does not hide problems in the others. */

@@ -34,7 +34,8 @@ export const buildDir = (cacheRoot: string, spec: BuildSpec) => join(cacheRoot, 
  * Builds `spec` into the cache (or finds it there, checked against its manifest). Builds
  * twice and compares: a difference fails the build, naming the files that differ.
  */
-export async function buildArtifact(spec: BuildSpec, cacheRoot: string, progress: Progress): Promise<BuildResult> {
+/** `steps`: how many steps the whole job has (a boot test after the build is one more): shown as [i/n]. */
+export async function buildArtifact(spec: BuildSpec, cacheRoot: string, progress: Progress, steps = 3): Promise<BuildResult> {
     const dir = buildDir(cacheRoot, spec);
     const cached = readCached(dir);
     if (cached) {
@@ -44,9 +45,9 @@ export async function buildArtifact(spec: BuildSpec, cacheRoot: string, progress
     const work = `${dir}.work-${process.pid}`;
     rmSync(work, { recursive: true, force: true });
     try {
-        const roots = await timedStep(progress, `${label(spec)}: inputs`, () => extractInputs(spec, cacheRoot));
-        const a = await timedStep(progress, `${label(spec)}: build`, () => buildOnce(spec, roots, join(work, "a")));
-        const b = await timedStep(progress, `${label(spec)}: rebuild for the reproducibility check`, () => buildOnce(spec, roots, join(work, "b")));
+        const roots = await timedStep(progress, `${label(spec)}: inputs`, () => extractInputs(spec, cacheRoot), { index: 1, of: steps });
+        const a = await timedStep(progress, `${label(spec)}: build`, () => buildOnce(spec, roots, join(work, "a")), { index: 2, of: steps });
+        const b = await timedStep(progress, `${label(spec)}: rebuild for the reproducibility check`, () => buildOnce(spec, roots, join(work, "b")), { index: 3, of: steps });
         const differ = FAMILY_FILES[spec.family].map((f) => f.name).filter((name) => sha256File(join(a, name)) !== sha256File(join(b, name)));
         if (differ.length) throw new Error(`${label(spec)} is not reproducible: ${differ.join(", ")} differ between two builds of the same inputs (kept for comparison in ${work})`);
         const manifest = renderBuildManifest(spec, buildDigest(spec), await toolVersions(), artifactsOf(spec, a));

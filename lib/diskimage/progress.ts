@@ -3,10 +3,18 @@
 
 export type Progress = (line: string) => void;
 
-export async function timedStep<T>(progress: Progress, what: string, step: () => Promise<T>): Promise<T> {
+/** `what` is shown as is, or as "<what> [i/n]" when the step's place among n steps is known. */
+export async function timedStep<T>(progress: Progress, what: string, step: () => Promise<T>, place?: { index: number; of: number }): Promise<T> {
     const start = Date.now();
+    if (place) what = `${what} [${place.index}/${place.of}]`;
     progress(`${what}…`);
     const result = await step();
     progress(`${what}: done in ${((Date.now() - start) / 1000).toFixed(1)} s`);
     return result;
 }
+
+/** Bytes as MiB with one decimal. */
+export const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(1);
+
+/** "<done>/<total> MiB": how far a transfer is. */
+export const mebibytes = (done: number, total: number) => `${mib(done)}/${mib(total)} MiB`;

@@ -10,6 +10,7 @@ import { sha256, type RegistryClient } from "../oci/client";
 import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, type Descriptor } from "../oci/mediaTypes";
 import type { BuildManifest } from "./manifest";
 import { artifactType, FAMILY_FILES, type Arch, type Family } from "./targets";
+import { mebibytes } from "./progress";
 
 export const BUILD_MANIFEST_TYPE = "application/vnd.slipway.build-manifest.v1+json";
 export const A = {
@@ -160,11 +161,16 @@ export async function publish(client: RegistryClient, req: PublishRequest, progr
         }
     }
     const entries = [];
-    for (const child of req.children) {
-        const rendered = renderChild(child);
+    const children = req.children.map((child) => ({ child, rendered: renderChild(child) }));
+    // How far along the push is, over every blob of every arch.
+    const total = { blobs: children.reduce((n, c) => n + c.rendered.blobs.length, 0), bytes: children.reduce((n, c) => n + c.rendered.blobs.reduce((b, x) => b + x.descriptor.size, 0), 0) };
+    const sent = { blobs: 0, bytes: 0 };
+    for (const { child, rendered } of children) {
         for (const blob of rendered.blobs) {
-            progress(`${req.family}/${child.arch}: ${blob.descriptor.annotations?.[A.title] ?? blob.descriptor.mediaType} (${blob.descriptor.size} bytes)`);
+            sent.blobs++;
+            sent.bytes += blob.descriptor.size;
             await client.copyBlob(req.repository, blob.descriptor.digest, () => Promise.resolve(blob.bytes()), { chunkSize: 16 << 20 });
+            progress(`${req.family}/${child.arch}: ${blob.descriptor.annotations?.[A.title] ?? blob.descriptor.mediaType} (${blob.descriptor.size} bytes) [blob ${sent.blobs}/${total.blobs}, ${mebibytes(sent.bytes, total.bytes)}]`);
         }
         const digest = await client.putManifest(req.repository, sha256(rendered.bytes), rendered.bytes, OCI_MANIFEST);
         const attestation = renderAttestation(child, digest);

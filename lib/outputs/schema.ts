@@ -24,6 +24,8 @@ export const platformOutputsSchema = z.object({
     proxyNetwork: z.string().min(1),
     /** Labels on the swarm manager node (key → value). */
     nodeLabels: z.record(z.string(), z.string()).default({}),
+    /** Workers by name: node ID and hostname. */
+    workers: z.record(z.string(), z.object({ nodeId: z.string(), hostname: z.string() })).default({}),
     /** CA behind the proxy's certificate when it is not publicly trusted. */
     proxyCaCertificate: z.string().includes("BEGIN CERTIFICATE").optional(),
     proxyPingUrl: z.url(),

@@ -26,6 +26,12 @@ export interface ComposeService {
     /** dnsrr: reached by task IP through Docker's DNS (no VIP needed). @default "dnsrr" */
     endpointMode?: "vip" | "dnsrr";
     healthcheck?: string[];
+    /**
+     * What a failed update does: roll back to the previous spec (default), or continue and let
+     * the restart policy bring the new tasks up (for a client that cannot start until a peer in
+     * the same deploy has: rolling it back would pin it to a secret the peer no longer accepts).
+     */
+    onUpdateFailure?: "rollback" | "continue";
 }
 
 export interface ComposeDocument {
@@ -76,7 +82,7 @@ function renderService(s: ComposeService): Record<string, unknown> {
             endpoint_mode: s.endpointMode ?? "dnsrr",
             ...(s.labels ? { labels: s.labels } : {}),
             ...(s.constraints ? { placement: { constraints: s.constraints } } : {}),
-            update_config: { order: s.ports ? "stop-first" : "start-first", failure_action: "rollback" },
+            update_config: { order: s.ports ? "stop-first" : "start-first", failure_action: s.onUpdateFailure ?? "rollback" },
             restart_policy: { condition: "any", delay: "2s" },
         },
     };

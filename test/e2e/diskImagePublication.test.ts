@@ -96,9 +96,11 @@ describe("disk-image publication in a real pulumi up", () => {
 
     it("a fourth publication with keep=3 prunes the oldest; the others still verify", async () => {
         const refs: string[] = [];
+        let upOutput = "";
         for (const amd64 of ["55", "56", "55"]) {
             await t.stack.setConfig("slipway-disk-images:kernel", kernels(amd64));
             const result = await t.stack.up();
+            upOutput = result.stdout;
             indexes.push(((result.outputs.current!.value as Current)["kernel-initrd"]!.indexRef).split("@")[1]!);
             refs.push((result.outputs.publications!.value as Published)["kernel-initrd/amd64"]!.ref);
         }
@@ -107,6 +109,9 @@ describe("disk-image publication in a real pulumi up", () => {
         expect(refs[0]).not.toBe(firstAmd64Ref);
         expect(new Set(indexes).size).toBe(4);
         await expect(client.getManifest(repo("kernel-initrd"), indexes[0]!)).rejects.toMatchObject({ status: 404 });
+        // The operator saw it coming, and going, in Pulumi's output: pushes counted, the prune reported.
+        expect(upOutput).toMatch(/pushed kernel-initrd\/arm64: .* \[blob \d+\/\d+, [0-9.]+\/[0-9.]+ MiB\]/);
+        expect(upOutput).toMatch(/retention deleted \d+ manifests, kept \d+/);
         for (const d of indexes.slice(1)) await cosignVerifies(`${tls.registry.host}/${repo("kernel-initrd")}@${d}`);
     });
 

@@ -54,7 +54,8 @@ describe("DiskImagePipeline in a real pulumi up", () => {
             for (const a of manifest.artifacts) expect(sha256File(join(dir, a.name))).toBe(a.sha256);
         }
         // Progress reached the operator's output.
-        expect(result.stdout).toMatch(/rebuild for the reproducibility check: done in/);
+        expect(result.stdout).toMatch(/rebuild for the reproducibility check \[3\/4\]: done in/);
+        expect(result.stdout).toMatch(/boot test under QEMU \[4\/4\]…/);
         expect(result.stdout).toMatch(new RegExp(`booted in [0-9.]+ s: SLIPWAY-BOOT-OK platform=${platform} arch=arm64`));
     });
 

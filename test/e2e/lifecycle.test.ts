@@ -16,6 +16,8 @@ import { FAMILIES, bootable } from "../../lib/diskimage/targets";
 import { freePort } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 import { ROOT } from "../support/prerequisites";
+import { slipwayCache } from "../../lib/cache";
+import { guideBlock } from "../support/guide";
 
 // A secret the stack holds (dynamic providers receive the whole stack config): it must never
 // reach the state in plaintext.
@@ -203,51 +205,69 @@ describe("local stack lifecycle", () => {
         expect((await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", ca)).status).toBe(401);
     });
 
-    it("a promotion verifies the signed staging image with the site key and moves exactly that digest to prod", async () => {
+    /** The stack's registry as CI reaches it: host, credentials, CA. */
+    async function registryAccess() {
         const outputs = await t.stack.outputs();
-        const host = outputs.registryHost?.value as string;
-        const credentials = { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string };
-        // A runnable image with the validated commit as its revision label, built from a local base (nothing is pulled).
-        const context = mkdtempSync(join(tmpdir(), "slipway-e2e-web-"));
-        const base = (await docker("image", "ls", "slipway/traefik", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")[0]!;
-        writeFileSync(join(context, "Dockerfile"), `FROM ${base}\nLABEL org.opencontainers.image.revision=${REVISION}\n`);
-        const image = `slipway-e2e-web:${t.id}`;
-        await docker("build", "--quiet", "-t", image, context);
-        const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-push-"));
-        writeFileSync(join(dir, "ca.crt"), outputs.proxyCaCertificate?.value as string);
-        writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64") } } }));
+        return {
+            host: outputs.registryHost?.value as string,
+            ca: outputs.proxyCaCertificate?.value as string,
+            credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string },
+        };
+    }
+
+    async function resolveIn(repository: string, tag: string): Promise<string> {
+        const { host, ca, credentials } = await registryAccess();
+        const client = new RegistryClient({ registry: host, ca, credentials });
         try {
+            return await client.resolve(repository, tag);
+        } finally {
+            client.close();
+        }
+    }
+
+    /**
+     * What CI does for a commit: build a runnable image labelled with its revision (from a local
+     * base: nothing is pulled), push it to apps/web:staging, sign its digest with `keys`.
+     */
+    async function pushSignedStaging(revision: string, keys: CosignKeys): Promise<string> {
+        const { host, ca, credentials } = await registryAccess();
+        const context = mkdtempSync(join(tmpdir(), "slipway-e2e-web-"));
+        const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-push-"));
+        const image = `slipway-e2e-web:${t.id}-${revision.slice(0, 8)}`;
+        try {
+            const base = (await docker("image", "ls", "slipway/traefik", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")[0]!;
+            writeFileSync(join(context, "Dockerfile"), `FROM ${base}\nLABEL org.opencontainers.image.revision=${revision}\n`);
+            await docker("build", "--quiet", "-t", image, context);
+            writeFileSync(join(dir, "ca.crt"), ca);
+            writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64") } } }));
             await must("skopeo", ["copy", "--dest-cert-dir", dir, "--authfile", join(dir, "config.json"), `docker-daemon:${image}`, `docker://${host}/apps/web:staging`]);
-            const client = new RegistryClient({ registry: host, ca: outputs.proxyCaCertificate?.value as string, credentials });
-            let digest: string;
-            try {
-                digest = await client.resolve("apps/web", "staging");
-            } finally {
-                client.close();
-            }
-            // CI signs what it pushed, by digest, with the site key.
-            await cosignSign(site, `${host}/apps/web@${digest}`, { dockerConfig: dir });
-
-            await t.stack.setConfig("slipway:promotion[0].name", { value: "web" }, true);
-            await t.stack.setConfig("slipway:promotion[0].source", { value: `${host}/apps/web:staging` }, true);
-            await t.stack.setConfig("slipway:promotion[0].target", { value: `${host}/apps/web:prod` }, true);
-            await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: REVISION }, true);
-            await t.stack.up();
-
-            const promotions = (await t.stack.outputs()).promotions?.value as Record<string, { ref: string; digest: string; revision: string; signer: string }>;
-            expect(promotions.web).toMatchObject({ ref: `${host}/apps/web@${digest}`, digest, revision: REVISION });
-            expect(promotions.web!.signer).toMatch(/^key:/);
-            const check = new RegistryClient({ registry: host, ca: outputs.proxyCaCertificate?.value as string, credentials });
-            try {
-                expect(await check.resolve("apps/web", "prod")).toBe(digest);
-            } finally {
-                check.close();
-            }
+            const digest = await resolveIn("apps/web", "staging");
+            await cosignSign(keys, `${host}/apps/web@${digest}`, { dockerConfig: dir });
+            return digest;
         } finally {
             rmSync(dir, { recursive: true, force: true });
             rmSync(context, { recursive: true, force: true });
             await run("docker", ["image", "rm", image]);
         }
+    }
+
+    type Promoted = Record<string, { ref: string; digest: string; revision: string; signer: string }>;
+    let firstPromoted: string;
+
+    it("a promotion verifies the signed staging image with the site key and moves exactly that digest to prod", async () => {
+        const { host } = await registryAccess();
+        const digest = await pushSignedStaging(REVISION, site);
+        await t.stack.setConfig("slipway:promotion[0].name", { value: "web" }, true);
+        await t.stack.setConfig("slipway:promotion[0].source", { value: `${host}/apps/web:staging` }, true);
+        await t.stack.setConfig("slipway:promotion[0].target", { value: `${host}/apps/web:prod` }, true);
+        await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: REVISION }, true);
+        await t.stack.up();
+
+        const promotions = (await t.stack.outputs()).promotions?.value as Promoted;
+        expect(promotions.web).toMatchObject({ ref: `${host}/apps/web@${digest}`, digest, revision: REVISION });
+        expect(promotions.web!.signer).toMatch(/^key:/);
+        expect(await resolveIn("apps/web", "prod")).toBe(digest);
+        firstPromoted = digest;
     });
 
     it("another stack reads the outputs through a StackReference, typed and validated", async () => {
@@ -294,6 +314,106 @@ describe("local stack lifecycle", () => {
         const result = await t.stack.up({ onEvent: changes.onEvent });
         expect(changes.steps).toEqual([]);
         expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
+    });
+
+    it("a new build promotes, and a promotion rolls back by pinning the earlier digest and its revision (docs/operator-guide.md)", async () => {
+        const { host } = await registryAccess();
+        const second = "6f2a1d3e4c5b6a79887766554433221100ffeedd";
+        const newer = await pushSignedStaging(second, site);
+        await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: second }, true);
+        await t.stack.up();
+        expect(await resolveIn("apps/web", "prod")).toBe(newer);
+
+        // The guide's rollback: the source pinned to the earlier digest, with that build's revision.
+        await t.stack.setConfig("slipway:promotion[0].source", { value: `${host}/apps/web@${firstPromoted}` }, true);
+        await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: REVISION }, true);
+        await t.stack.up();
+        expect(await resolveIn("apps/web", "prod")).toBe(firstPromoted);
+        expect(((await t.stack.outputs()).promotions?.value as Promoted).web).toMatchObject({ digest: firstPromoted, revision: REVISION });
+    });
+
+    it("rotating the generated secrets: a new registry password (the old one refused, every login follows) and new CI secrets (the agent reconnects)", async () => {
+        const before = await registryAccess();
+        const oldToken = (await t.stack.outputs()).ciMetricsToken?.value as string;
+        await t.stack.setConfig("slipway:registry.passwordRotation", { value: "1" }, true);
+        await t.stack.setConfig("slipway:ci.secretRotation", { value: "1" }, true);
+        await t.stack.up();
+
+        const after = await registryAccess();
+        expect(after.credentials.password).not.toBe(before.credentials.password);
+        const basic = (c: { username: string; password: string }) => ({ authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` });
+        expect((await request("https", `registry.${DOMAIN}`, ports.https, "/v2/", after.ca, basic(before.credentials))).status).toBe(401);
+        expect((await request("https", `registry.${DOMAIN}`, ports.https, "/v2/", after.ca, basic(after.credentials))).status).toBe(200);
+        // The credentials folders the publications and promotions read hold the new password.
+        const folder = readFileSync(join(slipwayCache(), "registry-auth", `${t.stack.name}-slipway-promotions`, "config.json"), "utf8");
+        expect(folder).toContain(Buffer.from(`${after.credentials.username}:${after.credentials.password}`).toString("base64"));
+        // ... so a refresh re-verifies and re-reads everything with it.
+        expect((await t.stack.refresh()).summary.result).toBe("succeeded");
+
+        const token = (await t.stack.outputs()).ciMetricsToken?.value as string;
+        expect(token).not.toBe(oldToken);
+        let workers = 0;
+        for (let i = 0; i < 30 && workers < 2; i++) {
+            const metrics = await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", after.ca, { authorization: `Bearer ${token}` });
+            workers = Number(/^woodpecker_worker_count (\d+)$/m.exec(metrics.body)?.[1] ?? 0);
+            if (workers < 2) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(workers, "the agent reconnected with the new agent secret").toBe(2);
+        expect((await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", after.ca, { authorization: `Bearer ${oldToken}` })).status).toBe(401);
+    });
+
+    it("rotating the site signing key: every publication is signed again and proven with the new key; the promoted source needs CI's new signature", async () => {
+        const next = await cosignKeys("e2e-next-key-password");
+        const before = (await t.stack.outputs()).diskImageCurrent?.value as Record<string, { signer: string }>;
+        const access = await registryAccess();
+        const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-sign-"));
+        writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [access.host]: { auth: Buffer.from(`${access.credentials.username}:${access.credentials.password}`).toString("base64") } } }));
+        writeFileSync(join(dir, "ca.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + access.ca);
+        writeFileSync(join(dir, "next.pub"), next.publicKeyPem);
+        try {
+            // CI signs the promoted source (pinned by the rollback above) with the new key first:
+            // the promotion's verification runs again with it, and would refuse otherwise.
+            await cosignSign(next, `${access.host}/apps/web@${firstPromoted}`, { dockerConfig: dir });
+
+            await t.stack.setConfig("slipway:signing.publicKey", { value: next.publicKeyPem }, true);
+            await t.stack.setConfig("slipway:signingKey", { value: readFileSync(next.key, "utf8"), secret: true });
+            await t.stack.setConfig("slipway:signingKeyPassword", { value: next.password, secret: true });
+            await t.stack.up();
+
+            const outputs = await t.stack.outputs();
+            expect(outputs.diskImageSigningKey?.value).toBe(next.publicKeyPem);
+            const current = outputs.diskImageCurrent?.value as Record<string, { indexRef: string; signer: string }>;
+            const promoted = (outputs.promotions?.value as Promoted).web!;
+            for (const family of FAMILIES) {
+                const c = current[`e2e-node/${family}`]!;
+                // Proven again, by the new key's fingerprint (the signer), the same one the promotion was verified with.
+                expect(c.signer, family).not.toBe(before[`e2e-node/${family}`]!.signer);
+                expect(c.signer, family).toBe(promoted.signer);
+            }
+            const env = { ...process.env, DOCKER_CONFIG: dir, SSL_CERT_FILE: join(dir, "ca.pem") };
+            const verify = await run("cosign", ["verify", "--key", join(dir, "next.pub"), "--insecure-ignore-tlog", current["e2e-node/iso"]!.indexRef], { env });
+            expect(verify.code, verify.stderr).toBe(0);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+        site = next;
+    });
+
+    it("backs up and restores the state with the guide's commands, and the restored stack has nothing to change", async () => {
+        const work = mkdtempSync(join(tmpdir(), "slipway-e2e-backup-"));
+        try {
+            const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway", PULUMI_SKIP_UPDATE_CHECK: "true" };
+            await must("pulumi", ["stack", "select", t.stack.name, "--cwd", ROOT], { env });
+            for (const line of guideBlock("backup-restore")) {
+                const result = await run("bash", ["-c", `cd ${JSON.stringify(ROOT)} && ${line.replace(/slipway-backup\.json/g, join(work, "slipway-backup.json"))}`], { env });
+                expect(result.code, `${line}\n${result.stderr}`).toBe(0);
+            }
+            const changes = changedSteps();
+            await t.stack.preview({ onEvent: changes.onEvent });
+            expect(changes.steps).toEqual([]);
+        } finally {
+            rmSync(work, { recursive: true, force: true });
+        }
     });
 
     it("a certificate rotation converges: the new certificate is served, the route stays up but for the service update, the old secrets are gone", async () => {

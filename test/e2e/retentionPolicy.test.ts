@@ -26,17 +26,21 @@ describe("RetentionPolicy in a real pulumi up", () => {
         expect(preview.stdout).toContain(digests[0]);
         expect(preview.stdout).toContain(digests[1]);
         expect(preview.stdout).not.toContain(digests[2]);
+        expect(preview.stdout).toMatch(/retention would delete 2 manifests, freeing [0-9.]+ MiB/);
         for (const d of digests) expect(await env.client.resolve("node/edge", d)).toBe(d);
     });
 
     it("up deletes exactly those, and a second up changes nothing", async () => {
         const result = await env.t.stack.up();
         expect([...(result.outputs.deleted?.value as string[])].sort()).toEqual([digests[0], digests[1]].sort());
+        expect(result.stdout).toMatch(/retention deleted 2 manifests, kept \d+/);
         await expect(env.client.getManifest("node/edge", digests[0]!)).rejects.toMatchObject({ status: 404 });
         for (const d of digests.slice(2)) expect(await env.client.resolve("node/edge", d)).toBe(d);
 
         const changes = changedSteps();
-        await env.t.stack.up({ onEvent: changes.onEvent });
+        const again = await env.t.stack.up({ onEvent: changes.onEvent });
         expect(changes.steps).toEqual([]);
+        // Nothing ran this time, so nothing is reported as deleted (the state still lists the earlier run's).
+        expect(again.stdout).not.toMatch(/retention deleted/);
     });
 });

@@ -62,6 +62,7 @@ export async function registered(recorded: readonly RecordedResource[], name: st
 function commandStdout(inputs: { create?: unknown; stdin?: string }): string {
     // A command built from secrets reaches the mock as a secret wrapper, not a string: it prints nothing parsed.
     if (typeof inputs.create !== "string") return "";
+    if (inputs.create === "node bin/scripts/swarmWorker.js join") return JSON.stringify({ nodeId: "mocknode", hostname: "worker" });
     if (inputs.create.startsWith("node bin/scripts/diskImage.js publish ")) {
         const { request } = JSON.parse(inputs.stdin!) as { request: { repository: string; children: { arch: string }[] } };
         const digest = (n: number) => `sha256:${String(n).repeat(64)}`;

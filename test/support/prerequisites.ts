@@ -55,6 +55,13 @@ export const diskImageTools: Check = async () => {
     return firmware.length ? `UEFI firmware missing (${firmware.join(", ")}): run scripts/setup (Debian's ovmf and qemu-efi-aarch64)` : undefined;
 };
 
+/** A second engine in a network namespace, reached over real SSH (test/support/workerNode). */
+export const multiNodeTools: Check = async () => {
+    const missing = await commands("ip", "nsenter", "dockerd", "ssh", "ssh-keygen", "ssh-keyscan")();
+    if (missing) return missing;
+    return existsSync("/usr/sbin/sshd") ? undefined : "sshd is missing (/usr/sbin/sshd): run scripts/setup (Debian's openssh-server)";
+};
+
 export const compiledProgram: Check = () =>
     existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build";
 

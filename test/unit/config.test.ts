@@ -38,18 +38,20 @@ describe("validateConfig", () => {
 
     it("requires secrets by what the config uses, and never prints a secret value", () => {
         const problems = problemsOf({
-            host: plain({ endpoint: "ssh://deploy@gamma.example.org" }),
+            host: plain({ endpoint: "ssh://deploy@gamma.example.org", workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }] }),
             proxy: plain({ domain: "example.org", certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
             tlsPrivateKey: { value: "-----BEGIN PRIVATE KEY-----TOPSECRET", secret: false },
         });
         const message = formatProblems(problems);
 
-        expect(problems.map((p) => p.key)).toEqual(["slipway:sshPrivateKey", "slipway:tlsPrivateKey"]);
-        expect(problems[0]!.problem).toContain("required because a Docker endpoint is ssh://");
+        expect(problems.map((p) => p.key)).toEqual(["slipway:sshPrivateKey", "slipway:tlsPrivateKey", "slipway:host.knownHosts"]);
+        expect(problems[0]!.problem).toContain("required because host.workers are joined over SSH");
         expect(problems[0]!.fix).toBe("pulumi config set --stack test --secret sshPrivateKey < ~/.ssh/id_ed25519");
         expect(problems[1]!.problem).toContain("stored in plaintext");
+        // Workers' host keys are checked: the fix says how to collect them.
+        expect(problems[2]!.fix).toBe("ssh-keyscan 203.0.113.11 > known_hosts && pulumi config set --stack test --path host.knownHosts < known_hosts");
         expect(message).not.toContain("TOPSECRET");
-        expect(message).toContain("2 problems");
+        expect(message).toContain("3 problems");
     });
 
     it("a site signing key signing disk images needs its private key and password as secrets", () => {

@@ -112,8 +112,6 @@ describe("Platform wiring", () => {
     it("refuses settings that are declared but not built yet, instead of ignoring them", () => {
         const gamma = readStackFile("gamma");
         const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
-        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }] }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/host\.workers is not built yet.*pulumi config rm --path host\.workers/);
         setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false } });
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/host\.pruneOlderThanHours is not built yet/);
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
@@ -121,6 +119,21 @@ describe("Platform wiring", () => {
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.gcSchedule is not built yet/);
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web"] }), secret: false } });
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.repositories and registry\.mirrors are not built yet/);
+    });
+
+    it("joins each worker over SSH with the key only in its command's environment, after the network", async () => {
+        const gamma = readStackFile("gamma");
+        const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
+        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, workers: [{ name: "builder-1", endpoint: "ssh://deploy@203.0.113.11", labels: { "slipway.disk-image-builder": true } }], knownHosts: "203.0.113.11 ssh-ed25519 AAAAC3Nza" }), secret: false } });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        expect(await promiseOf(platform.host.workers)).toEqual({ "builder-1": { nodeId: "mocknode", hostname: "worker" } });
+        const join = await registered(recorded, "slipway-host-worker-builder-1");
+        expect(join.inputs).toMatchObject({ create: "node bin/scripts/swarmWorker.js join", delete: "node bin/scripts/swarmWorker.js leave" });
+        // An environment holding the key reaches the engine as one secret (encrypted in state).
+        const env = JSON.stringify(join.inputs.environment);
+        expect(env.startsWith('{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270"')).toBe(true);
+        expect(env).toContain(JSON.stringify(JSON.stringify({ name: "builder-1", manager: "ssh://deploy@203.0.113.10", worker: "ssh://deploy@203.0.113.11", labels: { "slipway.disk-image-builder": "true" } })).slice(1, -1));
+        expect(env).toContain("203.0.113.11 ssh-ed25519 AAAAC3Nza");
     });
 
     it("signs disk images with the site's key when it declares one, generating none", async () => {

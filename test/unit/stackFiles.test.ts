@@ -22,6 +22,7 @@ describe("committed stack files", () => {
         const config = parse("gamma");
         expect(config.host.endpoint).toMatch(/^ssh:\/\//);
         expect(config.host.labels).toEqual({ "slipway.ingress": "true" });
+        expect(config.host.workers.map((w) => w.name)).toEqual(["builder-1"]);
         expect(config.registry.storage.kind).toBe("s3");
         expect(config.ci).toMatchObject({ engine: "woodpecker", forgeUrl: "https://git.gamma.slipway.example.org" });
         expect(config.diskImages[0]).toMatchObject({ architectures: ["amd64", "arm64"], retention: 3 });
