@@ -13,8 +13,8 @@ export async function timedStep<T>(progress: Progress, what: string, step: () =>
     return result;
 }
 
-/** Bytes as MiB with one decimal. */
-export const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(1);
-
-/** "<done>/<total> MiB": how far a transfer is. */
-export const mebibytes = (done: number, total: number) => `${mib(done)}/${mib(total)} MiB`;
+/** "<done>/<total> MiB" with one decimal: how far a transfer is. */
+export function mebibytes(done: number, total: number): string {
+    const mib = (bytes: number) => (bytes / (1 << 20)).toFixed(1);
+    return `${mib(done)}/${mib(total)} MiB`;
+}
