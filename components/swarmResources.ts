@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { contentName, renderStackScripts, renderSwarmObjectScripts } from "../lib/render/swarmScripts";
+import { SwarmStackProbe } from "../dynamic-providers/swarmStackProbe";
 
 export interface SwarmContext {
     /** Docker Engine endpoint of the manager. */
@@ -53,6 +54,9 @@ export function swarmObject(
  */
 export function swarmStack(name: string, stackName: string, compose: pulumi.Input<string>, ctx: SwarmContext, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[] = [], dockerConfig?: pulumi.Input<string>): command.local.Command {
     const scripts = renderStackScripts(stackName, { withRegistryAuth: dockerConfig !== undefined });
+    // A stack removed by hand is found by the probe, whose new generation makes this deploy run again.
+    const services = pulumi.unsecret(pulumi.output(compose)).apply((doc) => Object.keys((JSON.parse(doc) as { services: Record<string, unknown> }).services).sort());
+    const probe = new SwarmStackProbe(`${name}-probe`, { endpoint: ctx.endpoint, stack: stackName, services }, { parent });
     return new command.local.Command(
         name,
         {
@@ -60,7 +64,7 @@ export function swarmStack(name: string, stackName: string, compose: pulumi.Inpu
             update: scripts.create,
             delete: scripts.delete,
             stdin: compose,
-            environment: { DOCKER_HOST: ctx.endpoint, ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}) },
+            environment: { DOCKER_HOST: ctx.endpoint, SLIPWAY_STACK_GENERATION: probe.generation.apply((g) => String(g)), ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}) },
             interpreter: ["/bin/bash", "-c"],
         },
         { parent, dependsOn },

@@ -494,10 +494,9 @@ describe("local stack lifecycle", () => {
         }
     });
 
-    it("refresh reports a network deleted out of band, and up recreates it", async () => {
-        // up does not yet redeploy a stack removed out of band (its deploy is a command Pulumi
-        // cannot read back), so the registry stays gone below and the disk-image verifications
-        // and the promotion, failing closed, would fail the refresh and up: they leave the config first.
+    it("refresh reports a network deleted out of band, and up recreates it and redeploys the stacks removed by hand", async () => {
+        // While the registry is gone below, the disk-image verifications and the promotion, failing
+        // closed, would fail (refresh marks them as drift): they leave the config first.
         await t.stack.removeConfig("slipway:diskImages");
         await t.stack.removeConfig("slipway:promotion");
         await t.stack.up();
@@ -524,6 +523,19 @@ describe("local stack lifecycle", () => {
 
         await t.stack.up();
         expect(await docker("network", "inspect", network, "--format", "{{.Driver}}")).toBe("overlay");
+        // The stacks removed by hand are deployed again (their probes found them missing), and Traefik answers.
+        for (const stack of ["proxy", "registry", "ci"]) expect(await docker("stack", "services", `${t.stack.name}-${stack}`, "--format", "{{.Name}}"), stack).not.toBe("");
+        const ca = (await t.stack.outputs()).proxyCaCertificate?.value as string;
+        let ping = 0;
+        for (let i = 0; i < 30 && ping !== 200; i++) {
+            ping = (await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", ca).catch(() => ({ status: 0 }))).status;
+            if (ping !== 200) await new Promise((r) => setTimeout(r, 1000));
+        }
+        expect(ping).toBe(200);
+        // ... and the next up has nothing left to do.
+        const changes = changedSteps();
+        await t.stack.up({ onEvent: changes.onEvent });
+        expect(changes.steps).toEqual([]);
     });
 
     it("destroy leaves no network, label, service, secret, config or volume behind", async () => {
