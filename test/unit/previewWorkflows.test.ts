@@ -1,49 +1,133 @@
-// The CI workflow definitions that preview every pull request: triggered by pull requests
-// only, secrets from the CI's secret store, calling scripts that exist, for the PR's head
-// commit, with a saved plan that `pulumi up --plan` can apply.
-import { readFileSync } from "node:fs";
+// The CI definitions that preview every pull request, read as the CIs read them: triggered by
+// pull requests only, every secret from the CI's secret store, the same commands in the same
+// order (calling npm scripts that exist) for the pull request's head commit.
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../support/prerequisites";
 
-const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
-const read = (path: string) => ({ text: readFileSync(join(ROOT, path), "utf8"), doc: load(readFileSync(join(ROOT, path), "utf8")) as Record<string, unknown> });
+const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const SECRETS = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "SLIPWAY_FORGE_TOKEN"];
 
-const workflows = [
-    { path: ".woodpecker/preview.yaml", head: "$CI_COMMIT_SHA" },
-    { path: ".github/workflows/preview.yaml", head: "${{ github.event.pull_request.head.sha }}" },
-    { path: ".gitea/workflows/preview.yaml", head: "${{ github.event.pull_request.head.sha }}" },
+/** What every workflow runs, in order, with its CI's spelling of the head commit. */
+const expectedCommands = (head: string) => [
+    "./scripts/setup",
+    ". scripts/env",
+    'pulumi preview --stack "$SLIPWAY_STACK" --diff --non-interactive',
+    'pulumi preview --stack "$SLIPWAY_STACK" --json --non-interactive --save-plan plan.json > preview.json',
+    `npm run --silent preview:comment -- preview.json --stack "$SLIPWAY_STACK" --head "${head}" > comment.md`,
+    "npm run --silent preview:post -- comment.md",
 ];
 
-describe("pull-request preview workflows", () => {
-    for (const w of workflows) {
-        describe(w.path, () => {
-            const { text, doc } = read(w.path);
+interface Woodpecker {
+    when: unknown;
+    labels: Record<string, string>;
+    steps: Record<string, { environment: Record<string, unknown>; commands: string[] }>;
+}
 
-            it("runs on pull requests only", () => {
-                if (w.path.startsWith(".woodpecker")) expect(doc.when).toEqual({ event: "pull_request" });
-                else expect(Object.keys(doc.on as object)).toEqual(["pull_request"]);
-            });
+interface Actions {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
+    jobs: Record<string, { "runs-on": string | string[]; env: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, string>; run?: string }> }>;
+}
 
-            it("takes every secret from the CI's secret store, none written here", () => {
-                if (w.path.startsWith(".woodpecker")) {
-                    const step = (doc.steps as Record<string, { secrets: string[] }>).preview!;
-                    expect(step.secrets.sort()).toEqual(["pulumi_backend_url", "pulumi_config_passphrase", "slipway_forge_token"]);
-                } else {
-                    const env = (doc.jobs as Record<string, { env: Record<string, string> }>).preview!.env;
-                    for (const key of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "SLIPWAY_FORGE_TOKEN"]) expect(env[key], key).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
-                }
-                expect(text).not.toMatch(/PASSPHRASE[=:]\s*["']?[^$\s{"']/);
-            });
+const read = <T>(path: string) => {
+    const text = readFileSync(join(ROOT, path), "utf8");
+    return { text, doc: load(text) as T };
+};
 
-            it("previews with a saved plan, renders the comment for the head commit, and posts it with scripts that exist", () => {
-                expect(text).toContain("pulumi preview --stack \"$SLIPWAY_STACK\" --json --non-interactive --save-plan plan.json > preview.json");
-                expect(text).toContain(`--head "${w.head}"`);
-                for (const m of text.matchAll(/npm run --silent ([\w:-]+)/g)) expect(scripts).toContain(m[1]);
-                expect(text).toMatch(/npm run --silent preview:comment -- preview\.json/);
-                expect(text).toMatch(/npm run --silent preview:post -- comment\.md/);
-            });
+describe("npm scripts the workflows call", () => {
+    it("preview:comment and preview:post build and run scripts that exist", () => {
+        for (const [name, file] of [["preview:comment", "previewComment"], ["preview:post", "postPreviewComment"]]) {
+            expect(scripts[name!]).toBe(`tsc -p tsconfig.build.json && node bin/scripts/${file}.js`);
+            expect(existsSync(join(ROOT, "scripts", `${file}.ts`))).toBe(true);
+        }
+    });
+});
+
+describe(".woodpecker/preview.yaml", () => {
+    const { text, doc } = read<Woodpecker>(".woodpecker/preview.yaml");
+    const step = doc.steps.preview!;
+
+    it("says why it is shaped so, and runs on pull requests only", () => {
+        expect(text.startsWith("# ")).toBe(true);
+        expect(doc.when).toEqual([{ event: "pull_request" }]);
+    });
+
+    it("runs on the local-backend agent on the platform host, never the platform's Docker agent", () => {
+        expect(doc.labels).toEqual({ backend: "local", "slipway-preview": "true" });
+        expect(step).toMatchObject({ image: "bash" });
+    });
+
+    it("takes every secret from Woodpecker's secret store (from_secret)", () => {
+        for (const key of SECRETS) expect(step.environment[key], key).toEqual({ from_secret: key.toLowerCase() });
+        expect(Object.keys(step.environment).sort()).toEqual([...SECRETS, "SLIPWAY_STACK"].sort());
+    });
+
+    it("previews SLIPWAY_STACK, gamma unless the server's environment sets it", () => {
+        expect(step.environment.SLIPWAY_STACK).toBe("${SLIPWAY_STACK:-gamma}");
+        // Woodpecker substitutes every ${…} in the file (comments too) before it runs: that one
+        // default is the only one; the commands' variables are left to the shell.
+        expect(text.match(/\$\{[^}]*\}/g)).toEqual(["${SLIPWAY_STACK:-gamma}"]);
+    });
+
+    it("runs the preview commands for the pull request's head commit (CI_COMMIT_SHA)", () => {
+        expect(step.commands).toEqual(expectedCommands("$CI_COMMIT_SHA"));
+    });
+});
+
+const actions = [
+    { path: ".github/workflows/preview.yaml", runsOn: ["self-hosted", "slipway"], token: "GITHUB_TOKEN" },
+    { path: ".gitea/workflows/preview.yaml", runsOn: "disk-image-builder", token: "SLIPWAY_FORGE_TOKEN" },
+];
+const HEAD = "${{ github.event.pull_request.head.sha }}";
+
+for (const w of actions) {
+    describe(w.path, () => {
+        const { text, doc } = read<Actions>(w.path);
+        const job = doc.jobs.preview!;
+
+        it("says why it is shaped so, and runs on pull requests only", () => {
+            expect(text.startsWith("# ")).toBe(true);
+            expect(Object.keys(doc.on)).toEqual(["pull_request"]);
+            expect(job["runs-on"]).toEqual(w.runsOn);
         });
-    }
+
+        it("takes every secret from the repository's secret store, and the stack from a variable", () => {
+            const { SLIPWAY_FORGE_TOKEN, ...rest } = job.env;
+            expect(SLIPWAY_FORGE_TOKEN).toBe(`\${{ secrets.${w.token} }}`);
+            expect(rest).toEqual({ SLIPWAY_STACK: "${{ vars.SLIPWAY_STACK || 'gamma' }}", PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+        });
+
+        it("checks out the pull request's head commit and runs the preview commands for it", () => {
+            expect(job.steps[0]).toEqual({ uses: "actions/checkout@v4", with: { ref: HEAD } });
+            const commands = job.steps.flatMap((s) => (s.run ?? "").split("\n").filter(Boolean));
+            expect(commands).toEqual(expectedCommands(HEAD));
+        });
+    });
+}
+
+describe(".github/workflows/preview.yaml on GitHub", () => {
+    const { doc } = read<Actions>(".github/workflows/preview.yaml");
+
+    it("its job token may comment and read the code, nothing more; a newer push cancels the older preview", () => {
+        expect(doc.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+        expect(doc.concurrency).toEqual({ group: "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
+    });
+});
+
+describe("all three workflows", () => {
+    it("write no secret's value: each secret is a secret-store reference", () => {
+        for (const path of [".woodpecker/preview.yaml", ...actions.map((a) => a.path)]) {
+            const text = readFileSync(join(ROOT, path), "utf8");
+            for (const key of SECRETS) {
+                // Woodpecker's from_secret sits on the next line, leaving this one empty.
+                const assigned = [...text.matchAll(new RegExp(`^[ \\t]*${key}:[ \\t]*(.*)$`, "gm"))].map((m) => m[1]);
+                expect(assigned, `${path} ${key}`).toHaveLength(1);
+                expect(assigned[0], `${path} ${key}`).toMatch(/^(\$\{\{ secrets\.[A-Z_]+ \}\})?$/);
+            }
+        }
+    });
 });
