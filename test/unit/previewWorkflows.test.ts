@@ -23,7 +23,7 @@ const expectedCommands = (head: string) => [
 interface Woodpecker {
     when: unknown;
     labels: Record<string, string>;
-    steps: Record<string, { environment: Record<string, unknown>; commands: string[] }>;
+    steps: Record<string, { environment: string[]; secrets: string[]; commands: string[] }>;
 }
 
 interface Actions {
@@ -53,24 +53,27 @@ describe(".woodpecker/preview.yaml", () => {
 
     it("says why it is shaped so, and runs on pull requests only", () => {
         expect(text.startsWith("# ")).toBe(true);
-        expect(doc.when).toEqual([{ event: "pull_request" }]);
+        expect(doc.when).toEqual({ event: "pull_request" });
+    });
+
+    it("is written for the Woodpecker the platform runs (1.0.x: steps as a map, secrets by name)", () => {
+        const lock = JSON.parse(readFileSync(join(ROOT, "toolchain.lock.json"), "utf8")) as { tools: Record<string, { version: string }> };
+        expect(lock.tools.woodpecker!.version).toMatch(/^1\.0\./);
+        expect(Array.isArray(doc.steps)).toBe(false);
+        // from_secret in environment arrived in Woodpecker 2.4: 1.0 would not run it.
+        expect(text).not.toContain("from_secret");
     });
 
     it("runs on the local-backend agent on the platform host, never the platform's Docker agent", () => {
-        expect(doc.labels).toEqual({ backend: "local", "slipway-preview": "true" });
+        expect(doc.labels).toEqual({ "slipway-preview": "true" });
         expect(step).toMatchObject({ image: "bash" });
     });
 
-    it("takes every secret from Woodpecker's secret store (from_secret)", () => {
-        for (const key of SECRETS) expect(step.environment[key], key).toEqual({ from_secret: key.toLowerCase() });
-        expect(Object.keys(step.environment).sort()).toEqual([...SECRETS, "SLIPWAY_STACK"].sort());
-    });
-
-    it("previews SLIPWAY_STACK, gamma unless the server's environment sets it", () => {
-        expect(step.environment.SLIPWAY_STACK).toBe("${SLIPWAY_STACK:-gamma}");
-        // Woodpecker substitutes every ${…} in the file (comments too) before it runs: that one
-        // default is the only one; the commands' variables are left to the shell.
-        expect(text.match(/\$\{[^}]*\}/g)).toEqual(["${SLIPWAY_STACK:-gamma}"]);
+    it("takes every secret from Woodpecker's secret store, by name", () => {
+        expect([...step.secrets].sort()).toEqual(SECRETS.map((k) => k.toLowerCase()).sort());
+        expect(step.environment).toEqual(["SLIPWAY_STACK=gamma"]);
+        // Woodpecker 1.0 pre-processes ${…} in the file: none is left for it to expand.
+        expect(text.match(/\$\{[^}]*\}/g)).toBeNull();
     });
 
     it("runs the preview commands for the pull request's head commit (CI_COMMIT_SHA)", () => {
@@ -120,14 +123,15 @@ describe(".github/workflows/preview.yaml on GitHub", () => {
 
 describe("all three workflows", () => {
     it("write no secret's value: each secret is a secret-store reference", () => {
-        for (const path of [".woodpecker/preview.yaml", ...actions.map((a) => a.path)]) {
+        for (const path of actions.map((a) => a.path)) {
             const text = readFileSync(join(ROOT, path), "utf8");
             for (const key of SECRETS) {
-                // Woodpecker's from_secret sits on the next line, leaving this one empty.
                 const assigned = [...text.matchAll(new RegExp(`^[ \\t]*${key}:[ \\t]*(.*)$`, "gm"))].map((m) => m[1]);
                 expect(assigned, `${path} ${key}`).toHaveLength(1);
-                expect(assigned[0], `${path} ${key}`).toMatch(/^(\$\{\{ secrets\.[A-Z_]+ \}\})?$/);
+                expect(assigned[0], `${path} ${key}`).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
             }
         }
+        // Woodpecker's come by name from its store; no value of them is in the file.
+        expect(readFileSync(join(ROOT, ".woodpecker/preview.yaml"), "utf8")).not.toMatch(/(PASSPHRASE|TOKEN|BACKEND_URL)\s*[=:]/);
     });
 });
