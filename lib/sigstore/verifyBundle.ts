@@ -5,6 +5,24 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { checkTrustedRoot, type TrustedRootJson } from "./trustedRoot";
 
+type Sigstore = typeof import("@sigstore/bundle") & typeof import("@sigstore/verify") & typeof import("@sigstore/protobuf-specs");
+let loaded: Sigstore | undefined;
+/**
+ * The sigstore packages, required on first use (kept out of every program's start-up) and held
+ * here: a `require` per call would walk the module resolution each time, which showed in the
+ * verification benchmark's profile.
+ */
+function sigstore(): Sigstore {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    loaded ??= {
+        ...(require("@sigstore/bundle") as typeof import("@sigstore/bundle")),
+        ...(require("@sigstore/verify") as typeof import("@sigstore/verify")),
+        ...(require("@sigstore/protobuf-specs") as typeof import("@sigstore/protobuf-specs")),
+    };
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    return loaded;
+}
+
 /** A literal matches exactly; a regexp is anchored at both ends. */
 export type Matcher = { exact: string } | { regexp: string };
 
@@ -42,10 +60,7 @@ interface DsseBundle {
  * subject) against `trustedRoot` and `policy`. Throws BundleVerificationError with the reason.
  */
 export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot: TrustedRootJson, policy: BundlePolicy): BundleVerification {
-    /* eslint-disable @typescript-eslint/no-require-imports -- loaded once per process on first use, kept out of start-up */
-    const { bundleFromJSON } = require("@sigstore/bundle") as typeof import("@sigstore/bundle");
-    const { Verifier, toSignedEntity } = require("@sigstore/verify") as typeof import("@sigstore/verify");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const { bundleFromJSON, Verifier, toSignedEntity } = sigstore();
     if (!policy.publicKey && !(policy.identity && policy.issuer)) {
         throw new BundleVerificationError("a keyless signature needs both an identity and an issuer to match: without them any identity the CA issued would pass");
     }
@@ -99,10 +114,7 @@ interface Trust {
  */
 const trustCache = new WeakMap<TrustedRootJson, Map<string, Trust>>();
 function trustFor(trustedRoot: TrustedRootJson, publicKey: string | undefined): Trust {
-    /* eslint-disable @typescript-eslint/no-require-imports -- see verifyBundle */
-    const { TrustedRoot } = require("@sigstore/protobuf-specs") as typeof import("@sigstore/protobuf-specs");
-    const { toTrustMaterial } = require("@sigstore/verify") as typeof import("@sigstore/verify");
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    const { TrustedRoot, toTrustMaterial } = sigstore();
     let byKey = trustCache.get(trustedRoot);
     if (!byKey) trustCache.set(trustedRoot, (byKey = new Map<string, Trust>()));
     const cached = byKey.get(publicKey ?? "");

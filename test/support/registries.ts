@@ -54,6 +54,12 @@ export interface RegistryOptions {
     deleteEnabled?: boolean;
     /** Token auth: the token service's realm and the JWKS of its signing key (see tokenServer). */
     token?: { realm: string; jwks: string };
+    /**
+     * distribution's in-memory blob descriptor cache, on in the configuration its image ships
+     * (cmd/registry/config-example.yml); benchmarks measure against that stock setup.
+     * @default false
+     */
+    blobDescriptorCache?: boolean;
 }
 
 export async function startRegistry(kind: RunningRegistry["kind"], opts: RegistryOptions = {}): Promise<RunningRegistry> {
@@ -73,10 +79,11 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
             writeFileSync(join(dir, "tls.crt"), opts.tls.certificate);
             writeFileSync(join(dir, "tls.key"), opts.tls.key);
         }
+        const cache = opts.blobDescriptorCache ? "  cache:\n    blobdescriptor: inmemory\n" : "";
         const tls = opts.tls ? `  tls:\n    certificate: ${join(dir, "tls.crt")}\n    key: ${join(dir, "tls.key")}\n` : "";
         writeFileSync(
             join(dir, "config.yml"),
-            `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\nhttp:\n  addr: ${host}\n${tls}${auth}`,
+            `version: 0.1\nlog:\n  level: warn\nstorage:\n${cache}  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\nhttp:\n  addr: ${host}\n${tls}${auth}`,
         );
         child = spawn(kind === "distribution" ? "registry" : "docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
     } else {
