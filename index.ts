@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Platform } from "./components/platform";
-import { resolveImages } from "./lib/images";
+import { OPTIONAL_ROLES, PLATFORM_ROLES, resolveImages } from "./lib/images";
 import { recipeCommit } from "./lib/diskimage/recipe";
 import { OUTPUTS_VERSION } from "./lib/outputs/schema";
 import { ROUTED_BY } from "./lib/render/traefik";
@@ -13,7 +13,9 @@ import type { DebPin } from "./lib/diskimage/debs";
 const config = loadConfig();
 const images = (() => {
     try {
-        return resolveImages(config.images, config.host.endpoint);
+        // The maintenance image only where something is scheduled: a remote host need not pin it otherwise.
+        const scheduled = config.host.pruneOlderThanHours > 0 || config.registry.gcSchedule !== undefined;
+        return resolveImages(config.images, config.host.endpoint, undefined, PLATFORM_ROLES.filter((role) => scheduled || !OPTIONAL_ROLES.includes(role)));
     } catch (error) {
         // A configuration problem, not a crash: shown without a stack trace.
         throw new pulumi.RunError((error as Error).message);
@@ -33,7 +35,7 @@ const diskImageInputs = config.diskImages.length
 const platform = new Platform("slipway", {
     config,
     ...(diskImageInputs ? { diskImageInputs } : {}),
-    images: { traefik: images.traefik, socketProxy: images["socket-proxy"], registry: images.registry, ciServer: images["woodpecker-server"], ciAgent: images["woodpecker-agent"] },
+    images: { traefik: images.traefik!, socketProxy: images["socket-proxy"]!, registry: images.registry!, ciServer: images["woodpecker-server"]!, ciAgent: images["woodpecker-agent"]!, ...(images.maintenance ? { maintenance: images.maintenance } : {}) },
 });
 
 /** The version of these outputs' schema (lib/outputs/schema.ts); readPlatformOutputs checks it. */

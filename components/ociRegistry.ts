@@ -34,11 +34,14 @@ export class OciRegistry extends pulumi.ComponentResource {
     /** The generated password (secret). */
     public readonly password: pulumi.Output<string>;
     public readonly stackName: string;
+    /** The registry's swarm service (`<stack>_registry`): what maintenance makes read-only to collect garbage. */
+    public readonly serviceName: string;
 
     constructor(name: string, args: OciRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:registry:OciRegistry", name, {}, opts);
         const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
         this.stackName = `${args.stack}-registry`;
+        this.serviceName = `${this.stackName}_registry`;
 
         const credentials = new RegistryCredentials(`${name}-credentials`, { rotation: args.passwordRotation ?? 0 }, { parent: this });
         const htpasswd = swarmObject(`${name}-htpasswd`, "secret", `${this.stackName}-htpasswd`, pulumi.interpolate`${credentials.htpasswd}\n`, ctx, this);

@@ -7,6 +7,7 @@ import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { ImagePromotions, type PromotedImage } from "./imagePromotions";
+import { MaintenanceStack } from "./maintenanceStack";
 import { OciRegistry } from "./ociRegistry";
 import { TraefikStack } from "./traefikStack";
 
@@ -21,7 +22,7 @@ export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
     /** What each service runs: an image ID assembled by setup, or a digest-pinned reference (lib/images resolveImages). */
-    images: { traefik: string; socketProxy: string; registry: string; ciServer: string; ciAgent: string };
+    images: { traefik: string; socketProxy: string; registry: string; ciServer: string; ciAgent: string; maintenance?: string };
     /** What disk images are built from: the recipe's commit and the lock's Debian pins (needed when config declares diskImages). */
     diskImageInputs?: { recipe: RecipeCommit; debs: Record<string, DebPin> };
 }
@@ -35,6 +36,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly proxy: TraefikStack;
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
+    /** Scheduled prune and registry garbage collection (when configured). */
+    public readonly maintenance?: MaintenanceStack;
     public readonly diskImages: DiskImagePipeline[];
     /** The key disk-image publications are signed with (when any are declared). */
     public readonly signingKey?: SigningKey;
@@ -45,8 +48,6 @@ export class Platform extends pulumi.ComponentResource {
         super("slipway:index:Platform", name, {}, opts);
         const { config } = args;
 
-        // Declared in the schema, not built yet: refused rather than silently ignored.
-        if (config.host.pruneOlderThanHours) throw new pulumi.ResourceError(`slipway:host.pruneOlderThanHours is not built yet: nothing would prune; remove it (pulumi config rm --path host.pruneOlderThanHours)`, this);
         this.host = new SwarmHost(
             `${name}-host`,
             {
@@ -79,7 +80,6 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         const { registry } = config;
-        if (registry.gcSchedule) throw new pulumi.ResourceError("slipway:registry.gcSchedule is not built yet: nothing would collect garbage on it; remove it (pulumi config rm --path registry.gcSchedule)", this);
         if (registry.repositories.length || registry.mirrors.length) throw new pulumi.ResourceError("slipway:registry.repositories and registry.mirrors are not built yet: repositories appear on first push; remove them (pulumi config rm --path registry.repositories; pulumi config rm --path registry.mirrors)", this);
         if (registry.engine !== "distribution") throw new pulumi.ResourceError(`slipway:registry.engine "${registry.engine}" is not built yet: use "distribution"`, this);
         if (registry.storage.kind === "s3" && !config.secrets.registryS3SecretKey) throw new pulumi.ResourceError("slipway:registry.storage is S3 without its key: pulumi config set --secret slipway:registryS3SecretKey", this);
@@ -97,6 +97,22 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [this.proxy] },
         );
+
+        if (config.host.pruneOlderThanHours > 0 || registry.gcSchedule) {
+            if (!args.images.maintenance) throw new pulumi.ResourceError("slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which was not resolved: the program passes images.maintenance when either is set", this);
+            this.maintenance = new MaintenanceStack(
+                `${name}-maintenance`,
+                {
+                    endpoint: config.host.endpoint,
+                    stack: config.stack,
+                    image: args.images.maintenance,
+                    pruneOlderThanHours: config.host.pruneOlderThanHours,
+                    ...(registry.gcSchedule ? { gcSchedule: registry.gcSchedule } : {}),
+                    registryService: this.registry.serviceName,
+                },
+                { parent: this, dependsOn: [this.registry] },
+            );
+        }
 
         const { ci } = config;
         // Drone and Gitea's act_runner: the Go module proxy serves no version of either (probed), so no image can be assembled.

@@ -28,22 +28,30 @@ export function platformImage(name: string, env: NodeJS.ProcessEnv = process.env
 }
 
 /** The images a platform deployment runs, by the role names `slipway:images` uses. */
-export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent"] as const;
+export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance"] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+/** Roles only some deployments run: maintenance does the scheduled prune and registry GC. */
+export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance"];
 
 /**
- * What each role runs: the stack's pinned reference (`slipway:images.<role>`, a digest) when
- * set, else the image setup assembled here, by ID. An assembled image exists only on this
- * machine's engine, so a remote host must have every role pinned: refused otherwise, naming
- * the roles and the fix.
+ * What each wanted role runs: the stack's pinned reference (`slipway:images.<role>`, a digest)
+ * when set, else the image setup assembled here, by ID. An assembled image exists only on this
+ * machine's engine, so a remote host must have every wanted role pinned: refused otherwise,
+ * naming the roles and the fix. `wanted` is every role but the optional ones, plus those the
+ * config turns on.
  */
-export function resolveImages(pinned: Record<string, string>, endpoint: string, assembled: (role: PlatformRole) => string = (role) => platformImage(role).id): Record<PlatformRole, string> {
-    const missing = PLATFORM_ROLES.filter((role) => !pinned[role]);
+export function resolveImages(
+    pinned: Record<string, string>,
+    endpoint: string,
+    assembled: (role: PlatformRole) => string = (role) => platformImage(role).id,
+    wanted: readonly PlatformRole[] = PLATFORM_ROLES.filter((role) => !OPTIONAL_ROLES.includes(role)),
+): Partial<Record<PlatformRole, string>> {
+    const missing = wanted.filter((role) => !pinned[role]);
     if (!endpoint.startsWith("unix://") && missing.length > 0) {
         throw new Error(
             `${endpoint} cannot run images assembled on this machine; pin ${missing.join(", ")} by digest in a registry that host reaches: ` +
                 missing.map((role) => `pulumi config set --path 'images.${role}' <registry>/<repo>@sha256:<digest>`).join("; "),
         );
     }
-    return Object.fromEntries(PLATFORM_ROLES.map((role) => [role, pinned[role] ?? assembled(role)])) as Record<PlatformRole, string>;
+    return Object.fromEntries(wanted.map((role) => [role, pinned[role] ?? assembled(role)]));
 }

@@ -63,7 +63,7 @@ export const hostSchema = z
             .number()
             .int()
             .min(0)
-            .meta(doc("Prune unused images and volumes older than this many hours (0 disables; not built yet: other values are refused)", "0"))
+            .meta(doc("Every node prunes, hourly, the images no container uses and the unused anonymous volumes created more than this many hours ago (named volumes are data: never pruned); 0 disables", "0"))
             .default(0),
     })
     .meta(doc("The swarm host", "{}"));
@@ -112,7 +112,7 @@ export const registrySchema = z
             .string()
             .regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression")
             .optional()
-            .meta(doc("When garbage collection runs (cron, UTC; not built yet: refused)", "0 3 * * 0")),
+            .meta(doc("When the registry's garbage collection runs (cron, UTC): the registry is read-only (pushes refused, pulls served) while it collects blobs no manifest references; schedule it outside deploys", "0 3 * * 0")),
         passwordRotation: z.number().int().min(0).meta(doc("Bump to issue the registry a new password (logins follow it)", "1")).default(0),
         repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).meta(doc("Declared repositories (not built yet: refused)", '["apps/web"]')).default([]),
         mirrors: z

@@ -23,6 +23,10 @@ export interface ComposeService {
     constraints?: string[];
     /** @default 1 */
     replicas?: number;
+    /** Run an init (the engine's docker-init) as PID 1: signals reach the process, children are reaped. */
+    init?: boolean;
+    /** global: one task on every node (replicas then do not apply). @default "replicated" */
+    mode?: "replicated" | "global";
     /** dnsrr: reached by task IP through Docker's DNS (no VIP needed). @default "dnsrr" */
     endpointMode?: "vip" | "dnsrr";
     healthcheck?: string[];
@@ -71,6 +75,7 @@ function renderService(s: ComposeService): Record<string, unknown> {
         image: s.image,
         ...(s.command ? { command: s.command } : {}),
         ...(s.environment ? { environment: s.environment } : {}),
+        ...(s.init ? { init: true } : {}),
         ...(s.networks ? { networks: s.networks } : {}),
         ...(s.ports ? { ports: s.ports.map((p) => ({ target: p.target, published: p.published, protocol: "tcp", mode: "host" })) } : {}),
         ...(s.secrets ? { secrets: s.secrets.map((source) => ({ source, target: source })) } : {}),
@@ -78,7 +83,7 @@ function renderService(s: ComposeService): Record<string, unknown> {
         ...(s.mounts ? { volumes: s.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, ...(m.readOnly ? { read_only: true } : {}) })) } : {}),
         ...(s.healthcheck ? { healthcheck: { test: ["CMD", ...s.healthcheck], interval: "10s", timeout: "5s", retries: 3, start_period: "5s" } } : {}),
         deploy: {
-            replicas: s.replicas ?? 1,
+            ...(s.mode === "global" ? { mode: "global" } : { replicas: s.replicas ?? 1 }),
             endpoint_mode: s.endpointMode ?? "dnsrr",
             ...(s.labels ? { labels: s.labels } : {}),
             ...(s.constraints ? { placement: { constraints: s.constraints } } : {}),

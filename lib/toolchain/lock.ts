@@ -20,7 +20,7 @@ export interface ToolPin extends ModulePin {
     npmPackage?: string;
 }
 
-/** A platform image assembled by setup from one pinned binary (scripts/images/assemble). */
+/** A platform image assembled by setup from pinned binaries, with no base image (scripts/images/assemble). */
 export interface ImageSpec {
     /** A toolchain entry that builds the binary… */
     tool?: string;
@@ -29,6 +29,10 @@ export interface ImageSpec {
     packageVersion?: string;
     path?: string;
     binary: string;
+    /** More binaries from pinned Debian packages (the maintenance image's docker CLI). */
+    extra?: Array<{ package: string; packageVersion: string; path: string; binary: string }>;
+    /** The binary is busybox: link its applets (sh, crond…) beside it. */
+    applets?: boolean;
     entrypoint: string[];
     cmd?: string[];
     env?: string[];

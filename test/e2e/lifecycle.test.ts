@@ -10,7 +10,9 @@ import * as https from "node:https";
 import { RegistryClient, sha256 } from "../../lib/oci/client";
 import { docker, must, nodeLabels, run } from "../support/exec";
 import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
-import { pushImage } from "../support/images";
+import { loadEngineImage, pushImage } from "../support/images";
+import type { Manifest } from "../../lib/oci/mediaTypes";
+import { READ_ONLY_ENV } from "../../lib/render/maintenance";
 import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
 import { FAMILIES, bootable } from "../../lib/diskimage/targets";
 import { freePort } from "../support/registries";
@@ -399,6 +401,67 @@ describe("local stack lifecycle", () => {
         site = next;
     });
 
+    it("maintenance: every node prunes on a schedule, sparing the images setup assembled; the registry collects garbage read-only, then takes pushes again", async () => {
+        await t.stack.setConfig("slipway:host.pruneOlderThanHours", { value: "24" }, true);
+        // Every minute, so the test sees a run; an operator's is weekly or so (docs/operator-guide.md).
+        await t.stack.setConfig("slipway:registry.gcSchedule", { value: "* * * * *" }, true);
+        await t.stack.up();
+        const maintenance = `${t.stack.name}-maintenance`;
+        expect(await docker("service", "ls", "--filter", `name=${maintenance}_prune`, "--format", "{{.Mode}} {{.Replicas}}")).toBe("global 1/1");
+
+        // The prune, once, on this engine: an unused image older than the window goes; an
+        // assembled one (labelled by setup, created "1970") stays.
+        const stale = await loadEngineImage(`slipway-e2e/stale-${t.id}:1`, "2001-01-01T00:00:00Z");
+        const assembled = await loadEngineImage(`slipway-e2e/assembled-${t.id}:1`, "1970-01-01T00:00:00Z", { "dev.slipway.image": `slipway-e2e/assembled-${t.id}:1` });
+        const pruner = await docker("ps", "--quiet", "--filter", `label=com.docker.swarm.service.name=${maintenance}_prune`);
+        expect(await docker("exec", "--env", "PRUNE_ONCE=1", pruner, "sh", "/slipway/prune.sh")).toContain("prune: images no container uses, created more than 24h ago");
+        await expect(docker("image", "inspect", stale)).rejects.toThrow(/No such image/);
+        expect(await docker("image", "inspect", "--format", "{{.Id}}", assembled)).toBe(assembled);
+        await docker("image", "rm", assembled);
+
+        // Garbage collection: pushes are refused while it runs, so push and delete just after a
+        // run (bounded waits), then wait for the next run to reclaim the deleted image's blob.
+        const collector = `${maintenance}_registry-gc`;
+        const nextRun = async (since: string) => {
+            for (let i = 0; i < 30; i++) {
+                const log = await docker("service", "logs", "--raw", "--since", since, collector);
+                if (log.includes("is writable again")) return log;
+                await new Promise((r) => setTimeout(r, 5000));
+            }
+            throw new Error(`no garbage collection finished within 150 s since ${since}`);
+        };
+        await nextRun(new Date().toISOString());
+        const { host, ca, credentials } = await registryAccess();
+        const client = new RegistryClient({ registry: host, ca, credentials });
+        try {
+            const doomed = await pushImage(client, "apps/gc", "v1", `collected ${t.id}`);
+            const layer = (JSON.parse(doomed.bytes.toString("utf8")) as Manifest).layers![0]!.digest;
+            await client.deleteManifest("apps/gc", doomed.digest);
+            expect(await client.blobExists("apps/gc", layer)).toBe(true);
+            const log = await nextRun(new Date().toISOString());
+            expect(log).toMatch(/registry-gc: making \S+_registry read-only/);
+            expect(log).toMatch(/registry-gc: \d+ blobs marked, \d+ blobs and \d+ manifests eligible for deletion/);
+            // The registry's task was replaced twice: wait (bounded) until Traefik routes to the
+            // new one, so a 404 below is the registry's answer, not a missing route's.
+            for (let i = 0; i < 20; i++) {
+                if (await client.resolve("apps/e2e", "v1").then(() => true, () => false)) break;
+                await new Promise((r) => setTimeout(r, 1000));
+            }
+            expect(await client.resolve("apps/e2e", "v1")).toMatch(/^sha256:/);
+            expect(await client.blobExists("apps/gc", layer)).toBe(false);
+            expect(await docker("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}")).not.toContain(READ_ONLY_ENV);
+            await pushImage(client, "apps/gc", "v2", `kept ${t.id}`);
+        } finally {
+            client.close();
+        }
+
+        // Both off: the maintenance stack goes.
+        await t.stack.removeConfig("slipway:host.pruneOlderThanHours");
+        await t.stack.removeConfig("slipway:registry.gcSchedule");
+        await t.stack.up();
+        expect(await docker("service", "ls", "--quiet", "--filter", `label=com.docker.stack.namespace=${maintenance}`)).toBe("");
+    });
+
     it("backs up and restores the state with the guide's commands, and the restored stack has nothing to change", async () => {
         const work = mkdtempSync(join(tmpdir(), "slipway-e2e-backup-"));
         try {
@@ -544,7 +607,7 @@ describe("local stack lifecycle", () => {
 
         expect((await run("docker", ["network", "inspect", network])).code).not.toBe(0);
         expect((await nodeLabels())[labelKey]).toBeUndefined();
-        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`, `label=com.docker.stack.namespace=${t.stack.name}-registry`, `label=com.docker.stack.namespace=${t.stack.name}-ci`]) {
+        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`, `label=com.docker.stack.namespace=${t.stack.name}-registry`, `label=com.docker.stack.namespace=${t.stack.name}-ci`, `label=com.docker.stack.namespace=${t.stack.name}-maintenance`]) {
             for (const kind of ["network", "service", "secret", "config", "volume"]) {
                 expect(await docker(kind, "ls", "--quiet", "--filter", filter), `${kind} ${filter}`).toBe("");
             }

@@ -1,5 +1,9 @@
 // Small real images and indexes pushed with Slipway's own client, for tests and benchmarks.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sha256, type RegistryClient } from "../../lib/oci/client";
+import { must } from "./exec";
 import { OCI_INDEX, OCI_MANIFEST } from "../../lib/oci/mediaTypes";
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -54,4 +58,26 @@ export async function pushIndex(client: RegistryClient, repo: string, tag: strin
         ...(annotations ? { annotations } : {}),
     });
     return { digest: await client.putManifest(repo, tag, bytes, OCI_INDEX), bytes, amd64, arm64 };
+}
+
+/**
+ * Loads a one-layer image into this machine's Docker Engine as `ref`, with the creation time and
+ * labels given (what `docker image prune`'s until and label filters read); returns its ID.
+ */
+export async function loadEngineImage(ref: string, created: string, labels: Record<string, string> = {}): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-engine-image-"));
+    try {
+        mkdirSync(join(dir, "root"));
+        writeFileSync(join(dir, "root", "content"), ref);
+        mkdirSync(join(dir, "archive", "layer"), { recursive: true });
+        const layer = join(dir, "archive", "layer", "layer.tar");
+        await must("tar", ["--mtime=@0", "--owner=0", "--group=0", "-C", join(dir, "root"), "-cf", layer, "."]);
+        const config = json({ architecture: "amd64", os: "linux", created, config: { Labels: labels }, rootfs: { type: "layers", diff_ids: [sha256(readFileSync(layer))] } });
+        writeFileSync(join(dir, "archive", "config.json"), config);
+        writeFileSync(join(dir, "archive", "manifest.json"), JSON.stringify([{ Config: "config.json", RepoTags: [ref], Layers: ["layer/layer.tar"] }]));
+        await must("sh", ["-c", `tar -C '${join(dir, "archive")}' -cf - . | docker load -q`]);
+        return sha256(config);
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 }

@@ -15,4 +15,12 @@ describe("resolveImages", () => {
             /ssh:\/\/deploy@203\.0\.113\.10 cannot run images assembled on this machine; pin socket-proxy, registry, woodpecker-server, woodpecker-agent by digest.*pulumi config set --path 'images\.registry'/,
         );
     });
+
+    it("the maintenance image only where something is scheduled: then a remote host must pin it too", () => {
+        const all = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance"] as const;
+        expect(resolveImages({}, "unix:///var/run/docker.sock", assembled, all).maintenance).toBe("sha256:maintenance");
+        const pinned = Object.fromEntries(all.filter((r) => r !== "maintenance").map((r) => [r, PINNED]));
+        expect(() => resolveImages(pinned, "ssh://deploy@203.0.113.10", assembled)).not.toThrow();
+        expect(() => resolveImages(pinned, "ssh://deploy@203.0.113.10", assembled, all)).toThrow(/pin maintenance by digest/);
+    });
 });

@@ -111,14 +111,30 @@ describe("Platform wiring", () => {
 
     it("refuses settings that are declared but not built yet, instead of ignoring them", () => {
         const gamma = readStackFile("gamma");
-        const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
-        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/host\.pruneOlderThanHours is not built yet/);
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
-        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, gcSchedule: "0 3 * * 0" }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.gcSchedule is not built yet/);
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web"] }), secret: false } });
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.repositories and registry\.mirrors are not built yet/);
+    });
+
+    it("schedules the prune on every node and the registry's collection on the manager, from the maintenance image", async () => {
+        const gamma = readStackFile("gamma");
+        const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
+        const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
+        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false }, registry: { value: JSON.stringify({ ...registry, gcSchedule: "0 3 * * 0" }), secret: false } });
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/run the maintenance image, which was not resolved/);
+        recorded.length = 0;
+        const maintenanceImage = `sha256:${"f".repeat(64)}`;
+        new Platform("slipway", { config: loadConfig(), images: { ...IMAGES, maintenance: maintenanceImage }, diskImageInputs: DISK_INPUTS });
+        const compose = JSON.parse((await registered(recorded, "slipway-maintenance-stack")).inputs.stdin as string) as {
+            services: Record<string, { image: string; init?: boolean; environment?: Record<string, string>; volumes: Array<{ source: string }>; deploy: { mode?: string; placement?: { constraints: string[] } } }>;
+        };
+        expect(compose.services.prune).toMatchObject({ image: maintenanceImage, init: true, environment: { PRUNE_HOURS: "168" }, deploy: { mode: "global" } });
+        expect(compose.services["registry-gc"]).toMatchObject({ image: maintenanceImage, deploy: { placement: { constraints: ["node.role == manager"] } } });
+        const crontab = await registered(recorded, "slipway-maintenance-gc-crontab");
+        expect(crontab.inputs.stdin).toBe("0 3 * * 0 sh /slipway/registry-gc.sh >/proc/1/fd/1 2>&1\n");
+        const script = await registered(recorded, "slipway-maintenance-gc-script");
+        // The collector makes exactly this stack's registry read-only.
+        expect(script.inputs.stdin).toContain(`service=${loadConfig().stack}-registry_registry`);
     });
 
     it("joins each worker over SSH with the key only in its command's environment, after the network", async () => {
