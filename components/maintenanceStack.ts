@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { renderCompose, type ComposeService } from "../lib/render/compose";
-import { renderGcCrontab, renderGcScript, renderPruneScript } from "../lib/render/maintenance";
+import { renderGcCrontab, renderGcRunner, renderGcScript, renderPruneScript } from "../lib/render/maintenance";
 import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
 
 export interface MaintenanceStackArgs extends SwarmContext {
@@ -48,16 +48,20 @@ export class MaintenanceStack extends pulumi.ComponentResource {
         if (args.gcSchedule) {
             const script = swarmObject(`${name}-gc-script`, "config", `${this.stackName}-gc`, renderGcScript(args.registryService), ctx, this);
             const crontab = swarmObject(`${name}-gc-crontab`, "config", `${this.stackName}-crontab`, renderGcCrontab(args.gcSchedule, `${SCRIPTS}/registry-gc.sh`), ctx, this);
-            configs.push(script, crontab);
+            const runner = swarmObject(`${name}-gc-runner`, "config", `${this.stackName}-gc-runner`, renderGcRunner(), ctx, this);
+            configs.push(script, crontab, runner);
             services.push(
-                pulumi.all([script, crontab]).apply(([s, c]): [string, ComposeService] => [
+                pulumi.all([script, crontab, runner]).apply(([s, c, r]): [string, ComposeService] => [
                     "registry-gc",
                     {
                         image: args.image,
                         init: true,
-                        command: ["exec crond -f -L /dev/stderr -c /etc/crontabs"],
+                        // Stopped during a collection, it lets the collection finish (the registry writable again).
+                        stopGracePeriod: "120s",
+                        command: [`exec sh ${SCRIPTS}/registry-gc-runner.sh`],
                         configs: [
                             { source: s, target: `${SCRIPTS}/registry-gc.sh` },
+                            { source: r, target: `${SCRIPTS}/registry-gc-runner.sh` },
                             { source: c, target: "/etc/crontabs/root" },
                         ],
                         mounts: [SOCKET],

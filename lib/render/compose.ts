@@ -25,6 +25,8 @@ export interface ComposeService {
     replicas?: number;
     /** Run an init (the engine's docker-init) as PID 1: signals reach the process, children are reaped. */
     init?: boolean;
+    /** How long a stopping task gets after SIGTERM before it is killed (e.g. "60s"). @default "10s" */
+    stopGracePeriod?: string;
     /** global: one task on every node (replicas then do not apply). @default "replicated" */
     mode?: "replicated" | "global";
     /** dnsrr: reached by task IP through Docker's DNS (no VIP needed). @default "dnsrr" */
@@ -76,6 +78,7 @@ function renderService(s: ComposeService): Record<string, unknown> {
         ...(s.command ? { command: s.command } : {}),
         ...(s.environment ? { environment: s.environment } : {}),
         ...(s.init ? { init: true } : {}),
+        ...(s.stopGracePeriod ? { stop_grace_period: s.stopGracePeriod } : {}),
         ...(s.networks ? { networks: s.networks } : {}),
         ...(s.ports ? { ports: s.ports.map((p) => ({ target: p.target, published: p.published, protocol: "tcp", mode: "host" })) } : {}),
         ...(s.secrets ? { secrets: s.secrets.map((source) => ({ source, target: source })) } : {}),

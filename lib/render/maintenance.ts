@@ -81,7 +81,8 @@ writable() {
     docker service update --quiet --detach=false --env-rm ${READ_ONLY_ENV} "$service" >/dev/null && log "$service is writable again" || log "$service could not be made writable again: docker service update --env-rm ${READ_ONLY_ENV} $service"
 }
 log "making $service read-only"
-trap writable EXIT
+touch ${GC_RUNNING}
+trap 'writable; rm -f ${GC_RUNNING}' EXIT
 docker service update --quiet --detach=false --env-add '${READ_ONLY_ENV}={"enabled":true}' "$service" >/dev/null
 # The read-only task: the collector runs in it, with its configuration and storage.
 task=""
@@ -99,6 +100,29 @@ else
     log "garbage-collect failed: nothing more was deleted"
     exit 1
 fi
+`;
+}
+
+/** Present while a collection runs: a stopping service waits for it to finish. */
+export const GC_RUNNING = "/tmp/registry-gc.running";
+
+/**
+ * The collector service's main process: crond, and on SIGTERM (the stack removed, the service
+ * updated) the wait for a running collection to finish, so the registry is never left
+ * read-only by a killed script. (An init forwards the signal to this shell only; crond's
+ * jobs would otherwise die with the container.)
+ */
+export function renderGcRunner(): string {
+    return `#!/bin/sh
+crond -f -L /dev/stderr -c /etc/crontabs &
+crond=$!
+stop() {
+    kill "$crond" 2>/dev/null
+    while [ -e ${GC_RUNNING} ]; do sleep 1; done
+    exit 0
+}
+trap stop TERM INT
+wait "$crond"
 `;
 }
 

@@ -456,10 +456,12 @@ describe("local stack lifecycle", () => {
         }
 
         // Both off: the maintenance stack goes.
-        await t.stack.removeConfig("slipway:host.pruneOlderThanHours");
-        await t.stack.removeConfig("slipway:registry.gcSchedule");
+        await t.stack.removeConfig("slipway:host.pruneOlderThanHours", true);
+        await t.stack.removeConfig("slipway:registry.gcSchedule", true);
         await t.stack.up();
         expect(await docker("service", "ls", "--quiet", "--filter", `label=com.docker.stack.namespace=${maintenance}`)).toBe("");
+        // Stopped whenever it was, the collector left the registry writable.
+        expect(await docker("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}")).not.toContain(READ_ONLY_ENV);
     });
 
     it("backs up and restores the state with the guide's commands, and the restored stack has nothing to change", async () => {
