@@ -80,5 +80,7 @@ export const diskImageCurrent = pulumi.all(platform.diskImages.map((p) => pulumi
 );
 /** The public key disk-image signatures verify with (cosign verify --key). */
 export const diskImageSigningKey = platform.signingKey?.publicKey;
+/** Pinned upstream images copied into the platform registry, by local repository: ref@digest to deploy. */
+export const mirrors = platform.mirrors;
 /** Build-once promotions by name: what each target tag now names (ref@digest), its revision and signer. */
 export const promotions = platform.promotions;

@@ -119,10 +119,14 @@ export const registrySchema = z
             .array(
                 z.object({
                     from: z.string().regex(PINNED_REF, "must be pinned by digest: <ref>@sha256:<64 hex>").meta(doc("Upstream image pinned by digest", `docker.io/library/alpine@${EXAMPLE_DIGEST}`)),
-                    to: z.string().min(1).meta(doc("Local repository", "mirror/alpine")),
+                    to: z
+                        .string()
+                        .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be a repository name, e.g. mirror/alpine")
+                        .meta(doc("Repository in the platform registry it is copied to (under the upstream's tag, when the pin names one)", "mirror/alpine")),
                 }),
             )
-            .meta(doc("Pinned image mirrors (not built yet: refused)", "[]"))
+            .refine((mirrors) => new Set(mirrors.map((m) => m.to)).size === mirrors.length, "each mirror needs its own repository (to)")
+            .meta(doc("Upstream images pinned by digest, copied into the platform registry at up and exported (outputs `mirrors`) with the digest to deploy", "[]"))
             .default([]),
     })
     .meta(doc("The OCI registry", "{}"));

@@ -15,7 +15,7 @@ import type { Manifest } from "../../lib/oci/mediaTypes";
 import { READ_ONLY_ENV } from "../../lib/render/maintenance";
 import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
 import { FAMILIES, bootable } from "../../lib/diskimage/targets";
-import { freePort } from "../support/registries";
+import { freePort, startRegistry, type RunningRegistry } from "../support/registries";
 import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 import { ROOT } from "../support/prerequisites";
 import { slipwayCache } from "../../lib/cache";
@@ -58,9 +58,17 @@ describe("local stack lifecycle", () => {
     let site: CosignKeys;
     const REVISION = "5e1f0c2d3b4a59687766554433221100ffeeddcc";
 
+    // An upstream registry (as docker.io would be) with an image the platform mirrors, pinned.
+    let upstream: RunningRegistry;
+    let upstreamImage: string;
+
     beforeAll(async () => {
         ports = { http: await freePort(), https: await freePort() };
         site = await cosignKeys("e2e-site-key-password");
+        upstream = await startRegistry("distribution");
+        const upstreamClient = new RegistryClient({ registry: upstream.host, scheme: "http", credentials: null });
+        upstreamImage = (await pushImage(upstreamClient, "library/tool", "1.0", "an upstream tool")).digest;
+        upstreamClient.close();
         t = await throwawayStack((id) => ({
             "slipway:host.networkName": { value: `e2e-${id}-proxy` },
             [`slipway:host.labels["slipway.e2e-${id}"]`]: { value: "one" },
@@ -79,6 +87,8 @@ describe("local stack lifecycle", () => {
             "slipway:diskImages[0].kernel.arm64": { value: "6.1.0-56-cloud-arm64" },
             "slipway:diskImages[0].initramfs.packages[0]": { value: "bash-static" },
             "slipway:diskImages[0].initramfs.agent": { value: "/bin/bash-static -c 'test -e /proc/self/status'" },
+            "slipway:registry.mirrors[0].from": { value: `${upstream.host}/library/tool:1.0@${upstreamImage}` },
+            "slipway:registry.mirrors[0].to": { value: "mirror/tool" },
             "slipway:signing.publicKey": { value: site.publicKeyPem },
             "slipway:signingKey": { value: readFileSync(site.key, "utf8"), secret: true },
             "slipway:signingKeyPassword": { value: site.password, secret: true },
@@ -86,7 +96,10 @@ describe("local stack lifecycle", () => {
         network = `e2e-${t.id}-proxy`;
         labelKey = `slipway.e2e-${t.id}`;
     });
-    afterAll(async () => t?.dispose());
+    afterAll(async () => {
+        await t?.dispose();
+        await upstream?.stop();
+    });
 
     it("up creates the overlay network and the node label", async () => {
         // A preview from empty, as `pulumi up` without --skip-preview and CI's PR preview run it:
@@ -270,6 +283,18 @@ describe("local stack lifecycle", () => {
         expect(promotions.web!.signer).toMatch(/^key:/);
         expect(await resolveIn("apps/web", "prod")).toBe(digest);
         firstPromoted = digest;
+    });
+
+    it("a pinned upstream image is mirrored into the registry under its tag and exported with its digest", async () => {
+        const { host, ca, credentials } = await registryAccess();
+        const mirrors = (await t.stack.outputs()).mirrors?.value as Record<string, { from: string; ref: string; digest: string }>;
+        expect(mirrors["mirror/tool"]).toEqual({ from: `${upstream.host}/library/tool:1.0@${upstreamImage}`, ref: `${host}/mirror/tool@${upstreamImage}`, digest: upstreamImage });
+        const client = new RegistryClient({ registry: host, ca, credentials });
+        try {
+            expect(await client.resolve("mirror/tool", "1.0")).toBe(upstreamImage);
+        } finally {
+            client.close();
+        }
     });
 
     it("another stack reads the outputs through a StackReference, typed and validated", async () => {

@@ -113,7 +113,23 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web"] }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.repositories and registry\.mirrors are not built yet/);
+        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.repositories is not built yet/);
+    });
+
+    it("mirrors each pinned upstream image into its own registry with the platform's login, and refuses two mirrors into one repository", async () => {
+        const gamma = readStackFile("gamma");
+        const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
+        const from = `upstream.example.org/library/alpine:3.20@sha256:${"1".repeat(64)}`;
+        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, mirrors: [{ from, to: "mirror/alpine" }] }), secret: false } });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const mirror = await registered(recorded, "slipway-mirrors-mirror-alpine");
+        expect(mirror.inputs).toMatchObject({ from, to: `${await promiseOf(platform.registry.host)}/mirror/alpine` });
+        expect((mirror.inputs.connection as { credentialsDir: string }).credentialsDir).toContain("registry-auth/");
+        // Never a credential as an input: the login's folder only.
+        expect(Object.keys(mirror.inputs).filter((k) => !k.startsWith("__")).sort()).toEqual(["connection", "from", "to", "version"]);
+        expect(Object.keys(mirror.inputs.connection as object)).toEqual(["credentialsDir"]);
+        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, mirrors: [{ from, to: "mirror/alpine" }, { from, to: "mirror/alpine" }] }), secret: false } });
+        expect(() => loadConfig()).toThrow(/each mirror needs its own repository/);
     });
 
     it("schedules the prune on every node and the registry's collection on the manager, from the maintenance image", async () => {
