@@ -6,7 +6,7 @@ import { CosignVerification } from "../dynamic-providers/cosignVerification";
 import { ImagePromotion } from "../dynamic-providers/imagePromotion";
 import { parseReference } from "../lib/oci/reference";
 import type { PlatformConfig } from "../config";
-import { registryLogin } from "./registryLogin";
+import { platformRegistryLogin, type PlatformRegistryAccess } from "./registryLogin";
 
 /** One promotion, as stack outputs show it. */
 export interface PromotedImage {
@@ -24,7 +24,7 @@ export interface ImagePromotionsArgs {
     promotions: PlatformConfig["promotion"];
     stack: string;
     /** The platform registry: its host, user, password (secret) and private CA. */
-    registry: { host: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string>; caCertificate: pulumi.Input<string | undefined> };
+    registry: PlatformRegistryAccess;
     /** The public key signatures must verify with (the site's signing.publicKey). */
     publicKey?: pulumi.Input<string>;
     dependsOn?: pulumi.Input<pulumi.Resource>[];
@@ -36,11 +36,7 @@ export class ImagePromotions extends pulumi.ComponentResource {
 
     constructor(name: string, args: ImagePromotionsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:promotion:ImagePromotions", name, {}, opts);
-        const login = registryLogin(
-            `${name}-registry-login`,
-            { registry: args.registry.host, username: args.registry.username, password: args.registry.password, caCertificate: args.registry.caCertificate, dir: `registry-auth/${args.stack}-${name}`, dependsOn: args.dependsOn ?? [] },
-            this,
-        );
+        const login = platformRegistryLogin(`${name}-registry-login`, args.registry, `${args.stack}-${name}`, args.dependsOn ?? [], this);
         const connection = { credentialsDir: login.credentialsDir };
         const each = args.promotions.map((p) => {
             let verification: CosignVerification | undefined;

@@ -20,6 +20,19 @@ export interface RegistryLoginArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** The platform registry as its users log in to it: host, user, password (secret) and private CA. */
+export interface PlatformRegistryAccess {
+    host: pulumi.Input<string>;
+    username: pulumi.Input<string>;
+    password: pulumi.Input<string>;
+    caCertificate: pulumi.Input<string | undefined>;
+}
+
+/** A login to the platform registry in its own folder under `registry-auth/`. */
+export function platformRegistryLogin(name: string, registry: PlatformRegistryAccess, folder: string, dependsOn: pulumi.Input<pulumi.Resource>[], parent: pulumi.Resource): RegistryLogin {
+    return registryLogin(name, { registry: registry.host, username: registry.username, password: registry.password, caCertificate: registry.caCertificate, dir: `registry-auth/${folder}`, dependsOn }, parent);
+}
+
 export interface RegistryLogin {
     /** The folder's name in the cache (what dynamic providers take); known once the login ran. */
     credentialsDir: pulumi.Output<string>;

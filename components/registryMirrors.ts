@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RegistryMirror } from "../dynamic-providers/registryMirror";
 import type { PlatformConfig } from "../config";
-import { registryLogin } from "./registryLogin";
+import { platformRegistryLogin, type PlatformRegistryAccess } from "./registryLogin";
 
 /** One mirror, as stack outputs show it. */
 export interface MirroredImage {
@@ -18,7 +18,7 @@ export interface RegistryMirrorsArgs {
     mirrors: PlatformConfig["registry"]["mirrors"];
     stack: string;
     /** The platform registry: its host, user, password (secret) and private CA. */
-    registry: { host: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string>; caCertificate: pulumi.Input<string | undefined> };
+    registry: PlatformRegistryAccess;
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -28,11 +28,7 @@ export class RegistryMirrors extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryMirrorsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:registry:RegistryMirrors", name, {}, opts);
-        const login = registryLogin(
-            `${name}-registry-login`,
-            { registry: args.registry.host, username: args.registry.username, password: args.registry.password, caCertificate: args.registry.caCertificate, dir: `registry-auth/${args.stack}-${name}`, dependsOn: args.dependsOn ?? [] },
-            this,
-        );
+        const login = platformRegistryLogin(`${name}-registry-login`, args.registry, `${args.stack}-${name}`, args.dependsOn ?? [], this);
         const each = args.mirrors.map((m) => {
             // Resource names from the repository: one mirror per local repository (config/ checks).
             const mirror = new RegistryMirror(`${name}-${m.to.replace(/[^a-z0-9]+/g, "-")}`, { from: m.from, to: pulumi.interpolate`${args.registry.host}/${m.to}`, connection: { credentialsDir: login.credentialsDir } }, { parent: this });
