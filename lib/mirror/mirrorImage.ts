@@ -50,6 +50,11 @@ async function putByDigest(target: RegistryClient, repository: string, manifest:
     if (written !== manifest.digest) throw new Error(`${target.registry}/${repository}: the manifest was stored as ${written}, not ${manifest.digest}`);
 }
 
+/** Docker Hub is named docker.io in references, and serves its API at registry-1.docker.io. */
+export function apiHost(registry: string): string {
+    return registry === "docker.io" ? "registry-1.docker.io" : registry;
+}
+
 /** An upstream on this machine is spoken to over plain HTTP (a test's registry); any other over TLS. */
 export function isLoopback(registry: string): boolean {
     return /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(registry);
@@ -64,7 +69,7 @@ export async function mirrorReference(from: string, to: string, connection: Conn
     const source = parseReference(from);
     if (!source.digest) throw new Error(`the mirror source "${from}" is not pinned: add @sha256:<digest> (resolve the tag once, then pin it)`);
     const target = targetOf(to);
-    const upstream = clientFor(source.registry, isLoopback(source.registry));
+    const upstream = clientFor(apiHost(source.registry), isLoopback(source.registry));
     const platform = clientFor(target.registry, connection);
     try {
         const result = await mirrorImage(upstream, { repository: source.repository, digest: source.digest }, platform, { repository: target.repository, ...(source.tag ? { tag: source.tag } : {}) });
