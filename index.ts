@@ -80,6 +80,8 @@ export const diskImageCurrent = pulumi.all(platform.diskImages.map((p) => pulumi
 );
 /** The public key disk-image signatures verify with (cosign verify --key). */
 export const diskImageSigningKey = platform.signingKey?.publicKey;
+/** Repositories declared in config, by name: where to push (`repository`) and its marker's digest. */
+export const repositories = platform.repositories;
 /** Pinned upstream images copied into the platform registry, by local repository: ref@digest to deploy. */
 export const mirrors = platform.mirrors;
 /** Build-once promotions by name: what each target tag now names (ref@digest), its revision and signer. */

@@ -9,7 +9,7 @@ import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { ImagePromotions, type PromotedImage } from "./imagePromotions";
 import { MaintenanceStack } from "./maintenanceStack";
 import { OciRegistry } from "./ociRegistry";
-import { RegistryMirrors, type MirroredImage } from "./registryMirrors";
+import { RegistryEntries, type DeclaredRepository, type MirroredImage } from "./registryEntries";
 import { TraefikStack } from "./traefikStack";
 
 /** A cosign key: the private key and its password are secrets; the public key is what verification trusts. */
@@ -37,6 +37,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly proxy: TraefikStack;
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
+    /** Repositories declared in config, by name (empty when none are declared). */
+    public readonly repositories: pulumi.Output<Record<string, DeclaredRepository>>;
     /** Pinned upstream images copied into the registry, by local repository (empty when none are declared). */
     public readonly mirrors: pulumi.Output<Record<string, MirroredImage>>;
     /** Scheduled prune and registry garbage collection (when configured). */
@@ -83,7 +85,6 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         const { registry } = config;
-        if (registry.repositories.length) throw new pulumi.ResourceError("slipway:registry.repositories is not built yet: repositories appear on first push; remove it (pulumi config rm --path registry.repositories)", this);
         if (registry.engine !== "distribution") throw new pulumi.ResourceError(`slipway:registry.engine "${registry.engine}" is not built yet: use "distribution"`, this);
         if (registry.storage.kind === "s3" && !config.secrets.registryS3SecretKey) throw new pulumi.ResourceError("slipway:registry.storage is S3 without its key: pulumi config set --secret slipway:registryS3SecretKey", this);
         this.registry = new OciRegistry(
@@ -140,18 +141,22 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.proxy] },
         );
 
-        this.mirrors = registry.mirrors.length
-            ? new RegistryMirrors(
-                  `${name}-mirrors`,
-                  {
-                      mirrors: registry.mirrors,
-                      stack: config.stack,
-                      registry: { host: this.registry.host, username: this.registry.username, password: this.registry.password, caCertificate: this.proxy.caCertificate },
-                      dependsOn: [this.registry],
-                  },
-                  { parent: this },
-              ).mirrored
-            : pulumi.output<Record<string, MirroredImage>>({});
+        const entries =
+            registry.repositories.length || registry.mirrors.length
+                ? new RegistryEntries(
+                      `${name}-entries`,
+                      {
+                          repositories: registry.repositories,
+                          mirrors: registry.mirrors,
+                          stack: config.stack,
+                          registry: { host: this.registry.host, username: this.registry.username, password: this.registry.password, caCertificate: this.proxy.caCertificate },
+                          dependsOn: [this.registry],
+                      },
+                      { parent: this },
+                  )
+                : undefined;
+        this.repositories = entries?.repositories ?? pulumi.output<Record<string, DeclaredRepository>>({});
+        this.mirrors = entries?.mirrored ?? pulumi.output<Record<string, MirroredImage>>({});
 
         const disk = this.createDiskImages(name, config, args.diskImageInputs);
         this.diskImages = disk.pipelines;

@@ -114,7 +114,11 @@ export const registrySchema = z
             .optional()
             .meta(doc("When the registry's garbage collection runs (cron, UTC): the registry is read-only (pushes refused, pulls served) while it collects blobs no manifest references; schedule it outside deploys", "0 3 * * 0")),
         passwordRotation: z.number().int().min(0).meta(doc("Bump to issue the registry a new password (logins follow it)", "1")).default(0),
-        repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).meta(doc("Declared repositories (not built yet: refused)", '["apps/web"]')).default([]),
+        repositories: z
+            .array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be a repository name, e.g. apps/web"))
+            .refine((names) => new Set(names).size === names.length, "each repository is declared once")
+            .meta(doc("Repositories that exist in the platform registry from the first up, before anything is pushed (a marker tagged slipway-repository), exported (outputs `repositories`) for CI and other stacks; removing one removes its marker only", '["apps/web"]'))
+            .default([]),
         mirrors: z
             .array(
                 z.object({

@@ -6,7 +6,7 @@
 import type { FetchedManifest, RegistryClient } from "../oci/client";
 import { clientFor, type Connection } from "../oci/connect";
 import { isIndex } from "../oci/mediaTypes";
-import { parseReference, type Reference } from "../oci/reference";
+import { parseReference, parseRepository } from "../oci/reference";
 import { forEachLimit } from "../concurrency";
 
 export interface Mirrored {
@@ -68,7 +68,7 @@ export function isLoopback(registry: string): boolean {
 export async function mirrorReference(from: string, to: string, connection: Connection): Promise<Mirrored & { ref: string; tag?: string }> {
     const source = parseReference(from);
     if (!source.digest) throw new Error(`the mirror source "${from}" is not pinned: add @sha256:<digest> (resolve the tag once, then pin it)`);
-    const target = targetOf(to);
+    const target = parseRepository(to);
     const upstream = clientFor(apiHost(source.registry), isLoopback(source.registry));
     const platform = clientFor(target.registry, connection);
     try {
@@ -84,7 +84,7 @@ export async function mirrorReference(from: string, to: string, connection: Conn
 
 /** Whether the target repository still holds `digest` (refresh: "" when it is gone). */
 export async function mirroredDigest(to: string, digest: string, connection: Connection): Promise<string> {
-    const target = targetOf(to);
+    const target = parseRepository(to);
     const client = clientFor(target.registry, connection);
     try {
         return (await client.resolve(target.repository, digest)) === digest ? digest : "";
@@ -94,10 +94,4 @@ export async function mirroredDigest(to: string, digest: string, connection: Con
     } finally {
         client.close();
     }
-}
-
-function targetOf(to: string): Reference {
-    // A repository, not an image: parse it with a placeholder tag.
-    const ref = parseReference(`${to}:mirror`);
-    return { registry: ref.registry, repository: ref.repository };
 }

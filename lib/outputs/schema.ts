@@ -48,6 +48,8 @@ export const platformOutputsSchema = z.object({
     /** Per "<platform>/<family>". */
     diskImageCurrent: z.record(z.string(), z.object({ indexRef: digestRef, pinned: z.boolean(), signer: z.string() })).default({}),
     diskImageSigningKey: z.string().includes("BEGIN PUBLIC KEY").optional(),
+    /** Repositories declared in config, by name: `repository` is where CI pushes, `digest` its marker's. */
+    repositories: z.record(z.string(), z.object({ repository: z.string().min(1), digest: z.string().regex(/^sha256:[a-f0-9]{64}$/) })).default({}),
     /** Pinned upstream images copied into the platform registry, by local repository: deploy `ref`. */
     mirrors: z.record(z.string(), z.object({ from: z.string(), ref: digestRef, digest: z.string().regex(/^sha256:[a-f0-9]{64}$/) })).default({}),
     /** Build-once promotions by name: deploy `ref` (the target's digest). */

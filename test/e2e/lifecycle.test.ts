@@ -89,6 +89,7 @@ describe("local stack lifecycle", () => {
             "slipway:diskImages[0].initramfs.agent": { value: "/bin/bash-static -c 'test -e /proc/self/status'" },
             "slipway:registry.mirrors[0].from": { value: `${upstream.host}/library/tool:1.0@${upstreamImage}` },
             "slipway:registry.mirrors[0].to": { value: "mirror/tool" },
+            "slipway:registry.repositories[0]": { value: "apps/declared" },
             "slipway:signing.publicKey": { value: site.publicKeyPem },
             "slipway:signingKey": { value: readFileSync(site.key, "utf8"), secret: true },
             "slipway:signingKeyPassword": { value: site.password, secret: true },
@@ -292,6 +293,26 @@ describe("local stack lifecycle", () => {
         const client = new RegistryClient({ registry: host, ca, credentials });
         try {
             expect(await client.resolve("mirror/tool", "1.0")).toBe(upstreamImage);
+        } finally {
+            client.close();
+        }
+    });
+
+    it("a declared repository exists before anything is pushed, is exported, and comes back after its marker is deleted by hand", async () => {
+        const { host, ca, credentials } = await registryAccess();
+        const repositories = (await t.stack.outputs()).repositories?.value as Record<string, { repository: string; digest: string }>;
+        const declared = repositories["apps/declared"]!;
+        expect(declared.repository).toBe(`${host}/apps/declared`);
+        expect(declared.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+        const client = new RegistryClient({ registry: host, ca, credentials });
+        try {
+            expect(await client.resolve("apps/declared", "slipway-repository")).toBe(declared.digest);
+            await client.deleteManifest("apps/declared", declared.digest);
+            // refresh sees it gone; the next up declares it again, and nothing else changes.
+            await t.stack.refresh();
+            const up = await t.stack.up();
+            expect(up.summary.resourceChanges).toMatchObject({ update: 1 });
+            expect(await client.resolve("apps/declared", "slipway-repository")).toBe(declared.digest);
         } finally {
             client.close();
         }

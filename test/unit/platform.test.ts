@@ -109,11 +109,21 @@ describe("Platform wiring", () => {
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
     });
 
-    it("refuses settings that are declared but not built yet, instead of ignoring them", () => {
+    it("declares each configured repository in the platform registry with the platform's login, and refuses one declared twice", async () => {
         const gamma = readStackFile("gamma");
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
-        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web"] }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/registry\.repositories is not built yet/);
+        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web", "apps/api"] }), secret: false } });
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const host = await promiseOf(platform.registry.host);
+        for (const name of ["apps/web", "apps/api"]) {
+            const declared = await registered(recorded, `slipway-entries-repository-${name.replace("/", "-")}`);
+            expect(declared.inputs).toMatchObject({ repository: `${host}/${name}` });
+            // Never a credential as an input: the login's folder only.
+            expect(Object.keys(declared.inputs).filter((k) => !k.startsWith("__")).sort()).toEqual(["connection", "repository", "version"]);
+            expect(Object.keys(declared.inputs.connection as object)).toEqual(["credentialsDir"]);
+        }
+        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web", "apps/web"] }), secret: false } });
+        expect(() => loadConfig()).toThrow(/each repository is declared once/);
     });
 
     it("mirrors each pinned upstream image into its own registry with the platform's login, and refuses two mirrors into one repository", async () => {
@@ -122,7 +132,7 @@ describe("Platform wiring", () => {
         const from = `upstream.example.org/library/alpine:3.20@sha256:${"1".repeat(64)}`;
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, mirrors: [{ from, to: "mirror/alpine" }] }), secret: false } });
         const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
-        const mirror = await registered(recorded, "slipway-mirrors-mirror-alpine");
+        const mirror = await registered(recorded, "slipway-entries-mirror-mirror-alpine");
         expect(mirror.inputs).toMatchObject({ from, to: `${await promiseOf(platform.registry.host)}/mirror/alpine` });
         expect((mirror.inputs.connection as { credentialsDir: string }).credentialsDir).toContain("registry-auth/");
         // Never a credential as an input: the login's folder only.

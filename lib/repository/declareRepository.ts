@@ -1,0 +1,78 @@
+// Declared repositories (config `registry.repositories`). A distribution registry has no
+// "create repository" call: a repository exists once it holds a manifest. A declared one is
+// made to exist by a small marker artifact, tagged `slipway-repository`, so it is listed in the
+// catalog, can be named by other stacks before CI's first push, and has a digest to export.
+// The marker is deterministic (no timestamp): declaring the same repository again writes the
+// same bytes. Removing a declaration removes the marker only, never what was pushed there.
+import type { RegistryClient } from "../oci/client";
+import { sha256 } from "../oci/client";
+import { clientFor, type Connection } from "../oci/connect";
+import { RegistryError } from "../oci/errors";
+import { OCI_EMPTY, OCI_MANIFEST } from "../oci/mediaTypes";
+import { parseRepository } from "../oci/reference";
+
+/** The tag the marker carries: what `read` looks up, and what an operator sees in the tag list. */
+export const MARKER_TAG = "slipway-repository";
+export const MARKER_ARTIFACT_TYPE = "application/vnd.slipway.repository.v1";
+/** The annotation naming the repository (so two repositories' markers differ, and a copied one is recognised). */
+export const REPOSITORY_ANNOTATION = "dev.slipway.repository";
+
+const EMPTY = Buffer.from("{}");
+
+/** The marker's manifest bytes for `repository`: the same repository always gets the same bytes. */
+export function markerManifest(repository: string): Buffer {
+    const empty = { mediaType: OCI_EMPTY, digest: sha256(EMPTY), size: EMPTY.length };
+    return Buffer.from(
+        JSON.stringify({
+            schemaVersion: 2,
+            mediaType: OCI_MANIFEST,
+            artifactType: MARKER_ARTIFACT_TYPE,
+            config: empty,
+            // OCI 1.1: an artifact without content carries the empty descriptor as its one layer.
+            layers: [empty],
+            annotations: {
+                [REPOSITORY_ANNOTATION]: repository,
+                "org.opencontainers.image.description": "Declared by Slipway (registry.repositories): removing the declaration removes this marker, nothing else",
+            },
+        }),
+    );
+}
+
+/** Makes `repository` exist: pushes its marker (idempotent) and reads the tag back. Returns the marker's digest. */
+export async function declareRepository(client: RegistryClient, repository: string): Promise<string> {
+    await client.pushBlob(repository, EMPTY);
+    const bytes = markerManifest(repository);
+    const written = await client.putManifest(repository, MARKER_TAG, bytes, OCI_MANIFEST);
+    const landed = await client.resolve(repository, MARKER_TAG);
+    if (landed !== written) throw new Error(`${client.registry}/${repository}:${MARKER_TAG} resolves to ${landed} after the push, not ${written}`);
+    return written;
+}
+
+/** The marker's digest as the registry holds it now; "" when it is gone or is not Slipway's marker (drift). */
+export async function declaredDigest(client: RegistryClient, repository: string): Promise<string> {
+    try {
+        const marker = await client.getManifest(repository, MARKER_TAG);
+        return marker.digest === sha256(markerManifest(repository)) ? marker.digest : "";
+    } catch (error) {
+        if (error instanceof RegistryError && error.notFound) return "";
+        throw error;
+    }
+}
+
+/** Removes the marker (its tag goes with it); the repository's other content stays. Gone already is done. */
+export async function undeclareRepository(client: RegistryClient, repository: string): Promise<void> {
+    await client.deleteManifest(repository, sha256(markerManifest(repository)));
+}
+
+/** What the provider runs, by the `registry/repository` string, with the connection read at call time. */
+export async function withRepository<T>(target: string, connection: Connection, action: (client: RegistryClient, repository: string) => Promise<T>): Promise<T> {
+    const { registry, repository } = parseRepository(target);
+    const client = clientFor(registry, connection);
+    try {
+        return await action(client, repository);
+    } catch (error) {
+        throw new Error(`declared repository ${target}: ${(error as Error).message}`);
+    } finally {
+        client.close();
+    }
+}
