@@ -67,7 +67,12 @@ export const registryMirrorProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
     async read(id, props) {
         if (!props) return {};
         const pinned = props.from.slice(props.from.lastIndexOf("@") + 1);
-        return { id, props: { ...props, digest: await mirrorLib().mirroredDigest(props.to, pinned, props.connection) } };
+        // Unconfirmed (the registry does not answer, or refuses) reads as gone: the next up copies
+        // it again, and fails there, loudly, if the registry still cannot take it.
+        const digest = await mirrorLib()
+            .mirroredDigest(props.to, pinned, props.connection)
+            .catch(() => "");
+        return { id, props: { ...props, digest } };
     },
 
     async delete() {

@@ -60,7 +60,11 @@ export const registryRepositoryProvider: pulumi.dynamic.ResourceProvider<Inputs,
 
     async read(id, props) {
         if (!props) return {};
-        const digest = await repositoryLib().withRepository(props.repository, props.connection, (client, repo) => repositoryLib().declaredDigest(client, repo));
+        // Unconfirmed (the registry does not answer, or refuses) reads as gone: the next up
+        // declares it again, and fails there, loudly, if the registry still cannot take it.
+        const digest = await repositoryLib()
+            .withRepository(props.repository, props.connection, (client, repo) => repositoryLib().declaredDigest(client, repo))
+            .catch(() => "");
         return { id, props: { ...props, digest } };
     },
 

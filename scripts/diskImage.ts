@@ -17,8 +17,8 @@ import { extractDeb, type DebPin } from "../lib/diskimage/debs";
 import type { Arch } from "../lib/diskimage/targets";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { clientFor } from "../lib/oci/connect";
-import { publish, waitUntilServing, type PublishRequest } from "../lib/diskimage/publish";
+import { clientFor, waitUntilServing } from "../lib/oci/connect";
+import { publish, type PublishRequest } from "../lib/diskimage/publish";
 import { cosignSign } from "../lib/diskimage/sign";
 import { credentialsPath } from "../lib/registry/credentialsDir";
 

@@ -128,25 +128,6 @@ export function renderIndex(req: PublishRequest, entries: { child: PublishChild;
 /** The tag a publication goes under: readable, sortable by time, unique per content. */
 export const publicationTag = (publishedAt: string, indexDigest: string) => `${publishedAt.replace(/[^0-9]/g, "").slice(0, 14)}-${indexDigest.slice(7, 19)}`;
 
-/**
- * Waits (bounded) until the registry serves its API: a registry deployed in the same `up` is
- * reachable through the proxy only once the proxy has seen it (404/502/503 until then).
- */
-export async function waitUntilServing(client: RegistryClient, timeoutMs = 90_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        try {
-            return await client.ping();
-        } catch (error) {
-            const { status, message } = error as { status?: number; message: string };
-            // No answer yet, or the proxy has no route yet; a refused certificate will not heal.
-            const transient = (status === 0 && !/certificate|self[- ]signed/i.test(message)) || status === 404 || status === 502 || status === 503;
-            if (!transient || Date.now() > deadline) throw error;
-            await new Promise((r) => setTimeout(r, 1000));
-        }
-    }
-}
-
 /** Pushes blobs, children, attestations, then the index under its tag; returns what was published. */
 export async function publish(client: RegistryClient, req: PublishRequest, progress: (line: string) => void = () => undefined): Promise<Publication> {
     // Builds live in the cache of the machine that ran them: refuse before pushing anything.

@@ -4,7 +4,7 @@
 // than the pin names), the optional tag written last, and the target read back. What the
 // mirror provider runs, by reference strings, with connections read at call time.
 import type { FetchedManifest, RegistryClient } from "../oci/client";
-import { clientFor, type Connection } from "../oci/connect";
+import { clientFor, waitUntilServing, type Connection } from "../oci/connect";
 import { isIndex } from "../oci/mediaTypes";
 import { parseReference, parseRepository } from "../oci/reference";
 import { forEachLimit } from "../concurrency";
@@ -72,6 +72,8 @@ export async function mirrorReference(from: string, to: string, connection: Conn
     const upstream = clientFor(apiHost(source.registry), isLoopback(source.registry));
     const platform = clientFor(target.registry, connection);
     try {
+        // A registry (re)deployed in this same up is routed by the proxy only once it has seen it.
+        await waitUntilServing(platform);
         const result = await mirrorImage(upstream, { repository: source.repository, digest: source.digest }, platform, { repository: target.repository, ...(source.tag ? { tag: source.tag } : {}) });
         return { ...result, ref: `${target.registry}/${target.repository}@${result.digest}`, ...(source.tag ? { tag: source.tag } : {}) };
     } catch (error) {

@@ -40,3 +40,22 @@ export async function resolveReference(reference: string, connection?: boolean |
         client.close();
     }
 }
+
+/**
+ * Waits (bounded) until the registry serves its API: a registry deployed in the same `up` is
+ * reachable through the proxy only once the proxy has seen it (404/502/503 until then).
+ */
+export async function waitUntilServing(client: RegistryClient, timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        try {
+            return await client.ping();
+        } catch (error) {
+            const { status, message } = error as { status?: number; message: string };
+            // No answer yet, or the proxy has no route yet; a refused certificate will not heal.
+            const transient = (status === 0 && !/certificate|self[- ]signed/i.test(message)) || status === 404 || status === 502 || status === 503;
+            if (!transient || Date.now() > deadline) throw error;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
+}

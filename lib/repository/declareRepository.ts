@@ -6,7 +6,7 @@
 // same bytes. Removing a declaration removes the marker only, never what was pushed there.
 import type { RegistryClient } from "../oci/client";
 import { sha256 } from "../oci/client";
-import { clientFor, type Connection } from "../oci/connect";
+import { clientFor, waitUntilServing, type Connection } from "../oci/connect";
 import { RegistryError } from "../oci/errors";
 import { OCI_EMPTY, OCI_MANIFEST } from "../oci/mediaTypes";
 import { parseRepository } from "../oci/reference";
@@ -38,8 +38,13 @@ export function markerManifest(repository: string): Buffer {
     );
 }
 
-/** Makes `repository` exist: pushes its marker (idempotent) and reads the tag back. Returns the marker's digest. */
-export async function declareRepository(client: RegistryClient, repository: string): Promise<string> {
+/**
+ * Makes `repository` exist: pushes its marker (idempotent) and reads the tag back. Returns the
+ * marker's digest. Waits up to `servingTimeoutMs` for the registry to serve its API first.
+ */
+export async function declareRepository(client: RegistryClient, repository: string, { servingTimeoutMs = 90_000 } = {}): Promise<string> {
+    // A registry (re)deployed in this same up is routed by the proxy only once it has seen it.
+    await waitUntilServing(client, servingTimeoutMs);
     await client.pushBlob(repository, EMPTY);
     const bytes = markerManifest(repository);
     const written = await client.putManifest(repository, MARKER_TAG, bytes, OCI_MANIFEST);
@@ -59,9 +64,20 @@ export async function declaredDigest(client: RegistryClient, repository: string)
     }
 }
 
-/** Removes the marker (its tag goes with it); the repository's other content stays. Gone already is done. */
+/**
+ * Removes the marker (its tag goes with it); the repository's other content stays. Gone already
+ * is done, and so is a registry that does not answer at all: one removed (by a destroy, or by
+ * hand) took its repositories with it, and a marker left on one that was only unreachable is a
+ * two-byte artifact, not a reason to block a destroy forever. A registry that answers with an
+ * error (a refused delete, a refused login) fails, naming it.
+ */
 export async function undeclareRepository(client: RegistryClient, repository: string): Promise<void> {
-    await client.deleteManifest(repository, sha256(markerManifest(repository)));
+    try {
+        await client.deleteManifest(repository, sha256(markerManifest(repository)));
+    } catch (error) {
+        if (error instanceof RegistryError && error.status === 0) return;
+        throw error;
+    }
 }
 
 /** What the provider runs, by the `registry/repository` string, with the connection read at call time. */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient, sha256 } from "../../lib/oci/client";
 import { MARKER_TAG, declareRepository, declaredDigest, markerManifest, undeclareRepository, withRepository } from "../../lib/repository/declareRepository";
+import { registryRepositoryProvider } from "../../dynamic-providers/registryRepository";
 import { must } from "../support/exec";
 import { pushImage } from "../support/images";
 import { startRegistry, type RunningRegistry } from "../support/registries";
@@ -52,7 +53,15 @@ describe.each(["distribution", "distribution-2.8"] as const)("declared repositor
         expect(await client.resolve("apps/api", "v1")).toBe(image.digest);
     });
 
-    it("fails naming the repository when the registry cannot be reached", async () => {
-        await expect(withRepository("127.0.0.1:1/apps/web", { insecure: true }, declareRepository)).rejects.toThrow(/declared repository 127\.0\.0\.1:1\/apps\/web: .*no response/);
+    it("declaring fails naming the repository when the registry cannot be reached; removing from a registry that is gone is done", async () => {
+        await expect(withRepository("127.0.0.1:1/apps/web", { insecure: true }, (c, r) => declareRepository(c, r, { servingTimeoutMs: 0 }))).rejects.toThrow(/declared repository 127\.0\.0\.1:1\/apps\/web: .*no response/);
+        await expect(withRepository("127.0.0.1:1/apps/web", { insecure: true }, undeclareRepository)).resolves.toBeUndefined();
+    });
+
+    it("the provider's read: an existing marker is confirmed; one it cannot confirm (registry down) reads as gone, so the next up declares it again", async () => {
+        const digest = await declareRepository(client, "apps/read");
+        const props = { repository: `${registry.host}/apps/read`, connection: { insecure: true }, version: "1", digest };
+        expect((await registryRepositoryProvider.read!("id", props)).props).toMatchObject({ digest });
+        expect((await registryRepositoryProvider.read!("id", { ...props, repository: "127.0.0.1:1/apps/read" })).props).toMatchObject({ digest: "" });
     });
 });
