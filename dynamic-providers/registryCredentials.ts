@@ -4,6 +4,7 @@
 // secret: the username, a version, and a rotation counter an operator bumps to rotate.
 import * as pulumi from "@pulumi/pulumi";
 import type * as CredentialsLib from "../lib/registry/credentials";
+import { HTPASSWD_BCRYPT_COST } from "../lib/registry/credentials";
 import { projectLib } from "./projectLib";
 
 /** Bumped when generation changes, so the change shows in `pulumi preview`. */
@@ -21,7 +22,12 @@ interface Inputs {
     version: string;
     /** Absent in state written before rotation existed: read as 0. */
     rotation?: number;
+    /** bcrypt cost of the htpasswd entry. Absent in state written before it was an input: read as 10. */
+    hashCost?: number;
 }
+
+/** What state written before `hashCost` was an input was hashed with. */
+const EARLIER_HASH_COST = 10;
 
 interface Outputs extends Inputs {
     password: string;
@@ -41,12 +47,19 @@ export const registryCredentialsProvider: pulumi.dynamic.ResourceProvider<Inputs
         // A new username, generator or rotation is a new password: rotate by replacing.
         const replaces: string[] = (["username", "version"] as const).filter((k) => olds[k] !== news[k]);
         if ((olds.rotation ?? 0) !== (news.rotation ?? 0)) replaces.push("rotation");
-        return Promise.resolve({ changes: replaces.length > 0, replaces });
+        // A new cost hashes the same password again: an update, no new password for anyone.
+        const rehash = (olds.hashCost ?? EARLIER_HASH_COST) !== news.hashCost;
+        return Promise.resolve({ changes: replaces.length > 0 || rehash, replaces });
     },
 
     async create(inputs) {
-        const issued = await credentialsLib().issueRegistryCredentials(inputs.username);
+        const issued = await credentialsLib().issueRegistryCredentials(inputs.username, inputs.hashCost);
         return { id: `registry-user-${inputs.username}`, outs: { ...inputs, password: issued.password, htpasswd: issued.htpasswd, httpSecret: issued.httpSecret } };
+    },
+
+    async update(_id, olds, news) {
+        // Only the cost reaches here (everything else replaces): same password, new hash.
+        return { outs: { ...news, password: olds.password, httpSecret: olds.httpSecret, htpasswd: await credentialsLib().htpasswdLine(news.username, olds.password, news.hashCost) } };
     },
 };
 
@@ -63,7 +76,7 @@ export class RegistryCredentials extends pulumi.dynamic.Resource {
         super(
             registryCredentialsProvider,
             name,
-            { username: args.username ?? "slipway", version: REGISTRY_CREDENTIALS_PROVIDER_VERSION, rotation: args.rotation ?? 0, password: undefined, htpasswd: undefined, httpSecret: undefined },
+            { username: args.username ?? "slipway", version: REGISTRY_CREDENTIALS_PROVIDER_VERSION, rotation: args.rotation ?? 0, hashCost: HTPASSWD_BCRYPT_COST, password: undefined, htpasswd: undefined, httpSecret: undefined },
             { ...opts, additionalSecretOutputs: ["password", "htpasswd", "httpSecret"] },
             "slipway",
             "RegistryCredentials",

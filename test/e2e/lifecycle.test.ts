@@ -198,6 +198,10 @@ describe("local stack lifecycle", () => {
         // The signing key and the registry password are in the state only encrypted.
         expect(stateText(t.backend)).not.toContain("ENCRYPTED SIGSTORE PRIVATE KEY");
         expect(stateText(t.backend)).not.toContain(outputs.registryPassword?.value as string);
+        // Every dynamic resource runs under Slipway's explicit provider, configured with nothing:
+        // no default one holds the stack's config (its secrets among it) as its own.
+        const providers = ((await t.stack.exportStack()).deployment as { resources: Array<{ urn: string; inputs?: Record<string, unknown> }> }).resources.filter((r) => r.urn.includes("::pulumi:providers:pulumi-nodejs::"));
+        expect(providers.map((p) => [p.urn.split("::").pop(), Object.keys(p.inputs ?? {}).filter((k) => k.startsWith("slipway:"))])).toEqual([["slipway-dynamic", []]]);
     });
 
     it("the CI server answers at ci.<domain> through Traefik and its agent is connected", async () => {
@@ -361,6 +365,28 @@ describe("local stack lifecycle", () => {
         const changes = changedSteps();
         const result = await t.stack.up({ onEvent: changes.onEvent });
         expect(changes.steps).toEqual([]);
+        expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
+    });
+
+    it("a stack deployed when dynamic resources ran under the default provider adopts Slipway's own in place: no resource changes", async () => {
+        // The state as an earlier Slipway left it: every dynamic resource on pulumi-nodejs::default.
+        const explicit = "::pulumi:providers:pulumi-nodejs::slipway-dynamic";
+        const state = await t.stack.exportStack();
+        const earlier: unknown = JSON.parse(JSON.stringify(state.deployment).replaceAll(explicit, "::pulumi:providers:pulumi-nodejs::default"));
+        expect(JSON.stringify(earlier)).not.toContain(explicit);
+        await t.stack.importStack({ ...state, deployment: earlier });
+        // The preview and the up change the provider alone (the alias adopts it); nothing under it moves.
+        const changes = changedSteps();
+        const preview = await t.stack.preview({ onEvent: changes.onEvent });
+        expect(changes.steps).toEqual([]);
+        // (An update of the provider when the earlier state held the stack config as its inputs.)
+        expect(Object.keys(preview.changeSummary).filter((op) => op !== "same" && op !== "update")).toEqual([]);
+        expect(preview.changeSummary.update ?? 0).toBeLessThanOrEqual(1);
+        await t.stack.up();
+        expect(JSON.stringify((await t.stack.exportStack()).deployment)).not.toContain("::pulumi:providers:pulumi-nodejs::default");
+        const again = changedSteps();
+        const result = await t.stack.up({ onEvent: again.onEvent });
+        expect(again.steps).toEqual([]);
         expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
     });
 

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegistryClient } from "../../lib/oci/client";
-import { issueRegistryCredentials } from "../../lib/registry/credentials";
+import { htpasswdLine, issueRegistryCredentials } from "../../lib/registry/credentials";
+import { registryCredentialsProvider } from "../../dynamic-providers/registryCredentials";
 import { run } from "../support/exec";
 import { pushImage } from "../support/images";
 import { startRegistry } from "../support/registries";
@@ -16,7 +17,7 @@ describe("registry credentials", () => {
         const b = await issueRegistryCredentials("slipway");
         expect(a.password).not.toBe(b.password);
         expect(a.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        expect(a.htpasswd).toMatch(/^slipway:\$2y\$10\$/);
+        expect(a.htpasswd).toMatch(/^slipway:\$2y\$04\$/);
 
         const dir = mkdtempSync(join(tmpdir(), "slipway-htpasswd-"));
         try {
@@ -39,6 +40,26 @@ describe("registry credentials", () => {
             bad.close();
             await registry.stop();
         }
+    });
+
+    it("state hashed at the earlier cost is hashed again at the new one, keeping the password and the http secret", async () => {
+        const earlier = await issueRegistryCredentials("slipway", 10);
+        const olds = { version: "1", rotation: 0, ...earlier };
+        const news = { username: "slipway", version: "1", rotation: 0, hashCost: 4 };
+        expect(await registryCredentialsProvider.diff!("id", olds, news)).toEqual({ changes: true, replaces: [] });
+        const { outs } = await registryCredentialsProvider.update!("id", olds, news);
+        expect(outs).toMatchObject({ password: earlier.password, httpSecret: earlier.httpSecret, hashCost: 4 });
+        expect(outs!.htpasswd).toMatch(/^slipway:\$2y\$04\$/);
+        const dir = mkdtempSync(join(tmpdir(), "slipway-htpasswd-"));
+        try {
+            writeFileSync(join(dir, "htpasswd"), `${outs!.htpasswd}\n`);
+            expect((await run("htpasswd", ["-vb", join(dir, "htpasswd"), "slipway", earlier.password])).code).toBe(0);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+        // Once at the new cost, nothing changes.
+        expect(await registryCredentialsProvider.diff!("id", { ...olds, ...outs }, news)).toEqual({ changes: false, replaces: [] });
+        expect(await htpasswdLine("slipway", earlier.password, 4)).toMatch(/^slipway:\$2y\$04\$/);
     });
 
     it("refuses a username that would break the htpasswd line", async () => {

@@ -23,7 +23,7 @@ const produced = {
 
 describe("platform outputs for other stacks", () => {
     it("the schema names exactly what the program exports, so producer and readers cannot drift", () => {
-        const exported = [...readFileSync(join(__dirname, "..", "..", "index.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+        const exported = [...readFileSync(join(__dirname, "..", "..", "program.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
         expect([...PLATFORM_OUTPUT_KEYS].sort()).toEqual(exported.sort());
     });
 

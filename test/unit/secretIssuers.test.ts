@@ -21,11 +21,11 @@ describe("secret-issuing dynamic resources", () => {
         expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["days", "domain", "version"]);
     });
 
-    it("RegistryCredentials constructs, its URN resolves, its only inputs are the username and the rotation", async () => {
+    it("RegistryCredentials constructs, its URN resolves, its only inputs are the username, the rotation and the hash cost", async () => {
         const creds = new RegistryCredentials("creds");
         expect(await promiseOf(creds.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:RegistryCredentials::creds");
         const inputs = recorded.find((r) => r.name === "creds")!.inputs;
-        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["rotation", "username", "version"]);
+        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["hashCost", "rotation", "username", "version"]);
         expect(String(inputs.__provider)).not.toContain("htpasswd -niB");
     });
 
@@ -39,8 +39,10 @@ describe("secret-issuing dynamic resources", () => {
     it("a bumped rotation replaces (a new value); state from before rotation existed reads as rotation 0", async () => {
         expect(await randomSecretProvider.diff!("id", { version: "1" } as never, { version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [] });
         expect(await randomSecretProvider.diff!("id", { version: "1", rotation: 0 } as never, { version: "1", rotation: 1 })).toEqual({ changes: true, replaces: ["rotation"] });
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [] });
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 2 })).toEqual({ changes: true, replaces: ["rotation"] });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: false, replaces: [] });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 2, hashCost: 4 })).toEqual({ changes: true, replaces: ["rotation"] });
+        // State from before the cost was an input was hashed at 10: hashed again in place, the password kept.
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: true, replaces: [] });
     });
 
     it("check refuses what would break the script or the htpasswd line", async () => {
