@@ -2,8 +2,8 @@
 // while the program loads: the provider registers as components/dynamicProvider is imported, and
 // the registration goes out at the first turn of the event loop. Loading program.ts is
 // synchronous work that holds the loop, so it starts only after that turn. (Measured on the
-// local stack: a no-op preview or up takes about 0.3 s less, some 12 %.) Program.ts's exports are
-// the stack's outputs.
+// platform without disk images: a no-op preview 2.5 s -> 2.15 s.) Program.ts's exports are the
+// stack's outputs.
 import "./components/dynamicProvider";
 import type * as Program from "./program";
 

@@ -3,8 +3,9 @@
 // - Speed. The dynamic-provider plugin is a Node.js process that loads the Pulumi SDK (about half
 //   a second here). A default provider boots only when the first dynamic resource registers, after
 //   the whole program has loaded; this one boots while it loads. index.ts imports this module
-//   first for that reason, and it imports nothing but the SDK's resource module (already loaded by
-//   the language host): `@pulumi/pulumi` itself would load the automation API first.
+//   first for that reason, and it imports nothing but the SDK's resource and metadata modules
+//   (already loaded by the language host): `@pulumi/pulumi` itself would load the automation API
+//   first.
 // - Secrets. A default provider is configured with the whole stack configuration, every secret in
 //   it included. Slipway's dynamic providers read what they need at call time, so they get none.
 // Stacks deployed before it used the default provider: the alias adopts that one in place (its
