@@ -27,11 +27,11 @@ export function freePort(): Promise<number> {
     });
 }
 
-/** Waits until the registry accepts connections (TLS or not, auth or not). */
-async function waitForListener(port: number, child: ChildProcess, log: () => string): Promise<void> {
+/** Waits until a server on loopback accepts connections (TLS or not, auth or not). */
+export async function waitForListener(port: number, child: ChildProcess, log: () => string): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`registry exited with ${child.exitCode}: ${log()}`);
+        if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited with ${child.exitCode}: ${log()}`);
         const open = await new Promise<boolean>((resolve) => {
             const socket = connect(port, "127.0.0.1", () => {
                 socket.end();
@@ -42,7 +42,7 @@ async function waitForListener(port: number, child: ChildProcess, log: () => str
         if (open) return;
         await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`registry on 127.0.0.1:${port} did not listen within 15 s: ${log()}`);
+    throw new Error(`the server on 127.0.0.1:${port} did not listen within 15 s: ${log()}`);
 }
 
 export interface RegistryOptions {
@@ -60,6 +60,11 @@ export interface RegistryOptions {
      * @default false
      */
     blobDescriptorCache?: boolean;
+    /**
+     * distribution only: the whole configuration instead of the one built from the options above,
+     * e.g. the platform's own render; given the registry's `host:port` and a scratch folder.
+     */
+    config?: (host: string, dir: string) => string;
 }
 
 export async function startRegistry(kind: RunningRegistry["kind"], opts: RegistryOptions = {}): Promise<RunningRegistry> {
@@ -83,7 +88,8 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
         const tls = opts.tls ? `  tls:\n    certificate: ${join(dir, "tls.crt")}\n    key: ${join(dir, "tls.key")}\n` : "";
         writeFileSync(
             join(dir, "config.yml"),
-            `version: 0.1\nlog:\n  level: warn\nstorage:\n${cache}  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\nhttp:\n  addr: ${host}\n${tls}${auth}`,
+            opts.config?.(host, dir) ??
+                `version: 0.1\nlog:\n  level: warn\nstorage:\n${cache}  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\nhttp:\n  addr: ${host}\n${tls}${auth}`,
         );
         child = spawn(kind === "distribution" ? "registry" : "docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
     } else {
