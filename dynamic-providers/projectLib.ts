@@ -27,3 +27,8 @@ export function projectLib<T>(module: string): T {
 export function isUnknown(value: unknown): boolean {
     return value === "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 }
+
+/** Whether `target` is `registry/repository`: no tag or digest after the registry host (lib/oci/reference's parseRepository, for check). */
+export function isRepositoryTarget(target: string): boolean {
+    return !/[:@]/.test(target.split("/").slice(1).join("/"));
+}

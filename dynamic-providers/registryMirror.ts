@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as MirrorLib from "../lib/mirror/mirrorImage";
 import type { Connection } from "../lib/oci/connect";
-import { projectLib } from "./projectLib";
+import { isRepositoryTarget, projectLib } from "./projectLib";
 
 /** Bumped when mirroring behaviour changes, so the change shows in `pulumi preview`. */
 export const REGISTRY_MIRROR_PROVIDER_VERSION = "1";
@@ -45,7 +45,7 @@ export const registryMirrorProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         if (typeof news.from === "string" && !/@sha256:[a-f0-9]{64}$/.test(news.from)) failures.push({ property: "from", reason: "must be pinned by digest: <ref>@sha256:<64 hex>" });
-        if (typeof news.to === "string" && /[:@]/.test(news.to.split("/").slice(1).join("/"))) failures.push({ property: "to", reason: "must be a repository, registry/repository (no tag or digest)" });
+        if (typeof news.to === "string" && !isRepositoryTarget(news.to)) failures.push({ property: "to", reason: "must be a repository, registry/repository (no tag or digest)" });
         return Promise.resolve({ inputs: news, failures });
     },
 

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as RepositoryLib from "../lib/repository/declareRepository";
 import type { Connection } from "../lib/oci/connect";
-import { projectLib } from "./projectLib";
+import { isRepositoryTarget, projectLib } from "./projectLib";
 
 /** Bumped when the marker or its handling changes, so the change shows in `pulumi preview`. */
 export const REGISTRY_REPOSITORY_PROVIDER_VERSION = "1";
@@ -38,7 +38,7 @@ async function declareNow(inputs: Inputs): Promise<Outputs> {
 export const registryRepositoryProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (typeof news.repository === "string" && /[@]|:[^/]*$/.test(news.repository.split("/").slice(1).join("/"))) {
+        if (typeof news.repository === "string" && !isRepositoryTarget(news.repository)) {
             failures.push({ property: "repository", reason: "must be a repository, registry/repository (no tag or digest)" });
         }
         return Promise.resolve({ inputs: news, failures });
@@ -62,9 +62,8 @@ export const registryRepositoryProvider: pulumi.dynamic.ResourceProvider<Inputs,
         if (!props) return {};
         // Unconfirmed (the registry does not answer, or refuses) reads as gone: the next up
         // declares it again, and fails there, loudly, if the registry still cannot take it.
-        const digest = await repositoryLib()
-            .withRepository(props.repository, props.connection, (client, repo) => repositoryLib().declaredDigest(client, repo))
-            .catch(() => "");
+        const lib = repositoryLib();
+        const digest = await lib.withRepository(props.repository, props.connection, (client, repo) => lib.declaredDigest(client, repo)).catch(() => "");
         return { id, props: { ...props, digest } };
     },
 

@@ -15,6 +15,8 @@ const doc = (description: string, example: string): FieldDoc => ({ description, 
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const PINNED_REF = /^[a-z0-9][a-z0-9._\-/:]*@sha256:[a-f0-9]{64}$/;
+/** A repository path in a registry (what `registry.repositories` and a mirror's `to` name). */
+const REPOSITORY_NAME = /^[a-z0-9]+([._/-][a-z0-9]+)*$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const LABEL_KEY = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;
 const GIT_SHA = /^[a-f0-9]{40}$/;
@@ -115,7 +117,7 @@ export const registrySchema = z
             .meta(doc("When the registry's garbage collection runs (cron, UTC): the registry is read-only (pushes refused, pulls served) while it collects blobs no manifest references; schedule it outside deploys", "0 3 * * 0")),
         passwordRotation: z.number().int().min(0).meta(doc("Bump to issue the registry a new password (logins follow it)", "1")).default(0),
         repositories: z
-            .array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be a repository name, e.g. apps/web"))
+            .array(z.string().regex(REPOSITORY_NAME, "must be a repository name, e.g. apps/web"))
             .refine((names) => new Set(names).size === names.length, "each repository is declared once")
             .meta(doc("Repositories that exist in the platform registry from the first up, before anything is pushed (a marker tagged slipway-repository), exported (outputs `repositories`) for CI and other stacks; removing one removes its marker only", '["apps/web"]'))
             .default([]),
@@ -125,7 +127,7 @@ export const registrySchema = z
                     from: z.string().regex(PINNED_REF, "must be pinned by digest: <ref>@sha256:<64 hex>").meta(doc("Upstream image pinned by digest", `docker.io/library/alpine@${EXAMPLE_DIGEST}`)),
                     to: z
                         .string()
-                        .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be a repository name, e.g. mirror/alpine")
+                        .regex(REPOSITORY_NAME, "must be a repository name, e.g. mirror/alpine")
                         .meta(doc("Repository in the platform registry it is copied to (under the upstream's tag, when the pin names one)", "mirror/alpine")),
                 }),
             )
