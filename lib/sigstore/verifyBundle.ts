@@ -52,7 +52,7 @@ const describe = (m: Matcher) => ("exact" in m ? `"${m.exact}"` : `/^(?:${m.rege
 
 interface DsseBundle {
     content?: { $case?: string; dsseEnvelope?: { payload: Buffer }; messageSignature?: unknown };
-    verificationMaterial?: { tlogEntries?: unknown[]; timestampVerificationData?: { rfc3161Timestamps?: unknown[] } };
+    verificationMaterial?: { content?: { $case?: string }; tlogEntries?: unknown[]; timestampVerificationData?: { rfc3161Timestamps?: unknown[] } };
 }
 
 /**
@@ -68,6 +68,11 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
         const { trust, key } = trustFor(trustedRoot, policy.publicKey);
         const bundle = bundleFromJSON(bundleJson);
         const material = (bundle as unknown as DsseBundle).verificationMaterial;
+        // A keyed policy trusts its key and nothing else: a certificate, even one the root's CA
+        // issued, names some identity, not this key (sigstore-js would check its chain and pass).
+        if (key && material?.content?.$case !== "publicKey") {
+            throw new BundleVerificationError(`the bundle is signed with ${material?.content?.$case === undefined ? "no verification material" : "a certificate"}, not with the policy's key: a keyed policy accepts only signatures by that key`);
+        }
         const tlogEntries = material?.tlogEntries?.length ?? 0;
         const tsaStamps = material?.timestampVerificationData?.rfc3161Timestamps?.length ?? 0;
         // Keyless: a logged entry and a verified time are required. Keyed: whatever log entries
@@ -121,8 +126,11 @@ function trustFor(trustedRoot: TrustedRootJson, publicKey: string | undefined): 
     if (cached) return cached;
     checkTrustedRoot(trustedRoot);
     const object = publicKey ? createPublicKey(publicKey) : undefined;
+    // Under a key, the root vouches for log entries and timestamps only: its certificate
+    // authorities are dropped, so no certificate can ever chain (key + root means exactly that).
+    const root = object ? { ...trustedRoot, certificateAuthorities: [] } : trustedRoot;
     const trust: Trust = {
-        trust: toTrustMaterial(TrustedRoot.fromJSON(trustedRoot), object ? () => ({ publicKey: object, validFor: () => true }) : undefined),
+        trust: toTrustMaterial(TrustedRoot.fromJSON(root), object ? () => ({ publicKey: object, validFor: () => true }) : undefined),
         ...(object ? { key: { object } } : {}),
     };
     byKey.set(publicKey ?? "", trust);
