@@ -8,14 +8,18 @@ import type { SignaturePolicy } from "../lib/cosign/verifyReference";
 import { isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when verification behaviour changes, so the change shows in `pulumi preview`. */
-export const COSIGN_VERIFICATION_PROVIDER_VERSION = "1";
+export const COSIGN_VERIFICATION_PROVIDER_VERSION = "2";
 
 export interface CosignVerificationArgs {
     /** Image or artifact: `registry/repo:tag` (resolved once to a digest) or `registry/repo@sha256:…`. */
     reference: pulumi.Input<string>;
     /** `{ publicKey: PEM }`, or `{ keyless: { identity | identityRegExp, issuer | issuerRegExp } }` (regexps are anchored). */
     policy: pulumi.Input<SignaturePolicy>;
-    /** trusted_root.json content; required for keyless. Its digest is recorded, so a rotation shows in preview. */
+    /**
+     * trusted_root.json content; required for keyless. With a publicKey policy it verifies the log
+     * entries and timestamps the bundle carries, and nothing else: the signature must still be the
+     * key's (a certificate the root's CA issued is refused). Its digest is recorded, so a rotation shows in preview.
+     */
     trustedRoot?: pulumi.Input<string>;
     /** Talk plain HTTP to the registry (loopback only). @default false */
     insecure?: pulumi.Input<boolean>;

@@ -7,7 +7,7 @@ import type { Connection } from "../lib/oci/connect";
 import { isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when promotion behaviour changes, so the change shows in `pulumi preview`. */
-export const IMAGE_PROMOTION_PROVIDER_VERSION = "1";
+export const IMAGE_PROMOTION_PROVIDER_VERSION = "2";
 
 export interface ImagePromotionArgs {
     /** Staging reference, `registry/repository:tag` (or @digest). */

@@ -47,16 +47,31 @@ export interface ImagePolicy extends BundlePolicy {
     trustedRoot?: TrustedRootJson;
 }
 
-/** Verifies `digest` (and, for an index, every child) in `repository`. */
+/** Indexes inside indexes are verified this deep, no deeper: a deeper tree is refused, never half-verified. */
+export const MAX_INDEX_DEPTH = 4;
+
+/** Verifies `digest` (and, for an index, every manifest under it, recursively) in `repository`. */
 export async function verifyImage(client: RegistryClient, repository: string, digest: string, policy: ImagePolicy): Promise<ImageVerification> {
     const { subject, ...result } = await verifyOne(client, repository, digest, policy);
     if (!isIndex(subject.mediaType)) return { ...result, children: [] };
-    const children = (subject.manifest.manifests ?? []).map((m) => m.digest);
+    return { ...result, children: await verifyChildren(client, repository, subject, policy, 1) };
+}
+
+/** Every manifest an index lists, each verified, and theirs in turn; returns their digests (the tree under it). */
+async function verifyChildren(client: RegistryClient, repository: string, index: FetchedManifest, policy: ImagePolicy, depth: number): Promise<string[]> {
+    const where = `${client.registry}/${repository}@${index.digest} (index)`;
+    if (depth > MAX_INDEX_DEPTH) throw new SignatureVerificationError(where, [`indexes nest deeper than ${MAX_INDEX_DEPTH} levels: refused rather than verified in part`]);
+    const children = (index.manifest.manifests ?? []).map((m) => m.digest);
     // Every child is checked, and every failing one reported: an operator fixes them in one pass.
-    const outcomes = await Promise.allSettled(children.map((child) => verifyOne(client, repository, child, policy)));
+    const outcomes = await Promise.allSettled(
+        children.map(async (child) => {
+            const { subject } = await verifyOne(client, repository, child, policy);
+            return isIndex(subject.mediaType) ? [child, ...(await verifyChildren(client, repository, subject, policy, depth + 1))] : [child];
+        }),
+    );
     const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
-    if (failed.length > 0) throw new SignatureVerificationError(`${client.registry}/${repository}@${digest} (index)`, failed.map((f) => `child ${f}`));
-    return { ...result, children };
+    if (failed.length > 0) throw new SignatureVerificationError(where, failed.map((f) => `child ${f}`));
+    return [...new Set(outcomes.flatMap((o) => (o.status === "fulfilled" ? o.value : [])))];
 }
 
 type OneVerification = Omit<ImageVerification, "children"> & { subject: FetchedManifest };

@@ -5,8 +5,9 @@ import { createHash } from "node:crypto";
 import { basicHeader, credentialsFor, parseChallenge, type Credentials } from "./auth";
 import { RegistryError, registryErrorCode } from "./errors";
 import { MANIFEST_TYPES, OCI_INDEX, isIndex, type Descriptor, type Manifest } from "./mediaTypes";
+import { MalformedContentError, parseManifest, parseTagList, parseToken } from "./parse";
 import { digestTag, isDigest } from "./reference";
-import { Transport, type HttpResponse, type TransportOptions } from "./transport";
+import { Transport, TransportLimitError, type HttpResponse, type TransportOptions } from "./transport";
 
 export interface ClientOptions extends TransportOptions {
     /** Host[:port] of the registry. */
@@ -25,6 +26,21 @@ export interface FetchedManifest {
 }
 
 export type ReferrersSource = "referrers-api" | "fallback-tag";
+
+/**
+ * The most a manifest, tag list, referrers list or error answer may weigh: the OCI distribution
+ * spec's 4 MiB manifest limit (registries refuse larger ones). Blobs get the transport's limit.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+interface CallOptions {
+    body?: Buffer;
+    /** Statuses that are answers, not errors. @default [200, 201, 202] */
+    expected?: number[];
+    /** @default /v2/<repository><path> */
+    url?: URL;
+    maxBytes?: number;
+}
 
 export const sha256 = (bytes: Buffer | string) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
@@ -55,19 +71,19 @@ export class RegistryClient {
 
     /** Fetches a manifest or index by tag or digest; the digest is the hash of the bytes received. */
     async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
-        const res = await this.call("GET", repository, `/manifests/${reference}`, reference, { accept: MANIFEST_TYPES.join(", ") });
+        const res = await this.call("GET", repository, `/manifests/${reference}`, reference, { accept: MANIFEST_TYPES.join(", ") }, { maxBytes: MAX_MANIFEST_BYTES });
         const digest = sha256(res.body);
         if (isDigest(reference) && digest !== reference) {
             throw new RegistryError(this.registry, repository, reference, res.status, `the registry returned content whose digest is ${digest}`);
         }
-        const manifest = JSON.parse(res.body.toString("utf8")) as Manifest;
+        const manifest = this.parsed(repository, reference, res.status, () => parseManifest(res.body));
         const mediaType = manifest.mediaType ?? String(res.headers["content-type"] ?? "").split(";")[0]!;
         return { digest, mediaType, bytes: res.body, manifest };
     }
 
     /** The API version check (GET /v2/, authenticated): resolves when the registry serves its API. */
     async ping(): Promise<void> {
-        await this.call("GET", "", "", "/v2/", {}, undefined, [200], new URL("/v2/", this.base));
+        await this.call("GET", "", "", "/v2/", {}, { expected: [200], url: new URL("/v2/", this.base), maxBytes: MAX_MANIFEST_BYTES });
     }
 
     /** The digest a tag points at now (resolve once, then use the digest). */
@@ -77,14 +93,14 @@ export class RegistryClient {
 
     /** Stores a manifest under a tag or its digest; returns its digest. */
     async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-        await this.call("PUT", repository, `/manifests/${reference}`, reference, { "content-type": mediaType }, bytes);
+        await this.call("PUT", repository, `/manifests/${reference}`, reference, { "content-type": mediaType }, { body: bytes, maxBytes: MAX_MANIFEST_BYTES });
         return sha256(bytes);
     }
 
     /** Deletes a manifest by digest (the registry also drops every tag pointing at it). */
     async deleteManifest(repository: string, digest: string): Promise<void> {
         if (!isDigest(digest)) throw new RegistryError(this.registry, repository, digest, 0, "manifests are deleted by digest, not by tag");
-        const res = await this.call("DELETE", repository, `/manifests/${digest}`, digest, {}, undefined, [202, 404, 405]);
+        const res = await this.call("DELETE", repository, `/manifests/${digest}`, digest, {}, { expected: [202, 404, 405], maxBytes: MAX_MANIFEST_BYTES });
         if (res.status === 405) {
             throw new RegistryError(this.registry, repository, digest, 405, "the registry refuses deletes: enable storage.delete.enabled in its configuration", "UNSUPPORTED");
         }
@@ -98,7 +114,7 @@ export class RegistryClient {
      */
     async untag(repository: string, tag: string): Promise<boolean> {
         if (isDigest(tag)) throw new RegistryError(this.registry, repository, tag, 0, "untag takes a tag, not a digest");
-        const res = await this.call("DELETE", repository, `/manifests/${tag}`, tag, {}, undefined, [202, 400, 404, 405]);
+        const res = await this.call("DELETE", repository, `/manifests/${tag}`, tag, {}, { expected: [202, 400, 404, 405], maxBytes: MAX_MANIFEST_BYTES });
         if (res.status === 405) {
             throw new RegistryError(this.registry, repository, tag, 405, "the registry refuses deletes: enable storage.delete.enabled in its configuration", "UNSUPPORTED");
         }
@@ -106,7 +122,7 @@ export class RegistryClient {
     }
 
     async blobExists(repository: string, digest: string): Promise<boolean> {
-        const res = await this.call("HEAD", repository, `/blobs/${digest}`, digest, {}, undefined, [200, 404]);
+        const res = await this.call("HEAD", repository, `/blobs/${digest}`, digest, {}, { expected: [200, 404] });
         return res.status === 200;
     }
 
@@ -135,7 +151,7 @@ export class RegistryClient {
         if (!opts.from && (await this.blobExists(repository, digest))) return digest;
         // A mount the registry cannot do answers 202 with an ordinary upload session: use it.
         const query = opts.from ? `?mount=${digest}&from=${encodeURIComponent(opts.from)}` : "";
-        const start = await this.call("POST", repository, `/blobs/uploads/${query}`, digest, {}, undefined, opts.from ? [201, 202] : [202]);
+        const start = await this.call("POST", repository, `/blobs/uploads/${query}`, digest, {}, { expected: opts.from ? [201, 202] : [202], maxBytes: MAX_MANIFEST_BYTES });
         if (start.status === 201) return digest;
         let location = this.location(start, repository, digest);
         const bytes = await bytesOf();
@@ -145,15 +161,15 @@ export class RegistryClient {
             for (let offset = 0; offset < bytes.length; offset += chunkSize) {
                 const chunk = bytes.subarray(offset, Math.min(offset + chunkSize, bytes.length));
                 const range = `${offset}-${offset + chunk.length - 1}`;
-                const res = await this.call("PATCH", repository, "", digest, { "content-type": "application/octet-stream", "content-range": range }, chunk, [202], location);
+                const res = await this.call("PATCH", repository, "", digest, { "content-type": "application/octet-stream", "content-range": range }, { body: chunk, expected: [202], url: location, maxBytes: MAX_MANIFEST_BYTES });
                 location = this.location(res, repository, digest);
             }
             location.searchParams.set("digest", digest);
-            await this.call("PUT", repository, "", digest, {}, undefined, [201], location);
+            await this.call("PUT", repository, "", digest, {}, { expected: [201], url: location, maxBytes: MAX_MANIFEST_BYTES });
         } else {
             // distribution answers a POST with ?digest= and a body with 202 and stores nothing: PUT to the session.
             location.searchParams.set("digest", digest);
-            await this.call("PUT", repository, "", digest, { "content-type": "application/octet-stream" }, bytes, [201], location);
+            await this.call("PUT", repository, "", digest, { "content-type": "application/octet-stream" }, { body: bytes, expected: [201], url: location, maxBytes: MAX_MANIFEST_BYTES });
         }
         return digest;
     }
@@ -163,8 +179,8 @@ export class RegistryClient {
         const tags: string[] = [];
         let url: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${pageSize}`, this.base);
         while (url) {
-            const res = await this.call("GET", repository, "", "tags", { accept: "application/json" }, undefined, [200], url);
-            tags.push(...((JSON.parse(res.body.toString("utf8")) as { tags?: string[] | null }).tags ?? []));
+            const res = await this.call("GET", repository, "", "tags", { accept: "application/json" }, { expected: [200], url, maxBytes: MAX_MANIFEST_BYTES });
+            tags.push(...this.parsed(repository, "tags", res.status, () => parseTagList(res.body)));
             // RFC 8288 allows rel=next with or without quotes; registries write both.
             const next = /<([^>]+)>;\s*rel="?next"?/.exec(String(res.headers.link ?? ""))?.[1];
             url = next ? new URL(next, this.base) : undefined;
@@ -215,11 +231,11 @@ export class RegistryClient {
 
     private async askReferrersApi(repository: string, digest: string, artifactType?: string): Promise<Descriptor[] | undefined> {
         const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
-        const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, undefined, [200, 404]);
+        const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, { expected: [200, 404], maxBytes: MAX_MANIFEST_BYTES });
         // A registry with the API answers 200 with an (empty) index even for an unknown digest
         // (OCI distribution spec 1.1): a 404 or a non-index answer means it has none.
         if (api.status !== 200 || !String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX)) return undefined;
-        return (JSON.parse(api.body.toString("utf8")) as Manifest).manifests ?? [];
+        return this.parsed(repository, digest, api.status, () => parseManifest(api.body, "referrers list")).manifests ?? [];
     }
 
     private location(res: HttpResponse, repository: string, reference: string): URL {
@@ -229,33 +245,37 @@ export class RegistryClient {
     }
 
     /** One API call with auth; rejects with a RegistryError unless the status is expected. */
-    private async call(
-        method: string,
-        repository: string,
-        path: string,
-        reference: string,
-        headers: Record<string, string>,
-        body?: Buffer,
-        expected: number[] = [200, 201, 202],
-        url: URL = new URL(`/v2/${repository}${path}`, this.base),
-    ): Promise<HttpResponse> {
+    private async call(method: string, repository: string, path: string, reference: string, headers: Record<string, string>, opts: CallOptions = {}): Promise<HttpResponse> {
+        const { body, expected = [200, 201, 202], url = new URL(`/v2/${repository}${path}`, this.base), maxBytes } = opts;
         const scope = `repository:${repository}:${method === "GET" || method === "HEAD" ? "pull" : "pull,push"}`;
+        const request = (auth: Record<string, string>) => ({ method, url, headers: { ...headers, ...auth }, ...(body ? { body } : {}), ...(maxBytes ? { maxBytes } : {}) });
         let res: HttpResponse;
         try {
             const sent = this.authHeader(scope);
-            res = await this.transport.send({ method, url, headers: { ...headers, ...sent }, ...(body ? { body } : {}) });
+            res = await this.transport.send(request(sent));
             if (res.status === 401 && (await this.authenticate(res, scope, repository, reference, sent.authorization))) {
-                res = await this.transport.send({ method, url, headers: { ...headers, ...this.authHeader(scope) }, ...(body ? { body } : {}) });
+                res = await this.transport.send(request(this.authHeader(scope)));
             }
         } catch (error) {
             if (error instanceof RegistryError) throw error; // the token service's own answer
-            throw new RegistryError(this.registry, repository, reference, 0, `${method} ${url.pathname}: ${(error as Error).message}`);
+            const code = error instanceof TransportLimitError ? error.code : undefined;
+            throw new RegistryError(this.registry, repository, reference, 0, `${method} ${url.pathname}: ${(error as Error).message}`, code);
         }
         if (expected.includes(res.status)) return res;
         const { code, message } = registryErrorCode(res.body.toString("utf8"));
         const authFix = this.credentials ? "the registry refused the credentials: check them" : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
         const detail = res.status === 401 ? `${message ?? "authentication required"}: ${authFix}` : `${method} ${url.pathname}: ${message ?? (res.body.toString("utf8").trim().slice(0, 200) || "no body")}`;
         throw new RegistryError(this.registry, repository, reference, res.status, detail, code);
+    }
+
+    /** Runs a parser of untrusted content; a malformed answer is a RegistryError naming where it came from. */
+    private parsed<T>(repository: string, reference: string, status: number, parse: () => T): T {
+        try {
+            return parse();
+        } catch (error) {
+            if (error instanceof MalformedContentError) throw new RegistryError(this.registry, repository, reference, status, error.message, "MALFORMED");
+            throw error;
+        }
     }
 
     private authHeader(scope: string): Record<string, string> {
@@ -283,14 +303,14 @@ export class RegistryClient {
         const tokenUrl = new URL(challenge.params.realm);
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
         tokenUrl.searchParams.set("scope", challenge.params.scope ?? scope);
-        const tokenRes = await this.transport.send({ method: "GET", url: tokenUrl, headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {} });
+        const tokenRes = await this.transport.send({ method: "GET", url: tokenUrl, headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {}, maxBytes: MAX_MANIFEST_BYTES });
         if (tokenRes.status !== 200) {
             const fix = this.credentials ? "check the registry credentials" : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
             throw new RegistryError(this.registry, repository, reference, tokenRes.status, `the token service at ${tokenUrl.origin} refused: ${fix}`);
         }
-        const { token, access_token } = JSON.parse(tokenRes.body.toString("utf8")) as { token?: string; access_token?: string };
-        if (!token && !access_token) return false;
-        this.tokens.set(scope, `Bearer ${token ?? access_token}`);
+        const token = this.parsed(repository, reference, tokenRes.status, () => parseToken(tokenRes.body));
+        if (!token) return false;
+        this.tokens.set(scope, `Bearer ${token}`);
         return true;
     }
 }

@@ -6,6 +6,7 @@
 import type { FetchedManifest, RegistryClient } from "../oci/client";
 import { RegistryError } from "../oci/errors";
 import { isIndex, type Descriptor } from "../oci/mediaTypes";
+import { parseJson } from "../oci/parse";
 import { digestTag } from "../oci/reference";
 
 export const REVISION_LABEL = "org.opencontainers.image.revision";
@@ -35,6 +36,22 @@ export interface Promotion {
 }
 
 const short = (s: string) => (s.length > 12 ? `${s.slice(0, 12)}…` : s);
+/** A digest as people compare them: the algorithm and 12 hex digits. */
+const shortDigest = (d: string) => (d.length > 19 ? `${d.slice(0, 19)}…` : d);
+
+/** Indexes inside indexes are followed this deep, no deeper: a deeper tree is refused, never half-checked. */
+export const MAX_INDEX_DEPTH = 4;
+/** buildx's attestation manifests: annotated so, for the image digest they describe. */
+const REFERENCE_TYPE = "vnd.docker.reference.type";
+const REFERENCE_DIGEST = "vnd.docker.reference.digest";
+
+/** The manifests under (and including) the promoted one, children before their index, and the images among them. */
+interface ManifestTree {
+    /** Every manifest, each child before the index listing it: the order they are copied in. */
+    manifests: FetchedManifest[];
+    /** The images whose label is checked, each with where it sits (`index@… > linux/amd64 …`). */
+    images: Array<{ image: FetchedManifest; path: string }>;
+}
 
 /** Promotes source → target within one registry (the same repository or another). */
 export async function promote(client: RegistryClient, source: PromotionSide, target: PromotionSide, expectedRevision: string): Promise<Promotion> {
@@ -45,36 +62,127 @@ export async function promote(client: RegistryClient, source: PromotionSide, tar
     } catch (error) {
         throw new PromotionError("source-unresolvable", `${client.registry}/${source.repository}:${source.tag} cannot be resolved: ${(error as Error).message}`);
     }
-    const images = isIndex(top.mediaType) ? await Promise.all((top.manifest.manifests ?? []).map((d) => client.getManifest(source.repository, d.digest))) : [top];
-    for (const image of images) await checkRevision(client, source.repository, image, expectedRevision);
+    const tree = await readTree(client, source.repository, top);
+    await checkRevisions(client, source.repository, tree, expectedRevision);
 
     const copied: string[] = [];
     try {
         // Within one repository the manifests, blobs and signatures are already there: only the
-        // tag moves. Across repositories, everything the tag will name is copied first.
+        // tag moves. Across repositories, everything the tag will name is copied first, each
+        // index after its children (siblings in parallel), so no index ever names a missing manifest.
         if (source.repository !== target.repository) {
-            // Children (independent of each other) first, the index after them.
-            const children = isIndex(top.mediaType) ? images : [];
-            for (const written of await Promise.all(children.map((m) => copyWithSignatures(client, source.repository, target.repository, m)))) copied.push(...written);
-            copied.push(...(await copyWithSignatures(client, source.repository, target.repository, top)));
+            for (const level of levelsOf(tree.manifests, top)) {
+                for (const written of await Promise.all(level.map((m) => copyWithSignatures(client, source.repository, target.repository, m)))) copied.push(...written);
+            }
         }
         // The tag last: until here nothing the target tag names has changed.
         await client.putManifest(target.repository, target.tag, top.bytes, top.mediaType);
     } catch (error) {
-        throw new PromotionError("copy-failed", `copying ${short(top.digest)} to ${target.repository}:${target.tag} failed: ${(error as Error).message}`);
+        throw new PromotionError("copy-failed", `copying ${shortDigest(top.digest)} to ${target.repository}:${target.tag} failed: ${(error as Error).message}`);
     }
     const landed = await client.resolve(target.repository, target.tag);
     if (landed !== top.digest) throw new PromotionError("digest-changed", `${target.repository}:${target.tag} resolves to ${landed}, not the promoted ${top.digest}`);
     return { digest: top.digest, revision: expectedRevision, copied };
 }
 
-async function checkRevision(client: RegistryClient, repository: string, image: FetchedManifest, expected: string): Promise<void> {
+/**
+ * Reads the promoted manifest's tree: an index's children (fetched by digest, so each is what
+ * the index names), recursively to MAX_INDEX_DEPTH. buildx's attestation manifests are not
+ * images: they are copied, not label-checked, but only when they are exactly that (annotated
+ * as an attestation of an image in the same index, platform unknown/unknown, which no runtime
+ * ever pulls), so an image cannot pass itself off as one to dodge the check.
+ */
+async function readTree(client: RegistryClient, repository: string, top: FetchedManifest): Promise<ManifestTree> {
+    const tree: ManifestTree = { manifests: [], images: [] };
+    const visit = async (m: FetchedManifest, path: string, depth: number): Promise<void> => {
+        if (!isIndex(m.mediaType)) {
+            tree.manifests.push(m);
+            tree.images.push({ image: m, path });
+            return;
+        }
+        if (depth >= MAX_INDEX_DEPTH) throw new PromotionError("label-missing", `${path} nests indexes deeper than ${MAX_INDEX_DEPTH} levels: refused rather than checked in part`);
+        const descriptors = m.manifest.manifests ?? [];
+        const children = await Promise.all(descriptors.map((d) => fetchChild(client, repository, d, path)));
+        const imageDigests = new Set(descriptors.filter((d) => !isAttestation(d)).map((d) => d.digest));
+        for (const [i, d] of descriptors.entries()) {
+            const child = children[i]!;
+            const where = `${path} > ${describeChild(d)}`;
+            if (isAttestation(d)) {
+                const of = d.annotations?.[REFERENCE_DIGEST] ?? "";
+                if (!imageDigests.has(of)) throw new PromotionError("label-missing", `${where} is marked as an attestation of ${of ? shortDigest(of) : "nothing"}, which is not an image of this index`);
+                if (isIndex(child.mediaType)) throw new PromotionError("label-missing", `${where} is marked as an attestation but is an index`);
+                tree.manifests.push(child);
+            } else {
+                await visit(child, where, depth + 1);
+            }
+        }
+        if (imageDigests.size === 0) throw new PromotionError("label-missing", `${path} holds no image (only attestations, or nothing): there is nothing to promote`);
+        tree.manifests.push(m);
+    };
+    await visit(top, `${shortDigest(top.digest)}${isIndex(top.mediaType) ? " (index)" : ""}`, 0);
+    return tree;
+}
+
+function isAttestation(d: Descriptor): boolean {
+    return d.annotations?.[REFERENCE_TYPE] === "attestation-manifest" && (d.platform === undefined || (d.platform.os === "unknown" && d.platform.architecture === "unknown"));
+}
+
+function describeChild(d: Descriptor): string {
+    const platform = d.platform ? `${d.platform.os}/${d.platform.architecture}${d.platform.variant ? `/${d.platform.variant}` : ""} ` : "";
+    return `${platform}${shortDigest(d.digest)}`;
+}
+
+async function fetchChild(client: RegistryClient, repository: string, d: Descriptor, path: string): Promise<FetchedManifest> {
+    try {
+        return await client.getManifest(repository, d.digest);
+    } catch (error) {
+        throw new PromotionError("source-unresolvable", `${path} > ${describeChild(d)} cannot be read: ${(error as Error).message}`);
+    }
+}
+
+/** Every image must carry the expected revision; all failing ones are reported together. */
+async function checkRevisions(client: RegistryClient, repository: string, tree: ManifestTree, expected: string): Promise<void> {
+    const outcomes = await Promise.all(tree.images.map(async ({ image, path }) => ({ path, problem: await revisionProblem(client, repository, image, expected) })));
+    const failed = outcomes.filter((o) => o.problem);
+    if (failed.length === 0) return;
+    const failure: PromotionFailure = failed.some((f) => f.problem!.failure === "revision-mismatch") ? "revision-mismatch" : "label-missing";
+    const lines = failed.map((f) => `${f.path}: ${f.problem!.reason}`);
+    throw new PromotionError(failure, lines.length === 1 ? lines[0]! : `${failed.length} of ${tree.images.length} images fail the revision check:\n  - ${lines.join("\n  - ")}`);
+}
+
+async function revisionProblem(client: RegistryClient, repository: string, image: FetchedManifest, expected: string): Promise<{ failure: PromotionFailure; reason: string } | undefined> {
     const config = image.manifest.config;
-    if (!config) throw new PromotionError("label-missing", `${short(image.digest)} has no image config, so no ${REVISION_LABEL} label`);
-    const parsed = JSON.parse((await client.getBlob(repository, config.digest)).toString("utf8")) as { config?: { Labels?: Record<string, string> | null } };
-    const label = parsed.config?.Labels?.[REVISION_LABEL] ?? "";
-    if (!label) throw new PromotionError("label-missing", `${short(image.digest)} carries no ${REVISION_LABEL} label: build it with --label ${REVISION_LABEL}=<commit>`);
-    if (label !== expected) throw new PromotionError("revision-mismatch", `${short(image.digest)} was built from ${short(label)}, but ${short(expected)} was validated`);
+    if (!config) return { failure: "label-missing", reason: `has no image config, so no ${REVISION_LABEL} label` };
+    let label: unknown;
+    try {
+        const parsed = parseJson(await client.getBlob(repository, config.digest), "image config") as { config?: { Labels?: Record<string, unknown> | null } } | null;
+        label = parsed?.config?.Labels?.[REVISION_LABEL];
+    } catch (error) {
+        return { failure: "label-missing", reason: `its image config cannot be read: ${(error as Error).message}` };
+    }
+    if (label === undefined || label === null || label === "") return { failure: "label-missing", reason: `carries no ${REVISION_LABEL} label: build it with --label ${REVISION_LABEL}=<commit>` };
+    if (typeof label !== "string") return { failure: "label-missing", reason: `its ${REVISION_LABEL} label is not a string` };
+    if (label !== expected) return { failure: "revision-mismatch", reason: `was built from ${short(label)}, but ${short(expected)} was validated` };
+    return undefined;
+}
+
+/** The tree's manifests in copy order, grouped so each group depends only on earlier ones. */
+function levelsOf(manifests: FetchedManifest[], top: FetchedManifest): FetchedManifest[][] {
+    // Depth from the top: the deepest first. A manifest listed twice is copied once, at its deepest place.
+    const depth = new Map<string, number>();
+    const byDigest = new Map(manifests.map((m) => [m.digest, m]));
+    const walk = (m: FetchedManifest, d: number): void => {
+        if ((depth.get(m.digest) ?? -1) >= d) return;
+        depth.set(m.digest, d);
+        for (const c of m.manifest.manifests ?? []) {
+            const child = byDigest.get(c.digest);
+            if (child) walk(child, d + 1);
+        }
+    };
+    walk(top, 0);
+    const levels: FetchedManifest[][] = [];
+    for (const [digest, d] of depth) (levels[d] ??= []).push(byDigest.get(digest)!);
+    return levels.reverse().filter(Boolean);
 }
 
 /** Copies one manifest (its blobs first) and its signatures to another repository; returns what it wrote. */

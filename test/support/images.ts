@@ -81,3 +81,54 @@ export async function loadEngineImage(ref: string, created: string, labels: Reco
         rmSync(dir, { recursive: true, force: true });
     }
 }
+
+/** What buildx annotates an attestation manifest's descriptor with, in the index it pushes by default. */
+export const ATTESTATION_ANNOTATIONS = (image: string) => ({ "vnd.docker.reference.digest": image, "vnd.docker.reference.type": "attestation-manifest" });
+
+/** buildx's attestation manifest for `image`: an unknown/unknown config and one in-toto layer (SLSA provenance). */
+export async function pushAttestation(client: RegistryClient, repo: string, image: string): Promise<PushedManifest> {
+    const statement = json({ _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://slsa.dev/provenance/v0.2", subject: [{ name: "_", digest: { sha256: image.slice(7) } }], predicate: { builder: { id: "" } } });
+    const config = json({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [sha256(statement)] } });
+    const bytes = json({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob(repo, config), size: config.length },
+        layers: [{ mediaType: "application/vnd.in-toto+json", digest: await client.pushBlob(repo, statement), size: statement.length, annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" } }],
+    });
+    return { digest: await client.putManifest(repo, sha256(bytes), bytes, OCI_MANIFEST), bytes };
+}
+
+export interface BuildxIndexOptions {
+    /** Labels per arch, to make one image differ (e.g. lack the revision). @default the same labels on both */
+    labelsOf?: (arch: string) => Record<string, string>;
+}
+
+/**
+ * The index `docker buildx build --platform linux/amd64,linux/arm64 --push` makes by default:
+ * per platform an image, then per image an attestation manifest (platform unknown/unknown,
+ * annotated with the image's digest), in buildx's order.
+ */
+export async function pushBuildxIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string>, { labelsOf = () => labels }: BuildxIndexOptions = {}) {
+    const archs = ["amd64", "arm64"] as const;
+    const images = await Promise.all(archs.map((arch) => pushImage(client, repo, undefined, `${tag} ${arch} (buildx)`, { architecture: arch, labels: labelsOf(arch) })));
+    const attestations = await Promise.all(images.map((image) => pushAttestation(client, repo, image.digest)));
+    const bytes = json({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+            ...images.map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.bytes.length, platform: { architecture: archs[i], os: "linux" } })),
+            ...attestations.map((a, i) => ({ mediaType: OCI_MANIFEST, digest: a.digest, size: a.bytes.length, annotations: ATTESTATION_ANNOTATIONS(images[i]!.digest), platform: { architecture: "unknown", os: "unknown" } })),
+        ],
+    });
+    return { digest: await client.putManifest(repo, tag, bytes, OCI_INDEX), bytes, images, attestations };
+}
+
+/** An index listing `children` (manifests or indexes already pushed), under `tag` or by digest. */
+export async function pushIndexOf(client: RegistryClient, repo: string, tag: string | undefined, children: Array<PushedManifest & { mediaType?: string; platform?: { architecture: string; os: string } }>): Promise<PushedManifest> {
+    const bytes = json({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: children.map((c) => ({ mediaType: c.mediaType ?? OCI_MANIFEST, digest: c.digest, size: c.bytes.length, ...(c.platform ? { platform: c.platform } : {}) })),
+    });
+    return { digest: await client.putManifest(repo, tag ?? sha256(bytes), bytes, OCI_INDEX), bytes };
+}
