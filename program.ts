@@ -6,7 +6,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Platform } from "./components/platform";
-import { OPTIONAL_ROLES, PLATFORM_ROLES, resolveImages } from "./lib/images";
+import { platformImages } from "./lib/images";
 import { recipeCommit } from "./lib/diskimage/recipe";
 import { OUTPUTS_VERSION } from "./lib/outputs/schema";
 import { ROUTED_BY } from "./lib/render/traefik";
@@ -15,11 +15,9 @@ import type { DebPin } from "./lib/diskimage/debs";
 const config = loadConfig();
 const images = (() => {
     try {
-        // The maintenance image only where something is scheduled: a remote host need not pin it otherwise.
-        const scheduled = config.host.pruneOlderThanHours > 0 || config.registry.gcSchedule !== undefined;
-        return resolveImages(config.images, config.host.endpoint, undefined, PLATFORM_ROLES.filter((role) => scheduled || !OPTIONAL_ROLES.includes(role)));
+        return platformImages(config);
     } catch (error) {
-        // A configuration problem, not a crash: shown without a stack trace.
+        // Setup has not assembled an image here: shown without a stack trace.
         throw new pulumi.RunError((error as Error).message);
     }
 })();
@@ -39,7 +37,7 @@ const platform = new Platform(
     {
         config,
         ...(diskImageInputs ? { diskImageInputs } : {}),
-        images: { traefik: images.traefik!, socketProxy: images["socket-proxy"]!, registry: images.registry!, ciServer: images["woodpecker-server"]!, ciAgent: images["woodpecker-agent"]!, ...(images.maintenance ? { maintenance: images.maintenance } : {}) },
+        images,
     },
     { providers: [dynamicProvider] },
 );

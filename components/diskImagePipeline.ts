@@ -102,8 +102,20 @@ function publishFamilies(name: string, args: DiskImagePipelineArgs, target: Publ
 }
 
 function publishTargetOf(target: PublishArgs): PublishTarget {
-    const { registry, repositoryPrefix, insecure, caCertificate, username, password, signing, keep, protect } = target;
-    return { registry, username, password, signing, ...(repositoryPrefix ? { repositoryPrefix } : {}), ...(insecure !== undefined ? { insecure } : {}), ...(caCertificate ? { caCertificate } : {}), ...(keep ? { keep } : {}), ...(protect ? { protect } : {}) };
+    const { registry, repositoryPrefix, insecure, caCertificate, username, password, signing, keep, maxDeletes, dryRun, protect } = target;
+    return {
+        registry,
+        username,
+        password,
+        signing,
+        ...(repositoryPrefix ? { repositoryPrefix } : {}),
+        ...(insecure !== undefined ? { insecure } : {}),
+        ...(caCertificate ? { caCertificate } : {}),
+        ...(keep ? { keep } : {}),
+        ...(maxDeletes ? { maxDeletes } : {}),
+        ...(dryRun !== undefined ? { dryRun } : {}),
+        ...(protect ? { protect } : {}),
+    };
 }
 
 function specFor(args: DiskImagePipelineArgs, arch: Arch, family: Family, parent: pulumi.Resource): BuildSpec {

@@ -24,8 +24,12 @@ export interface PublishTarget {
     password: pulumi.Input<string>;
     /** cosign's encrypted private key and its password (secrets), and the public key verification trusts. */
     signing: { privateKey: pulumi.Input<string>; password: pulumi.Input<string>; publicKey: pulumi.Input<string> };
-    /** Publications kept per (platform, family). @default 3 */
+    /** Publications kept per (platform, family): one publication is one index holding every arch. @default 3 */
     keep?: number;
+    /** Most manifests one retention run deletes; the rest wait for the next run. @default 100 */
+    maxDeletes?: number;
+    /** Plan retention and report what it would delete; delete nothing. @default false */
+    dryRun?: boolean;
     /** Index digests retention never deletes (deployed elsewhere, or exported to other stacks). */
     protect?: pulumi.Input<string[]>;
 }
@@ -82,7 +86,15 @@ export class DiskImagePublication extends pulumi.ComponentResource {
         const pinned = args.current ? new CosignVerification(`${name}-current`, { reference: pulumi.interpolate`${this.repository}@${args.current}`, policy, ...connection }, { parent: this }) : undefined;
         const retention = new RetentionPolicy(
             `${name}-retention`,
-            { repository: this.repository, groupBy: [A.platform, A.family], keep: args.keep ?? 3, protect: pulumi.output(args.protect ?? []).apply((p) => [...(args.current ? [args.current] : []), ...p]), ...connection },
+            {
+                repository: this.repository,
+                groupBy: [A.platform, A.family],
+                keep: args.keep ?? 3,
+                maxDeletes: args.maxDeletes ?? 100,
+                dryRun: args.dryRun ?? false,
+                protect: pulumi.output(args.protect ?? []).apply((p) => [...(args.current ? [args.current] : []), ...p]),
+                ...connection,
+            },
             { parent: this, dependsOn: [verification, ...(pinned ? [pinned] : [])] },
         );
         reportRetention(retention, this.repository);

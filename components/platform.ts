@@ -5,6 +5,7 @@ import { CiStack } from "./ciStack";
 import { DiskImagePipeline } from "./diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
+import type { PlatformImages } from "../lib/images";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { ImagePromotions, type PromotedImage } from "./imagePromotions";
 import { MaintenanceStack } from "./maintenanceStack";
@@ -22,8 +23,8 @@ export interface SigningKey {
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
-    /** What each service runs: an image ID assembled by setup, or a digest-pinned reference (lib/images resolveImages). */
-    images: { traefik: string; socketProxy: string; registry: string; ciServer: string; ciAgent: string; maintenance?: string };
+    /** What each service runs: an image ID assembled by setup, or a digest-pinned reference (lib/images platformImages). */
+    images: PlatformImages;
     /** What disk images are built from: the recipe's commit and the lock's Debian pins (needed when config declares diskImages). */
     diskImageInputs?: { recipe: RecipeCommit; debs: Record<string, DebPin> };
 }
@@ -67,8 +68,9 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Validated (lib/config): a certificate comes with its key, S3 with its secret, a forge
+        // with its OAuth client, and only the engines that can be built here are named.
         const { proxy } = config;
-        if (proxy.certificate && !config.secrets.tlsPrivateKey) throw new pulumi.ResourceError("slipway:proxy.certificate is set without its key: pulumi config set --secret slipway:tlsPrivateKey < key.pem", this);
         this.proxy = new TraefikStack(
             `${name}-proxy`,
             {
@@ -85,8 +87,6 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         const { registry } = config;
-        if (registry.engine !== "distribution") throw new pulumi.ResourceError(`slipway:registry.engine "${registry.engine}" is not built yet: use "distribution"`, this);
-        if (registry.storage.kind === "s3" && !config.secrets.registryS3SecretKey) throw new pulumi.ResourceError("slipway:registry.storage is S3 without its key: pulumi config set --secret slipway:registryS3SecretKey", this);
         this.registry = new OciRegistry(
             `${name}-registry`,
             {
@@ -103,6 +103,7 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         if (config.host.pruneOlderThanHours > 0 || registry.gcSchedule) {
+            // The program's contract, not a config problem: lib/images platformImages resolves it whenever either is set.
             if (!args.images.maintenance) throw new pulumi.ResourceError("slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which was not resolved: the program passes images.maintenance when either is set", this);
             this.maintenance = new MaintenanceStack(
                 `${name}-maintenance`,
@@ -119,11 +120,6 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         const { ci } = config;
-        // Drone and Gitea's act_runner: the Go module proxy serves no version of either (probed), so no image can be assembled.
-        if (ci.engine !== "woodpecker") throw new pulumi.ResourceError(`slipway:ci.engine "${ci.engine}" cannot run here: no version of it can be built from the Go module proxy; use "woodpecker" (pulumi config set --path ci.engine woodpecker)`, this);
-        if (ci.forgeUrl && !(ci.oauthClientId && config.secrets.ciOAuthClientSecret)) {
-            throw new pulumi.ResourceError("slipway:ci.forgeUrl is set without ci.oauthClientId and the ciOAuthClientSecret secret: pulumi config set --path ci.oauthClientId <id>; pulumi config set --secret ciOAuthClientSecret <secret>", this);
-        }
         this.ci = new CiStack(
             `${name}-ci`,
             {
@@ -209,7 +205,10 @@ export class Platform extends pulumi.ComponentResource {
                             username: this.registry.username,
                             password: this.registry.password,
                             signing: { privateKey: key.privateKey, password: key.password, publicKey: key.publicKey },
-                            keep: p.retention,
+                            // The platform's own count overrides the stack-wide one.
+                            keep: p.retention ?? config.retention.keep,
+                            maxDeletes: config.retention.maxDeletes,
+                            dryRun: config.retention.dryRun,
                             current: p.current,
                             // What other stacks deploy or export is declared here and never pruned.
                             protect: config.retention.protect,

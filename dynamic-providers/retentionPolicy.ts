@@ -112,6 +112,9 @@ export class RetentionPolicy extends pulumi.dynamic.Resource {
     declare readonly deleted: pulumi.Output<string[]>;
     declare readonly capped: pulumi.Output<boolean>;
     declare readonly ranAt: pulumi.Output<string>;
+    /** Whether the run only planned: then plannedDeletions is exactly what a real run would delete. */
+    declare readonly dryRun: pulumi.Output<boolean>;
+    declare readonly maxDeletes: pulumi.Output<number>;
 
     constructor(name: string, args: RetentionPolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const inputs = {

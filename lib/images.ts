@@ -33,12 +33,32 @@ export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 /** Roles only some deployments run: maintenance does the scheduled prune and registry GC. */
 export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance"];
 
+/** What the images depend on in the stack configuration (slipway:images, host, registry). */
+export interface ImagesConfig {
+    images: Record<string, string>;
+    host: { endpoint: string; pruneOlderThanHours: number };
+    registry: { gcSchedule?: string | undefined };
+}
+
+/** The roles a configuration runs: every role but the optional ones, plus maintenance when it schedules a prune or a registry collection. */
+export function wantedRoles(config: Pick<ImagesConfig, "host" | "registry">): PlatformRole[] {
+    const scheduled = config.host.pruneOlderThanHours > 0 || config.registry.gcSchedule !== undefined;
+    return PLATFORM_ROLES.filter((role) => scheduled || !OPTIONAL_ROLES.includes(role));
+}
+
+/**
+ * The wanted roles a host cannot run: an assembled image exists only on this machine's engine,
+ * so a host reached over anything but the local socket needs each role pinned (`images.<role>`).
+ * Config alone decides it: validateConfig refuses the stack with these.
+ */
+export function unpinnedRoles(pinned: Record<string, string>, endpoint: string, wanted: readonly PlatformRole[]): PlatformRole[] {
+    return endpoint.startsWith("unix://") ? [] : wanted.filter((role) => !pinned[role]);
+}
+
 /**
  * What each wanted role runs: the stack's pinned reference (`slipway:images.<role>`, a digest)
- * when set, else the image setup assembled here, by ID. An assembled image exists only on this
- * machine's engine, so a remote host must have every wanted role pinned: refused otherwise,
- * naming the roles and the fix. `wanted` is every role but the optional ones, plus those the
- * config turns on.
+ * when set, else the image setup assembled here, by ID. A remote host must have every wanted
+ * role pinned (validateConfig refuses it first; refused here too, naming the roles and the fix).
  */
 export function resolveImages(
     pinned: Record<string, string>,
@@ -46,12 +66,36 @@ export function resolveImages(
     assembled: (role: PlatformRole) => string = (role) => platformImage(role).id,
     wanted: readonly PlatformRole[] = PLATFORM_ROLES.filter((role) => !OPTIONAL_ROLES.includes(role)),
 ): Partial<Record<PlatformRole, string>> {
-    const missing = wanted.filter((role) => !pinned[role]);
-    if (!endpoint.startsWith("unix://") && missing.length > 0) {
+    const missing = unpinnedRoles(pinned, endpoint, wanted);
+    if (missing.length > 0) {
         throw new Error(
             `${endpoint} cannot run images assembled on this machine; pin ${missing.join(", ")} by digest in a registry that host reaches: ` +
                 missing.map((role) => `pulumi config set --path 'images.${role}' <registry>/<repo>@sha256:<digest>`).join("; "),
         );
     }
     return Object.fromEntries(wanted.map((role) => [role, pinned[role] ?? assembled(role)]));
+}
+
+/** What the Platform's services run (components/platform.ts), by service. */
+export interface PlatformImages {
+    traefik: string;
+    socketProxy: string;
+    registry: string;
+    ciServer: string;
+    ciAgent: string;
+    /** Only when maintenance is scheduled. */
+    maintenance?: string;
+}
+
+/** The images a validated configuration runs, for the Platform: pinned where the stack pins them, else assembled here. */
+export function platformImages(config: ImagesConfig, assembled?: (role: PlatformRole) => string): PlatformImages {
+    const images = resolveImages(config.images, config.host.endpoint, assembled, wantedRoles(config));
+    return {
+        traefik: images.traefik!,
+        socketProxy: images["socket-proxy"]!,
+        registry: images.registry!,
+        ciServer: images["woodpecker-server"]!,
+        ciAgent: images["woodpecker-agent"]!,
+        ...(images.maintenance ? { maintenance: images.maintenance } : {}),
+    };
 }

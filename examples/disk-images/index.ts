@@ -2,7 +2,8 @@
 // recipe's commit: config `platform`, `architectures`, `families`, `kernel` (arch → ABI name).
 // With `registry` set, each family is published there (`username`, secret `password`, and
 // `caCertificate` for a private CA), signed with a key this stack generates, verified, and
-// the repository kept to `keep` publications; `current` (family → index digest) pins a rollback.
+// the repository kept to `keep` publications (`maxDeletes` per run; `dryRun`: report what would
+// go, delete nothing); `current` (family → index digest) pins a rollback.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -36,6 +37,8 @@ const pipeline = new DiskImagePipeline("node", {
                   password: config.requireSecret("password"),
                   signing: { privateKey: signingKey.privateKey, password: signingKey.password, publicKey: signingKey.publicKey },
                   keep: config.getNumber("keep") ?? 3,
+                  maxDeletes: config.getNumber("maxDeletes") ?? 100,
+                  dryRun: config.getBoolean("dryRun") ?? false,
                   current: config.getObject<Partial<Record<Family, string>>>("current") ?? {},
               },
           }

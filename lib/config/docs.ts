@@ -9,8 +9,10 @@ import { docOf, documentedPaths, schemaAt, unwrap } from "./walk";
 export const CONFIG_BEGIN = "# --- config: generated from lib/config/schema.ts by `npm run docs:config`; do not edit ---";
 export const CONFIG_END = "# --- end of generated config ---";
 
-function defaultOf(path: string): string {
-    const segments = path.split(/\.|\[\]/).filter(Boolean);
+/** " (required)", " [default: …]", or nothing (optional), for a documented path such as `diskImages[].retention`. */
+export function defaultOf(path: string): string {
+    // `[]` is a step into the array's element: any index reaches the element's schema.
+    const segments = path.replace(/\[\]/g, ".0").split(".");
     const schema = schemaAt(sectionsSchema, segments);
     const parsed = schema?.safeParse(undefined);
     if (!parsed?.success) return " (required)";
@@ -22,7 +24,8 @@ export function renderConfigDocs(): string {
     for (const name of SECTION_NAMES) {
         const schema = sectionsSchema.shape[name];
         const isArray = (unwrap(schema) as unknown as { _zod: { def: { type: string } } })._zod.def.type === "array";
-        lines.push(`  # ${docOf(schema)?.description}. Set fields with \`pulumi config set --path '${name}.<field>' <value>\`:`);
+        const fieldPath = isArray ? `${name}[<index>].<field>` : `${name}.<field>`;
+        lines.push(`  # ${docOf(schema)?.description}. Set fields with \`pulumi config set --path '${fieldPath}' <value>\`:`);
         for (const { path, doc } of documentedPaths(schema, name).filter((p) => p.path !== name)) {
             lines.push(`  #   ${path}: ${doc.description}${defaultOf(path)}`);
         }

@@ -105,7 +105,7 @@ const s3Storage = z.object({
 
 export const registrySchema = z
     .object({
-        engine: z.enum(["distribution", "zot"]).meta(doc("Registry implementation", "distribution")).default("distribution"),
+        engine: z.enum(["distribution", "zot"]).meta(doc("Registry implementation: only distribution can be built here (zot is refused)", "distribution")).default("distribution"),
         storage: z
             .discriminatedUnion("kind", [filesystemStorage, s3Storage])
             .meta(doc("Where blobs live", '{"kind":"filesystem"}'))
@@ -139,7 +139,7 @@ export const registrySchema = z
 
 export const ciSchema = z
     .object({
-        engine: z.enum(["woodpecker", "drone", "gitea-runner"]).meta(doc("CI engine", "woodpecker")).default("woodpecker"),
+        engine: z.enum(["woodpecker", "drone", "gitea-runner"]).meta(doc("CI engine: only woodpecker can be built here (drone and gitea-runner are refused)", "woodpecker")).default("woodpecker"),
         forgeUrl: z.url().optional().meta(doc("Gitea/Forgejo base URL", "https://git.example.org")),
         oauthClientId: z.string().min(1).optional().meta(doc("OAuth client id registered at the forge (its secret is ciOAuthClientSecret)", "0f1e2d3c-client-id")),
         runnerCapacity: z.number().int().min(1).max(64).meta(doc("Jobs a runner takes at once", "2")).default(2),
@@ -173,7 +173,12 @@ export const diskImagesSchema = z
                 })
                 .meta(doc("What the initramfs holds beyond busybox and /init", "{}"))
                 .default({ packages: [] }),
-            retention: z.number().int().min(1).meta(doc("Publications kept per (family, arch)", "3")).default(3),
+            retention: z
+                .number()
+                .int()
+                .min(1)
+                .optional()
+                .meta(doc("Publications of this platform kept per family (one publication is one index holding every arch); unset: retention.keep", "3")),
             current: z
                 .partialRecord(family, z.string().regex(DIGEST, "must be an index digest: sha256:<64 hex>"))
                 .meta(doc("Per family, pin the current publication (rollback) to an earlier index digest", `{"iso":"${EXAMPLE_DIGEST}"}`))
@@ -203,12 +208,12 @@ export const promotionSchema = z
 
 export const retentionSchema = z
     .object({
-        keep: z.number().int().min(1).meta(doc("Publications kept per group", "3")).default(3),
-        maxDeletes: z.number().int().min(1).meta(doc("Most manifests one run deletes", "100")).default(100),
-        dryRun: z.boolean().meta(doc("Report what would be deleted, delete nothing", "false")).default(false),
-        protect: z.array(z.string().regex(DIGEST)).meta(doc("Digests never deleted", `["${EXAMPLE_DIGEST}"]`)).default([]),
+        keep: z.number().int().min(1).meta(doc("Disk-image publications kept per (platform, family), unless diskImages[].retention says otherwise", "3")).default(3),
+        maxDeletes: z.number().int().min(1).meta(doc("Most manifests one retention run deletes per repository; the rest wait for the next up (reported)", "100")).default(100),
+        dryRun: z.boolean().meta(doc("Plan retention and report at up exactly what it would delete; delete nothing", "false")).default(false),
+        protect: z.array(z.string().regex(DIGEST)).meta(doc("Digests retention never deletes", `["${EXAMPLE_DIGEST}"]`)).default([]),
     })
-    .meta(doc("Registry retention", "{}"));
+    .meta(doc("Retention of the disk-image publications in the platform registry", "{}"));
 
 export const signingSchema = z
     .object({

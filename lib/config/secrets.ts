@@ -33,12 +33,7 @@ export const SECRET_KEYS = {
     ciOAuthClientSecret: {
         description: "OAuth client secret registered at the forge for the CI server",
         source: "'<oauth client secret>'",
-        requiredBecause: (s) => (s.ci.engine !== "gitea-runner" && s.ci.forgeUrl ? "ci.forgeUrl is set" : undefined),
-    },
-    ciRunnerToken: {
-        description: "Registration token of the Gitea Actions runner",
-        source: "'<runner registration token>'",
-        requiredBecause: (s) => (s.ci.engine === "gitea-runner" ? 'ci.engine is "gitea-runner"' : undefined),
+        requiredBecause: (s) => (s.ci.forgeUrl ? "ci.forgeUrl is set" : undefined),
     },
     signingKey: {
         description: "The site's cosign private key (cosign's encrypted PEM) that signs disk-image publications",

@@ -7,6 +7,7 @@ import { SECRET_KEYS, SECRET_KEY_NAMES, type SecretKeyName } from "./secrets";
 import { docOf, kindOf, schemaAt } from "./walk";
 import { removeCommand, renderPath, setCommands, setSecretCommand, stackArgs, type ConfigPath } from "./fix";
 import { shellJoin } from "../shell";
+import { unpinnedRoles, wantedRoles } from "../images";
 
 export const NAMESPACE = "slipway";
 
@@ -54,6 +55,9 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     }
 
     checkSecrets(raw, sections, report);
+    checkEngines(sections, raw.stack, report);
+    checkForge(sections, raw.stack, report);
+    checkImages(sections, raw.stack, report);
     checkPromotions(sections, raw.stack, report);
     checkWorkers(sections, raw.stack, report);
 
@@ -67,6 +71,39 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 }
 
 type Report = (path: ConfigPath, problem: string, fix: string) => void;
+
+/**
+ * The schema names engines a site may want; only these can be built here (the Go module proxy
+ * serves no version of zot, Drone or Gitea's act_runner, probed), so the others are refused.
+ */
+const BUILDABLE = { registry: "distribution", ci: "woodpecker" } as const;
+
+function checkEngines(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
+    for (const section of ["registry", "ci"] as const) {
+        const engine = sections[section]?.engine;
+        if (engine === undefined || engine === BUILDABLE[section]) continue;
+        report([section, "engine"], `"${engine}" cannot run here: no version of it can be built from the Go module proxy; use "${BUILDABLE[section]}"`, setCommands([section, "engine"], BUILDABLE[section], stack).join(" && "));
+    }
+}
+
+/** A forge is reached with the OAuth client registered there: its id here, its secret a secret (checkSecrets). */
+function checkForge(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
+    const ci = sections.ci;
+    if (ci?.forgeUrl && !ci.oauthClientId) report(["ci", "oauthClientId"], "is required because ci.forgeUrl is set (the CI server logs in through the forge's OAuth)", fixFor(["ci", "oauthClientId"], stack));
+}
+
+/** A host reached over anything but the local socket cannot run the images assembled on this machine: each role it runs is pinned. */
+function checkImages(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
+    const { host, registry, images } = sections;
+    if (!host || !registry || !images) return;
+    for (const role of unpinnedRoles(images, host.endpoint, wantedRoles({ host, registry }))) {
+        report(
+            ["images", role],
+            `is required: ${host.endpoint} cannot run the ${role} image assembled on this machine; pin it by digest in a registry that host reaches`,
+            `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", renderPath(["images", role])])} <registry>/<repository>@sha256:<digest>`,
+        );
+    }
+}
 
 /**
  * A promotion that requires a signature verifies it with the site's key: the key CI signs with,

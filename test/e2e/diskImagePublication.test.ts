@@ -1,7 +1,7 @@
 // Disk-image publications through the real CLI against a registry as the platform runs it
 // (HTTPS with a private CA, htpasswd auth): each family is pushed as one index, signed by the
-// real cosign, proven by CosignVerification, and pruned by RetentionPolicy. Checked from
-// outside with the real cosign and skopeo.
+// real cosign, proven by CosignVerification, and pruned by RetentionPolicy (after a dry run that
+// must name exactly what the real one deletes). Checked from outside with the real cosign and skopeo.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,13 +94,14 @@ describe("disk-image publication in a real pulumi up", () => {
         expect(changes.steps).toEqual([]);
     });
 
-    it("a fourth publication with keep=3 prunes the oldest; the others still verify", async () => {
+    it("a fourth publication with keep=3 and dryRun deletes nothing and reports exactly what the next real run deletes; the others still verify", async () => {
         const refs: string[] = [];
-        let upOutput = "";
-        for (const amd64 of ["55", "56", "55"]) {
+        let dryOutput = "";
+        for (const [amd64, dryRun] of [["55", false], ["56", false], ["55", true]] as const) {
             await t.stack.setConfig("slipway-disk-images:kernel", kernels(amd64));
+            await t.stack.setConfig("slipway-disk-images:dryRun", { value: String(dryRun) });
             const result = await t.stack.up();
-            upOutput = result.stdout;
+            dryOutput = result.stdout;
             indexes.push(((result.outputs.current!.value as Current)["kernel-initrd"]!.indexRef).split("@")[1]!);
             refs.push((result.outputs.publications!.value as Published)["kernel-initrd/amd64"]!.ref);
         }
@@ -108,10 +109,31 @@ describe("disk-image publication in a real pulumi up", () => {
         expect(refs[1]).toBe(firstAmd64Ref);
         expect(refs[0]).not.toBe(firstAmd64Ref);
         expect(new Set(indexes).size).toBe(4);
-        await expect(client.getManifest(repo("kernel-initrd"), indexes[0]!)).rejects.toMatchObject({ status: 404 });
-        // The operator saw it coming, and going, in Pulumi's output: pushes counted, the prune reported.
-        expect(upOutput).toMatch(/pushed kernel-initrd\/arm64: .* \[blob \d+\/\d+, [0-9.]+\/[0-9.]+ MiB\]/);
-        expect(upOutput).toMatch(/retention deleted \d+ manifests, kept \d+/);
+        // The operator saw the push in Pulumi's output.
+        expect(dryOutput).toMatch(/pushed kernel-initrd\/arm64: .* \[blob \d+\/\d+, [0-9.]+\/[0-9.]+ MiB\]/);
+
+        // Dry: the oldest publication (index, children, signatures) is planned for deletion, reported
+        // in full, and still in the registry.
+        const planned: Record<string, string[]> = {};
+        for (const family of ["kernel-initrd", "oci"]) {
+            const dry = await retentionOutputs(family);
+            expect(dry).toMatchObject({ dryRun: true, deleted: [] });
+            planned[family] = dry.plannedDeletions;
+            expect(dryOutput).toContain(`${repo(family)}: retention dry run, nothing deleted; a real run would delete ${dry.plannedDeletions.length} manifests: ${dry.plannedDeletions.join(", ")}, and keep`);
+            for (const d of dry.plannedDeletions) await expect(client.getManifest(repo(family), d)).resolves.toBeDefined();
+        }
+        expect(planned["kernel-initrd"]).toContain(indexes[0]);
+        expect(planned["kernel-initrd"]!.length).toBeGreaterThan(1);
+
+        // Real: exactly what the dry run reported goes, nothing else.
+        await t.stack.setConfig("slipway-disk-images:dryRun", { value: "false" });
+        const result = await t.stack.up();
+        for (const family of ["kernel-initrd", "oci"]) {
+            const real = await retentionOutputs(family);
+            expect([...real.deleted].sort()).toEqual([...planned[family]!].sort());
+            expect(result.stdout).toContain(`${repo(family)}: retention deleted ${real.deleted.length} manifests, kept `);
+            for (const d of planned[family]!) await expect(client.getManifest(repo(family), d)).rejects.toMatchObject({ status: 404 });
+        }
         for (const d of indexes.slice(1)) await cosignVerifies(`${tls.registry.host}/${repo("kernel-initrd")}@${d}`);
     });
 
@@ -128,6 +150,15 @@ describe("disk-image publication in a real pulumi up", () => {
         await t.stack.destroy();
         expect(existsSync(join(slipwayCache(), "registry-auth", `${t.stack.name}-node`))).toBe(false);
     });
+
+    /** A family's RetentionPolicy outputs, as the state holds them after the last up. */
+    async function retentionOutputs(family: string): Promise<{ dryRun: boolean; deleted: string[]; plannedDeletions: string[] }> {
+        const state = await t.stack.exportStack();
+        const resources = (state.deployment as { resources: Array<{ urn: string; outputs?: Record<string, unknown> }> }).resources;
+        const policy = resources.find((r) => r.urn.endsWith(`::node-${family}-retention`));
+        if (!policy?.outputs) throw new Error(`no RetentionPolicy node-${family}-retention in the state`);
+        return policy.outputs as { dryRun: boolean; deleted: string[]; plannedDeletions: string[] };
+    }
 
     async function cosignVerifies(ref: string) {
         const verify = await run("cosign", ["verify", "--key", publicKeyFile, "--insecure-ignore-tlog", ref], { env: registryEnv() });

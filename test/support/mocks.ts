@@ -15,9 +15,11 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
         {
             newResource(args) {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-                // Outputs known once a resource exists: a command's stdout ("ran"), a random value.
+                // Outputs known once a resource exists: a command's stdout ("ran"), a random value, the
+                // registry's credentials (else what is built from them, its configuration, stays unknown).
                 const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string })
                     : args.type.endsWith("slipway:ImagePromotion") ? promoted(args.inputs as { verifiedDigest?: string; expectedRevision: string })
+                    : args.type.endsWith("slipway:RegistryCredentials") ? { password: "mock-registry-password", htpasswd: "slipway:mock-bcrypt", httpSecret: "mock-http-secret" }
                     : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
@@ -46,6 +48,16 @@ export function setStackConfig(entries: Record<string, { value: string; secret: 
 /** Resolves an output (never assert inside apply: a failure there escapes the test). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
+}
+
+/**
+ * Resolves once every registration started so far has finished, and those they started: the
+ * runtime's own queue of outstanding calls (internal to the SDK; what it waits for at exit).
+ */
+export function settled(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    return settings.waitForRPCs();
 }
 
 /** The recorded resource named `name`, once registered (registration follows outputs, so it may lag). */

@@ -38,7 +38,7 @@ describe("validateConfig", () => {
 
     it("requires secrets by what the config uses, and never prints a secret value", () => {
         const problems = problemsOf({
-            host: plain({ endpoint: "ssh://deploy@gamma.example.org", workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }] }),
+            host: plain({ workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }] }),
             proxy: plain({ domain: "example.org", certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
             tlsPrivateKey: { value: "-----BEGIN PRIVATE KEY-----TOPSECRET", secret: false },
         });
@@ -52,6 +52,43 @@ describe("validateConfig", () => {
         expect(problems[2]!.fix).toBe("ssh-keyscan 203.0.113.11 > known_hosts && pulumi config set --stack test --path host.knownHosts < known_hosts");
         expect(message).not.toContain("TOPSECRET");
         expect(message).toContain("3 problems");
+    });
+
+    it("reports what the platform cannot build or reach with the other problems, in one failure, each with its fix", () => {
+        const problems = problemsOf({
+            host: plain({ endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 24 }),
+            proxy: plain({ domain: "example.org", certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
+            registry: plain({ engine: "zot", storage: { kind: "s3", endpoint: "https://s3.example.org", region: "r", bucket: "b", accessKeyId: "k" } }),
+            ci: plain({ engine: "drone", forgeUrl: "https://git.example.org" }),
+            images: plain({ traefik: `registry.example.org/traefik@sha256:${"a".repeat(64)}` }),
+        });
+        expect(Object.fromEntries(problems.map((p) => [p.key, p.fix]))).toEqual({
+            "slipway:tlsPrivateKey": "pulumi config set --stack test --secret tlsPrivateKey < wildcard.key",
+            "slipway:registryS3SecretKey": "pulumi config set --stack test --secret registryS3SecretKey '<secret access key>'",
+            "slipway:ciOAuthClientSecret": "pulumi config set --stack test --secret ciOAuthClientSecret '<oauth client secret>'",
+            "slipway:registry.engine": "pulumi config set --stack test --path registry.engine distribution",
+            "slipway:ci.engine": "pulumi config set --stack test --path ci.engine woodpecker",
+            "slipway:ci.oauthClientId": "pulumi config set --stack test --path ci.oauthClientId 0f1e2d3c-client-id",
+            // Every role the host runs, maintenance too (a prune is scheduled); traefik is pinned.
+            ...Object.fromEntries(
+                ["socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance"].map((role) => [
+                    `slipway:images${/-/.test(role) ? `["${role}"]` : `.${role}`}`,
+                    `pulumi config set --stack test --path ${/-/.test(role) ? `'images["${role}"]'` : `images.${role}`} <registry>/<repository>@sha256:<digest>`,
+                ]),
+            ),
+        });
+        const byKey = Object.fromEntries(problems.map((p) => [p.key, p.problem]));
+        expect(byKey["slipway:registry.engine"]).toBe('"zot" cannot run here: no version of it can be built from the Go module proxy; use "distribution"');
+        expect(byKey["slipway:ci.engine"]).toBe('"drone" cannot run here: no version of it can be built from the Go module proxy; use "woodpecker"');
+        expect(byKey["slipway:images.registry"]).toBe("is required: ssh://deploy@203.0.113.10 cannot run the registry image assembled on this machine; pin it by digest in a registry that host reaches");
+        // On this machine the assembled images run: nothing to pin.
+        expect(validateConfig({ entries: { proxy: plain({ domain: "example.org" }), host: plain({ pruneOlderThanHours: 24 }) } }).ok).toBe(true);
+    });
+
+    it("a forge needs its OAuth client whatever the engine; ciRunnerToken is no setting any more", () => {
+        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), ci: plain({ engine: "gitea-runner", forgeUrl: "https://git.example.org", oauthClientId: "id" }), ciRunnerToken: secret("token") });
+        expect(problems.map((p) => p.key).sort()).toEqual(["slipway:ci.engine", "slipway:ciOAuthClientSecret", "slipway:ciRunnerToken"]);
+        expect(problems.find((p) => p.key === "slipway:ciRunnerToken")).toMatchObject({ problem: expect.stringContaining("is not a Slipway setting") as unknown, fix: "pulumi config rm --stack test ciRunnerToken" });
     });
 
     it("a site signing key signing disk images needs its private key and password as secrets", () => {
@@ -121,7 +158,7 @@ describe("validateConfig", () => {
 
     it("passes secrets through when they are Pulumi secrets", () => {
         const result = validateConfig({
-            entries: { host: plain({ endpoint: "ssh://deploy@h" }), proxy: plain({ domain: "example.org" }), sshPrivateKey: secret("KEY") },
+            entries: { host: plain({ workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }], knownHosts: "203.0.113.11 ssh-ed25519 AAAA" }), proxy: plain({ domain: "example.org" }), sshPrivateKey: secret("KEY") },
         });
         expect(result.ok && result.config.secrets.sshPrivateKey).toBe("KEY");
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveImages } from "../../lib/images";
+import { platformImages, resolveImages, type ImagesConfig } from "../../lib/images";
 
 const assembled = (role: string) => `sha256:${role}`;
 const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(64)}`;
@@ -22,5 +22,12 @@ describe("resolveImages", () => {
         const pinned = Object.fromEntries(all.filter((r) => r !== "maintenance").map((r) => [r, PINNED]));
         expect(() => resolveImages(pinned, "ssh://deploy@203.0.113.10", assembled)).not.toThrow();
         expect(() => resolveImages(pinned, "ssh://deploy@203.0.113.10", assembled, all)).toThrow(/pin maintenance by digest/);
+    });
+
+    it("platformImages: what the program hands the Platform, by service; maintenance only once something is scheduled", () => {
+        const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "unix:///var/run/docker.sock", pruneOlderThanHours: 0 }, registry: {} };
+        expect(platformImages(config, assembled)).toEqual({ traefik: PINNED, socketProxy: "sha256:socket-proxy", registry: "sha256:registry", ciServer: "sha256:woodpecker-server", ciAgent: "sha256:woodpecker-agent" });
+        expect(platformImages({ ...config, registry: { ...config.registry, gcSchedule: "0 3 * * 0" } }, assembled).maintenance).toBe("sha256:maintenance");
+        expect(platformImages({ ...config, host: { ...config.host, pruneOlderThanHours: 24 } }, assembled).maintenance).toBe("sha256:maintenance");
     });
 });

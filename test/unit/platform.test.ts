@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
 import { Platform } from "../../components/platform";
-import { promiseOf, recordResources, registered, setStackConfig, type RecordedResource } from "../support/mocks";
+import { promiseOf, recordResources, registered, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
 import type { DebPin } from "../../lib/diskimage/debs";
 
@@ -102,11 +102,12 @@ describe("Platform wiring", () => {
         expect(ci.services.server!.environment.WOODPECKER_GITEA_URL).toBe("https://git.gamma.slipway.example.org");
     });
 
-    it("refuses a CI engine that cannot be built here, saying what to set", () => {
+    it("refuses a CI engine that cannot be built here with the other config problems, before any resource, saying what to set", () => {
         const gamma = readStackFile("gamma");
         const ci = JSON.parse(gamma.ci!.value) as Record<string, unknown>;
         setStackConfig({ ...gamma, ci: { value: JSON.stringify({ ...ci, engine: "drone" }), secret: false } });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/ci\.engine "drone" cannot run here.*pulumi config set --path ci\.engine woodpecker/);
+        expect(() => loadConfig()).toThrow(/slipway:ci\.engine "drone" cannot run here.*\n\s+fix: pulumi config set --stack gamma --path ci\.engine woodpecker/);
+        expect(recorded).toEqual([]);
     });
 
     it("declares each configured repository in the platform registry with the platform's login, and refuses one declared twice", async () => {
@@ -146,7 +147,13 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
-        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false }, registry: { value: JSON.stringify({ ...registry, gcSchedule: "0 3 * * 0" }), secret: false } });
+        const images = { ...(JSON.parse(gamma.images!.value) as Record<string, string>), maintenance: `registry.example.org/slipway/maintenance@sha256:${"6".repeat(64)}` };
+        setStackConfig({
+            ...gamma,
+            host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false },
+            registry: { value: JSON.stringify({ ...registry, gcSchedule: "0 3 * * 0" }), secret: false },
+            images: { value: JSON.stringify(images), secret: false },
+        });
         expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/run the maintenance image, which was not resolved/);
         recorded.length = 0;
         const maintenanceImage = `sha256:${"f".repeat(64)}`;
@@ -195,6 +202,25 @@ describe("Platform wiring", () => {
         const verify = await registered(recorded, "slipway-disk-local-node-iso-verify");
         expect(JSON.stringify(verify.inputs)).toContain("site");
         for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) expect(JSON.stringify(r.inputs)).not.toMatch(/SITE-PRIVATE-KEY|SITE-KEY-PASSWORD/);
+    });
+
+    it("hands the stack's retention settings to every RetentionPolicy; a platform's own retention overrides keep", async () => {
+        const local = readStackFile("local");
+        const protect = [`sha256:${"9".repeat(64)}`];
+        const policies = async (diskImages: unknown) => {
+            await settled();
+            recorded.length = 0;
+            setStackConfig({ ...local, diskImages: { value: JSON.stringify(diskImages), secret: false }, retention: { value: JSON.stringify({ keep: 5, maxDeletes: 7, dryRun: true, protect }), secret: false } });
+            new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+            await settled();
+            return recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/slipway:RetentionPolicy");
+        };
+        const node = JSON.parse(local.diskImages!.value) as Array<Record<string, unknown>>;
+        const stackWide = await policies(node);
+        // One per (platform, family): each index holds every arch.
+        expect(stackWide.map((r) => r.name).sort()).toEqual(["slipway-disk-local-node-kernel-initrd-retention", "slipway-disk-local-node-raw-retention", "slipway-disk-local-node-iso-retention", "slipway-disk-local-node-ipxe-retention", "slipway-disk-local-node-qcow2-retention", "slipway-disk-local-node-oci-retention"].sort());
+        for (const r of stackWide) expect(r.inputs, r.name).toMatchObject({ keep: 5, maxDeletes: 7, dryRun: true, protect, groupBy: ["dev.slipway.platform", "dev.slipway.family"] });
+        for (const r of await policies([{ ...node[0], retention: 2 }])) expect(r.inputs, r.name).toMatchObject({ keep: 2, maxDeletes: 7, dryRun: true });
     });
 
     it("hands secrets on only as secret outputs", async () => {

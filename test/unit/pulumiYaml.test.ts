@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { load } from "js-yaml";
-import { renderConfigDocs } from "../../lib/config/docs";
+import { defaultOf, renderConfigDocs } from "../../lib/config/docs";
 import { SECTION_NAMES } from "../../lib/config/schema";
 import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
 
@@ -11,6 +11,18 @@ const text = readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8");
 describe("Pulumi.yaml", () => {
     it("documents every config key exactly as the schema defines it (regenerate: npm run docs:config)", () => {
         expect(text).toContain(renderConfigDocs());
+    });
+
+    it("looks inside array items for a field's default: required only when it has none and is not optional", () => {
+        expect(defaultOf("diskImages[].retention")).toBe("");
+        expect(defaultOf("diskImages[].initramfs.agent")).toBe("");
+        expect(defaultOf("promotion[].requireSignature")).toBe(" [default: true]");
+        expect(defaultOf("host.workers[].labels")).toBe(" [default: {}]");
+        expect(defaultOf("diskImages[].architectures")).toBe(' [default: ["amd64","arm64"]]');
+        expect(defaultOf("diskImages[].name")).toBe(" (required)");
+        expect(defaultOf("registry.mirrors[].from")).toBe(" (required)");
+        expect(defaultOf("proxy.domain")).toBe(" (required)");
+        expect(defaultOf("retention.keep")).toBe(" [default: 3]");
     });
 
     it("declares each section with a default, so Slipway's validation reports missing keys, not the engine", () => {
