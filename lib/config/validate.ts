@@ -60,6 +60,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     checkImages(sections, raw.stack, report);
     checkPromotions(sections, raw.stack, report);
     checkWorkers(sections, raw.stack, report);
+    checkInert(raw, sections, report);
 
     if (problems.length > 0 || Object.keys(sections).length !== SECTION_NAMES.length) return { ok: false, problems };
     const secrets: SlipwayConfig["secrets"] = {};
@@ -175,6 +176,42 @@ function safeJson(text: string): unknown {
         return text;
     }
 }
+
+/**
+ * Settings that act only beside another one: set alone, they would be validated and then
+ * ignored, which an operator cannot tell from working. Refused, with the setting they need.
+ */
+const NEEDS: Array<{ path: ConfigPath; actsWhen: (s: Sections) => boolean; because: string }> = [
+    { path: ["proxy", "caCertificate"], actsWhen: (s) => !!s.proxy.certificate, because: "it is the CA of proxy.certificate, which is not set (without it the stack issues its own CA)" },
+    { path: ["ci", "oauthClientId"], actsWhen: (s) => !!s.ci.forgeUrl, because: "it is the OAuth client at ci.forgeUrl, which is not set" },
+    { path: ["host", "knownHosts"], actsWhen: (s) => s.host.workers.length > 0, because: "it holds the host keys of host.workers, and there are none" },
+];
+
+function checkInert(raw: RawConfig, sections: Partial<Sections>, report: Report): void {
+    const parsed = sections as Sections;
+    for (const rule of NEEDS) {
+        const [section, field] = rule.path as [SectionName, string];
+        if (!sections[section] || (sections[section] as Record<string, unknown>)[field] === undefined) continue;
+        if (!actsWhen(rule.actsWhen, parsed)) report(rule.path, `is set but does nothing: ${rule.because}`, removeCommand(rule.path, raw.stack));
+    }
+    // A secret acts exactly when the configuration requires it.
+    for (const name of SECRET_KEY_NAMES) {
+        const entry = raw.entries[name];
+        if (!entry?.secret || entry.value.trim() === "" || requiredBecause(name, sections) !== undefined) continue;
+        if (!sectionsParsed(sections)) continue; // judged only against a configuration that parsed
+        report([name], `is set but does nothing in this configuration (${SECRET_KEYS[name].description})`, removeCommand([name], raw.stack));
+    }
+}
+
+function actsWhen(predicate: (s: Sections) => boolean, sections: Sections): boolean {
+    try {
+        return predicate(sections);
+    } catch {
+        return true; // depends on a section that is itself broken, and reported
+    }
+}
+
+const sectionsParsed = (sections: Partial<Sections>) => SECTION_NAMES.every((name) => sections[name] !== undefined);
 
 function checkSecrets(raw: RawConfig, sections: Partial<Sections>, report: Report): void {
     for (const name of SECRET_KEY_NAMES) {

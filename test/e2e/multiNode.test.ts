@@ -121,6 +121,9 @@ describe("a worker joined over SSH", () => {
 
     it("removing it from config drains it and takes it out of the swarm", async () => {
         await t.stack.removeConfig("slipway:host.workers", true);
+        // The last worker gone, its host keys and SSH key act on nothing: validation refuses them kept.
+        await t.stack.removeConfig("slipway:host.knownHosts", true);
+        await t.stack.removeConfig("slipway:sshPrivateKey");
         await t.stack.up();
         expect((await run("docker", ["node", "inspect", nodeId])).code, "the node is gone").not.toBe(0);
         expect(await workerDocker("info", "--format", "{{.Swarm.LocalNodeState}}")).toBe("inactive");

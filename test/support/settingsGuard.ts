@@ -108,14 +108,16 @@ function applyAll(config: StackConfig, values: Record<string, unknown>): StackCo
     return Object.entries(values).reduce((c, [path, value]) => withValue(c, path, value), config);
 }
 
-/** A copy of `config` with `value` at `path` (`a.b[].c`: `[]` is the first item). */
+/** A copy of `config` with `value` at `path` (`a.b[].c`: `[]` is the first item; undefined removes it). */
 export function withValue(config: StackConfig, path: string, value: unknown): StackConfig {
     const copy = structuredClone(config);
     const segments = path.replace(/\[\]/g, ".0").split(".");
     let node = copy as Record<string, unknown>;
     for (const [i, segment] of segments.entries()) {
         if (i === segments.length - 1) {
-            node[segment] = structuredClone(value);
+            // undefined removes the key: a context can turn off what would otherwise be set for nothing.
+            if (value === undefined) delete node[segment];
+            else node[segment] = structuredClone(value);
             break;
         }
         node[segment] ??= /^\d+$/.test(segments[i + 1]!) ? [] : {};

@@ -163,3 +163,37 @@ describe("validateConfig", () => {
         expect(result.ok && result.config.secrets.sshPrivateKey).toBe("KEY");
     });
 });
+
+describe("settings that act only beside another", () => {
+    const base = { proxy: plain({ domain: "example.org" }) };
+
+    it("refuses each, naming what it needs, with the command that removes it", () => {
+        const problems = problemsOf({
+            ...base,
+            proxy: plain({ domain: "example.org", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
+            ci: plain({ oauthClientId: "abc" }),
+            host: plain({ knownHosts: "203.0.113.11 ssh-ed25519 AAAA" }),
+            tlsPrivateKey: secret("KEY"),
+            sshPrivateKey: secret("KEY"),
+        });
+        const byKey = Object.fromEntries(problems.map((p) => [p.key, p]));
+        expect(Object.keys(byKey).sort()).toEqual(["slipway:ci.oauthClientId", "slipway:host.knownHosts", "slipway:proxy.caCertificate", "slipway:sshPrivateKey", "slipway:tlsPrivateKey"]);
+        expect(byKey["slipway:proxy.caCertificate"]!.problem).toContain("proxy.certificate, which is not set");
+        expect(byKey["slipway:proxy.caCertificate"]!.fix).toBe("pulumi config rm --stack test --path proxy.caCertificate");
+        expect(byKey["slipway:tlsPrivateKey"]!.problem).toBe("is set but does nothing in this configuration (Private key of proxy.certificate (PEM))");
+        expect(byKey["slipway:tlsPrivateKey"]!.fix).toBe("pulumi config rm --stack test tlsPrivateKey");
+        expect(formatProblems(problems)).not.toContain("KEY\n");
+    });
+
+    it("accepts each beside what it needs", () => {
+        const result = validateConfig({
+            entries: {
+                proxy: plain({ domain: "example.org", certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
+                ci: plain({ forgeUrl: "https://git.example.org", oauthClientId: "abc" }),
+                ciOAuthClientSecret: secret("S"),
+                tlsPrivateKey: secret("KEY"),
+            },
+        });
+        expect(result.ok).toBe(true);
+    });
+});

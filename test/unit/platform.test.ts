@@ -224,7 +224,8 @@ describe("Platform wiring", () => {
     });
 
     it("hands secrets on only as secret outputs", async () => {
-        setStackConfig({ ...readStackFile("local"), sshPrivateKey: { value: "KEY", secret: true } });
+        // gamma joins a worker over SSH: its key acts there.
+        setStackConfig({ ...readStackFile("gamma"), sshPrivateKey: { value: "KEY", secret: true } });
         const config = loadConfig();
         expect(pulumi.Output.isInstance(config.secrets.sshPrivateKey)).toBe(true);
         expect(await pulumi.isSecret(config.secrets.sshPrivateKey!)).toBe(true);

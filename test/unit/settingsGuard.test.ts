@@ -76,7 +76,8 @@ const TABLE: Record<string, Change> = {
     "proxy.httpsPort": { value: 8443 },
     "registry.engine": { value: "zot" },
     "registry.storage.kind": { value: "filesystem" },
-    "registry.storage.volume": { value: "other-volume", context: { "registry.storage": { kind: "filesystem" } } },
+    // Filesystem storage has no S3 key: the baseline's would be refused as set for nothing.
+    "registry.storage.volume": { value: "other-volume", context: { "registry.storage": { kind: "filesystem" }, registryS3SecretKey: undefined } },
     "registry.storage.endpoint": { value: "https://s3.other.example.org" },
     "registry.storage.region": { value: "us-east-1" },
     "registry.storage.bucket": { value: "other-bucket" },
