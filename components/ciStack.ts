@@ -40,7 +40,7 @@ export class CiStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: CiStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:ci:CiStack", name, {}, opts);
-        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack, ...(args.sshAccess ? { sshAccess: args.sshAccess } : {}) };
         this.stackName = `${args.stack}-ci`;
 
         const agentSecret = swarmObject(`${name}-agent-secret`, "secret", `${this.stackName}-agent`, new RandomSecret(`${name}-agent-secret-value`, { parent: this }, args.secretRotation ?? 0).value, ctx, this);

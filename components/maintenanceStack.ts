@@ -29,7 +29,7 @@ export class MaintenanceStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: MaintenanceStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:host:MaintenanceStack", name, {}, opts);
-        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack, ...(args.sshAccess ? { sshAccess: args.sshAccess } : {}) };
         this.stackName = `${args.stack}-maintenance`;
         const labels = { "slipway.stack": args.stack };
 

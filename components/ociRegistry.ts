@@ -39,7 +39,7 @@ export class OciRegistry extends pulumi.ComponentResource {
 
     constructor(name: string, args: OciRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:registry:OciRegistry", name, {}, opts);
-        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack, ...(args.sshAccess ? { sshAccess: args.sshAccess } : {}) };
         this.stackName = `${args.stack}-registry`;
         this.serviceName = `${this.stackName}_registry`;
 

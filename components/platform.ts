@@ -62,8 +62,10 @@ export class Platform extends pulumi.ComponentResource {
                 labels: config.host.labels,
                 stack: config.stack,
                 workers: config.host.workers,
-                // Validated: workers come with the key and their host keys (config/).
-                ...(config.host.workers.length ? { ssh: { privateKey: config.secrets.sshPrivateKey!, knownHosts: config.host.knownHosts! } } : {}),
+                // Validated: the key comes with the host keys it checks (config/); without a key an
+                // ssh:// manager is reached with the operator's own ssh setup.
+                ...(config.secrets.sshPrivateKey ? { ssh: { privateKey: config.secrets.sshPrivateKey, knownHosts: config.host.knownHosts! } } : {}),
+                ...(config.host.advertiseAddress ? { advertiseAddress: config.host.advertiseAddress } : {}),
             },
             { parent: this },
         );
@@ -75,6 +77,7 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-proxy`,
             {
                 endpoint: config.host.endpoint,
+                ...this.engineAccess(),
                 stack: config.stack,
                 domain: proxy.domain,
                 network: this.host.networkName,
@@ -91,6 +94,7 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-registry`,
             {
                 endpoint: config.host.endpoint,
+                ...this.engineAccess(),
                 stack: config.stack,
                 domain: proxy.domain,
                 network: this.host.networkName,
@@ -109,6 +113,7 @@ export class Platform extends pulumi.ComponentResource {
                 `${name}-maintenance`,
                 {
                     endpoint: config.host.endpoint,
+                    ...this.engineAccess(),
                     stack: config.stack,
                     image: args.images.maintenance,
                     pruneOlderThanHours: config.host.pruneOlderThanHours,
@@ -124,6 +129,7 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-ci`,
             {
                 endpoint: config.host.endpoint,
+                ...this.engineAccess(),
                 stack: config.stack,
                 domain: proxy.domain,
                 network: this.host.networkName,
@@ -174,6 +180,11 @@ export class Platform extends pulumi.ComponentResource {
             : pulumi.output<Record<string, PromotedImage>>({});
 
         this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host, ciUrl: this.ci.url });
+    }
+
+    /** How the stacks reach the manager: through the site's SSH access folder, when it has one. */
+    private engineAccess(): { sshAccess?: pulumi.Output<string> } {
+        return this.host.sshAccess ? { sshAccess: this.host.sshAccess } : {};
     }
 
     /**

@@ -2,13 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { renderNodeLabelScripts } from "../lib/render/nodeLabel";
 import { SwarmNetwork } from "../dynamic-providers/swarmNetwork";
+import { SwarmManager } from "../dynamic-providers/swarmManager";
 import type { JoinedWorker, WorkerSpec } from "../lib/docker/worker";
 import { shellJoin } from "../lib/shell";
 import { projectDir } from "./projectDir";
+import { engineShell } from "./swarmResources";
 
 export interface SwarmHostArgs {
-    /** Docker Engine endpoint of the swarm manager: `unix:///…` or `ssh://user@host`. @default "unix:///var/run/docker.sock" */
-    endpoint: pulumi.Input<string>;
+    /** Docker Engine endpoint of the swarm manager: `unix:///…` or `ssh://user@host[:port]`. */
+    endpoint: string;
     /** Name of the attachable overlay network shared by Traefik and the services it routes to. @default "proxy" */
     networkName: pulumi.Input<string>;
     /** Labels set on the manager node (key → value); services are placed by them. */
@@ -17,8 +19,14 @@ export interface SwarmHostArgs {
     stack: string;
     /** Workers joined over SSH; removing one from the list drains and removes it. @default [] */
     workers?: Array<{ name: string; endpoint: string; labels: Record<string, string> }>;
-    /** How workers are reached: the key (secret) and their host keys (known_hosts lines). */
+    /**
+     * How an ssh:// manager and the workers are reached: the key (secret) and their host keys
+     * (known_hosts lines, checked strictly). Without it an ssh:// manager is reached with the
+     * operator's own ssh setup.
+     */
     ssh?: { privateKey: pulumi.Input<string>; knownHosts: string };
+    /** The address workers reach a manager at when Slipway initialises its swarm. @default what the endpoint's host resolves to */
+    advertiseAddress?: string;
 }
 
 /**
@@ -36,11 +44,39 @@ export class SwarmHost extends pulumi.ComponentResource {
     public readonly labels: pulumi.Output<Record<string, string>>;
     /** Joined workers by name: node ID and hostname. */
     public readonly workers: pulumi.Output<Record<string, JoinedWorker>>;
+    /** The swarm's manager: made when the host was in no swarm; its node, cluster and architecture. */
+    public readonly manager: SwarmManager;
+    /**
+     * The SSH access folder (relative to Slipway's cache) commands and providers reach an ssh://
+     * manager through, known once it is written; undefined when the operator's own ssh is used.
+     */
+    public readonly sshAccess?: pulumi.Output<string>;
 
     constructor(name: string, args: SwarmHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:host:SwarmHost", name, {}, opts);
+        // The key and host keys, written where every command and provider reaching the manager finds them.
+        const createSshAccess = (): pulumi.Output<string> | undefined => {
+            if (!args.ssh || !args.endpoint.startsWith("ssh://")) return undefined;
+            const dir = `ssh-access/${args.stack}`;
+            const access = new command.local.Command(
+                `${name}-ssh-access`,
+                {
+                    create: shellJoin(["node", "bin/scripts/sshAccess.js", "write", dir]),
+                    update: shellJoin(["node", "bin/scripts/sshAccess.js", "write", dir]),
+                    delete: shellJoin(["node", "bin/scripts/sshAccess.js", "remove", dir]),
+                    dir: projectDir(),
+                    environment: { SLIPWAY_SSH_KEY: pulumi.secret(args.ssh.privateKey), SLIPWAY_KNOWN_HOSTS: args.ssh.knownHosts },
+                },
+                { parent: this },
+            );
+            // Known once written; carries no secret (the command's outputs are secret, the folder's name is not).
+            return pulumi.unsecret(access.stdout).apply(() => dir);
+        };
 
-        const createProxyNetwork = () =>
+        const createManager = (sshAccess: pulumi.Output<string> | undefined) =>
+            new SwarmManager(`${name}-manager`, { endpoint: args.endpoint, ...(args.advertiseAddress ? { advertiseAddress: args.advertiseAddress } : {}), ...(sshAccess ? { sshAccess } : {}) }, { parent: this });
+
+        const createProxyNetwork = (manager: SwarmManager, sshAccess: pulumi.Output<string> | undefined) =>
             new SwarmNetwork(
                 `${name}-proxy`,
                 {
@@ -48,23 +84,18 @@ export class SwarmHost extends pulumi.ComponentResource {
                     name: args.networkName,
                     attachable: true,
                     labels: { "slipway.stack": args.stack, "slipway.role": "proxy" },
+                    ...(sshAccess ? { sshAccess } : {}),
                 },
-                { parent: this },
+                { parent: this, dependsOn: [manager] },
             );
 
-        const createNodeLabels = () => {
+        const createNodeLabels = (manager: SwarmManager, sshAccess: pulumi.Output<string> | undefined) => {
             for (const [key, value] of Object.entries(args.labels)) {
                 const scripts = renderNodeLabelScripts(key, value);
                 new command.local.Command(
                     `${name}-label-${key}`,
-                    {
-                        create: scripts.create,
-                        update: scripts.create,
-                        delete: scripts.delete,
-                        environment: { DOCKER_HOST: args.endpoint },
-                        interpreter: ["/bin/sh", "-c"],
-                    },
-                    { parent: this },
+                    { create: scripts.create, update: scripts.create, delete: scripts.delete, ...engineShell({ endpoint: args.endpoint, stack: args.stack, ...(sshAccess ? { sshAccess } : {}) }) },
+                    { parent: this, dependsOn: [manager] },
                 );
             }
         };
@@ -89,10 +120,14 @@ export class SwarmHost extends pulumi.ComponentResource {
                 return pulumi.unsecret(join.stdout).apply((out): [string, JoinedWorker] => [w.name, JSON.parse(out.trim().split("\n").pop()!) as JoinedWorker]);
             });
 
-        const network = createProxyNetwork();
-        createNodeLabels();
+        const sshAccess = createSshAccess();
+        const manager = createManager(sshAccess);
+        const network = createProxyNetwork(manager, sshAccess);
+        createNodeLabels(manager, sshAccess);
         const workers = createWorkers(network);
 
+        this.manager = manager;
+        if (sshAccess) this.sshAccess = sshAccess;
         this.endpoint = pulumi.output(args.endpoint);
         this.networkName = network.name;
         this.networkId = network.id;

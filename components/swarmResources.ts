@@ -5,12 +5,30 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { contentName, renderStackScripts, renderSwarmObjectScripts } from "../lib/render/swarmScripts";
 import { SwarmStackProbe } from "../dynamic-providers/swarmStackProbe";
+import { projectDir } from "./projectDir";
 
 export interface SwarmContext {
     /** Docker Engine endpoint of the manager. */
     endpoint: pulumi.Input<string>;
     /** Written as the `slipway.stack` label on everything, so leftovers can be found. */
     stack: string;
+    /** The site's SSH access folder an ssh:// manager is reached through (SwarmHost.sshAccess); unset: the operator's own ssh. */
+    sshAccess?: pulumi.Input<string>;
+}
+
+/**
+ * How a command reaches the manager: DOCKER_HOST, and, for a site with an SSH access folder, its
+ * shell run through withSsh.js so `docker` uses the stack's key and host keys. A local engine's
+ * commands read exactly as before.
+ */
+export function engineShell(ctx: SwarmContext, shell = "/bin/sh"): { environment: Record<string, pulumi.Input<string>>; interpreter: pulumi.Input<pulumi.Input<string>[]>; dir?: string } {
+    const environment = { DOCKER_HOST: ctx.endpoint };
+    if (ctx.sshAccess === undefined) return { environment, interpreter: [shell, "-c"] };
+    return {
+        environment,
+        interpreter: pulumi.output(ctx.sshAccess).apply((dir) => ["node", "bin/scripts/withSsh.js", dir, shell, "-c"]),
+        dir: projectDir(),
+    };
 }
 
 /**
@@ -38,8 +56,7 @@ export function swarmObject(
             delete: scripts.delete,
             // A secret's content stays a secret: it reaches docker on stdin, encrypted in state.
             stdin: kind === "secret" ? pulumi.secret(content) : content,
-            environment: { DOCKER_HOST: ctx.endpoint },
-            interpreter: ["/bin/sh", "-c"],
+            ...engineShell(ctx),
             triggers: [objectName],
         },
         { parent },
@@ -56,7 +73,8 @@ export function swarmStack(name: string, stackName: string, compose: pulumi.Inpu
     const scripts = renderStackScripts(stackName, { withRegistryAuth: dockerConfig !== undefined });
     // A stack removed by hand is found by the probe, whose new generation makes this deploy run again.
     const services = pulumi.unsecret(pulumi.output(compose)).apply((doc) => Object.keys((JSON.parse(doc) as { services: Record<string, unknown> }).services).sort());
-    const probe = new SwarmStackProbe(`${name}-probe`, { endpoint: ctx.endpoint, stack: stackName, services }, { parent });
+    const probe = new SwarmStackProbe(`${name}-probe`, { endpoint: ctx.endpoint, stack: stackName, services, ...(ctx.sshAccess !== undefined ? { sshAccess: ctx.sshAccess } : {}) }, { parent });
+    const shell = engineShell(ctx, "/bin/bash");
     return new command.local.Command(
         name,
         {
@@ -64,8 +82,8 @@ export function swarmStack(name: string, stackName: string, compose: pulumi.Inpu
             update: scripts.create,
             delete: scripts.delete,
             stdin: compose,
-            environment: { DOCKER_HOST: ctx.endpoint, SLIPWAY_STACK_GENERATION: probe.generation.apply((g) => String(g)), ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}) },
-            interpreter: ["/bin/bash", "-c"],
+            ...shell,
+            environment: { ...shell.environment, SLIPWAY_STACK_GENERATION: probe.generation.apply((g) => String(g)), ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}) },
         },
         { parent, dependsOn },
     );

@@ -39,7 +39,7 @@ export class TraefikStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: TraefikStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:proxy:TraefikStack", name, {}, opts);
-        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack };
+        const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack, ...(args.sshAccess ? { sshAccess: args.sshAccess } : {}) };
         this.stackName = `${args.stack}-proxy`;
 
         const issueLocalCertificate = () => {

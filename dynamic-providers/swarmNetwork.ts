@@ -17,6 +17,8 @@ export interface SwarmNetworkArgs {
     attachable?: pulumi.Input<boolean>;
     /** Labels on the network (immutable: a change replaces it). @default {} */
     labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** The site's SSH access folder (relative to Slipway's cache) an ssh:// endpoint is reached through; unset: the operator's own ssh setup. */
+    sshAccess?: pulumi.Input<string>;
 }
 
 /** What the provider sees: the args resolved. */
@@ -26,6 +28,7 @@ interface NetworkInputs {
     driver: string;
     attachable: boolean;
     labels: Record<string, string>;
+    sshAccess?: string;
     version: string;
 }
 
@@ -47,30 +50,30 @@ export const swarmNetworkProvider: pulumi.dynamic.ResourceProvider<NetworkInputs
 
     async diff(_id, olds, news) {
         const replaces = IMMUTABLE.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-        const changes = replaces.length > 0 || olds.version !== news.version;
+        const changes = replaces.length > 0 || olds.version !== news.version || olds.sshAccess !== news.sshAccess;
         // Docker network names are unique: the old one must go before the new one is made.
         return Promise.resolve({ changes, replaces, deleteBeforeReplace: true });
     },
 
     async create(inputs) {
-        const state = await networkLib().createNetwork(inputs.endpoint, inputs);
+        const state = await networkLib().createNetwork(inputs.endpoint, inputs, inputs.sshAccess);
         return { id: state.id, outs: { ...inputs, scope: state.scope } };
     },
 
     async read(id, props) {
-        const state = props && (await networkLib().inspectNetwork(props.endpoint, id));
+        const state = props && (await networkLib().inspectNetwork(props.endpoint, id, props.sshAccess));
         // No id tells the engine the network is gone: refresh reports it as deleted.
         if (!props || !state) return {};
         return { id, props: { ...props, name: state.name, driver: state.driver, attachable: state.attachable, labels: state.labels, scope: state.scope } };
     },
 
     async update(_id, olds, news) {
-        // Only the provider version can change in place; everything else replaces.
+        // Only the provider version and the SSH access folder change in place; everything else replaces.
         return Promise.resolve({ outs: { ...news, scope: olds.scope } });
     },
 
     async delete(id, props) {
-        await networkLib().removeNetwork(props.endpoint, id);
+        await networkLib().removeNetwork(props.endpoint, id, props.sshAccess);
     },
 };
 

@@ -14,6 +14,8 @@ interface Inputs {
     stack: string;
     /** Service names as the compose document declares them. */
     services: string[];
+    /** The site's SSH access folder for an ssh:// endpoint (relative to Slipway's cache). */
+    sshAccess?: string;
     version: string;
 }
 
@@ -25,9 +27,9 @@ const stackLib = () => projectLib<typeof StackLib>("docker/stack");
 
 export const swarmStackProbeProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        if ((["endpoint", "stack", "version"] as const).some((k) => olds[k] !== news[k]) || JSON.stringify(olds.services) !== JSON.stringify(news.services)) return { changes: true };
+        if ((["endpoint", "stack", "version", "sshAccess"] as const).some((k) => olds[k] !== news[k]) || JSON.stringify(olds.services) !== JSON.stringify(news.services)) return { changes: true };
         if (isUnknown(news.endpoint)) return { changes: false };
-        const missing = await stackLib().missingServices(news.endpoint, news.stack, news.services);
+        const missing = await stackLib().missingServices(news.endpoint, news.stack, news.services, news.sshAccess);
         return { changes: missing.length > 0 };
     },
 
@@ -37,7 +39,7 @@ export const swarmStackProbeProvider: pulumi.dynamic.ResourceProvider<Inputs, Ou
 
     async update(_id, olds, news) {
         // Only a missing service is a reason to deploy again; a changed document redeploys by itself.
-        const missing = await stackLib().missingServices(news.endpoint, news.stack, news.services);
+        const missing = await stackLib().missingServices(news.endpoint, news.stack, news.services, news.sshAccess);
         return { outs: { ...news, generation: (olds.generation ?? 1) + (missing.length > 0 ? 1 : 0) } };
     },
 };
@@ -46,7 +48,7 @@ export class SwarmStackProbe extends pulumi.dynamic.Resource {
     /** Goes up each time the stack is found incomplete. */
     declare readonly generation: pulumi.Output<number>;
 
-    constructor(name: string, args: { endpoint: pulumi.Input<string>; stack: string; services: pulumi.Input<string[]> }, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: { endpoint: pulumi.Input<string>; stack: string; services: pulumi.Input<string[]>; sshAccess?: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
         super(swarmStackProbeProvider, name, { ...args, version: SWARM_STACK_PROBE_VERSION, generation: undefined }, opts, "slipway", "SwarmStackProbe");
     }
 }

@@ -60,7 +60,12 @@ export const hostSchema = z
             .string()
             .regex(/^\S+ (ssh-|ecdsa-)\S+ \S+/m, "must be known_hosts lines (ssh-keyscan <host>)")
             .optional()
-            .meta(doc("Host keys of the workers (ssh-keyscan output): SSH to them checks these, strictly", "203.0.113.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…")),
+            .meta(doc("Host keys of an ssh:// manager and of the workers (ssh-keyscan output): SSH with the sshPrivateKey secret checks these, strictly", "203.0.113.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA…")),
+        advertiseAddress: z
+            .string()
+            .regex(/^[a-zA-Z0-9.:-]+$/, "must be an IP address or a host name")
+            .optional()
+            .meta(doc("The address workers reach the manager at, when Slipway initialises the swarm on a host in none (an existing swarm keeps its own); unset: what host.endpoint's host resolves to", "203.0.113.10")),
         pruneOlderThanHours: z
             .number()
             .int()

@@ -12,13 +12,16 @@ export interface SecretKeyDoc {
     source: string;
     /** Why it is required for this configuration, or undefined when it is not. */
     requiredBecause(sections: Sections): string | undefined;
+    /** Whether it acts in this configuration when it is optional there. @default required */
+    actsWhen?(sections: Sections): boolean;
 }
 
 export const SECRET_KEYS = {
     sshPrivateKey: {
-        description: "SSH private key workers are joined with (an ssh:// manager is reached with your own ssh setup)",
+        description: "SSH private key an ssh:// manager is reached with (unset: your own ssh setup) and workers are joined with",
         source: "< ~/.ssh/id_ed25519",
         requiredBecause: (s) => (s.host.workers.length ? "host.workers are joined over SSH" : undefined),
+        actsWhen: (s) => s.host.workers.length > 0 || s.host.endpoint.startsWith("ssh://"),
     },
     tlsPrivateKey: {
         description: "Private key of proxy.certificate (PEM)",
@@ -46,6 +49,12 @@ export const SECRET_KEYS = {
         requiredBecause: (s) => (s.signing.publicKey && s.diskImages.length ? "signing.publicKey is set and disk images are published" : undefined),
     },
 } satisfies Record<string, SecretKeyDoc>;
+
+/** Whether the secret does something in this configuration (required, or optional and used). */
+export function secretActs(name: keyof typeof SECRET_KEYS, sections: Sections): boolean {
+    const spec: SecretKeyDoc = SECRET_KEYS[name];
+    return spec.actsWhen ? spec.actsWhen(sections) : spec.requiredBecause(sections) !== undefined;
+}
 
 export type SecretKeyName = keyof typeof SECRET_KEYS;
 export const SECRET_KEY_NAMES = Object.keys(SECRET_KEYS) as SecretKeyName[];

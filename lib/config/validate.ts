@@ -3,7 +3,7 @@
 // adapter (config/) feeds it what the runtime holds. Secret values never reach a message.
 import type { z } from "zod";
 import { SECTION_NAMES, sectionsSchema, type SectionName } from "./schema";
-import { SECRET_KEYS, SECRET_KEY_NAMES, type SecretKeyName } from "./secrets";
+import { SECRET_KEYS, SECRET_KEY_NAMES, secretActs, type SecretKeyName } from "./secrets";
 import { docOf, kindOf, schemaAt } from "./walk";
 import { removeCommand, renderPath, setCommands, setSecretCommand, stackArgs, type ConfigPath } from "./fix";
 import { shellJoin } from "../shell";
@@ -59,7 +59,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     checkForge(sections, raw.stack, report);
     checkImages(sections, raw.stack, report);
     checkPromotions(sections, raw.stack, report);
-    checkWorkers(sections, raw.stack, report);
+    checkWorkers(sections, raw.stack, report, !!raw.entries.sshPrivateKey);
     checkInert(raw, sections, report);
 
     if (problems.length > 0 || Object.keys(sections).length !== SECTION_NAMES.length) return { ok: false, problems };
@@ -119,12 +119,21 @@ function checkPromotions(sections: Partial<Sections>, stack: string | undefined,
     });
 }
 
+/**
+ * The host of an `ssh://user@host[:port]` endpoint the schema accepted. Read by pattern, not by
+ * `new URL`, which throws on what the schema lets through (a port above 65535, `<`, `^` or `]` in
+ * the host): validation reports problems, it never throws.
+ */
+const sshHost = (endpoint: string) => /^ssh:\/\/[^@\s]+@([^\s:/]+)/.exec(endpoint)?.[1] ?? endpoint;
+
 /** Workers are reached over SSH with strict host key checking: their host keys must be known. */
-function checkWorkers(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
+function checkWorkers(sections: Partial<Sections>, stack: string | undefined, report: Report, keySet: boolean): void {
     const host = sections.host;
-    if (!host?.workers.length || host.knownHosts) return;
-    const hosts = host.workers.map((w) => new URL(w.endpoint).hostname).join(" ");
-    report(["host", "knownHosts"], "is required to reach host.workers over SSH (their host keys are checked)", `ssh-keyscan ${hosts} > known_hosts && ${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "host.knownHosts"])} < known_hosts`);
+    // SSH with the stack's key checks host keys strictly: the manager's too, when the key reaches it.
+    const managerByKey = keySet && host?.endpoint.startsWith("ssh://");
+    if (!host || (!host.workers.length && !managerByKey) || host.knownHosts) return;
+    const hosts = [...(managerByKey ? [sshHost(host.endpoint)] : []), ...host.workers.map((w) => sshHost(w.endpoint))].join(" ");
+    report(["host", "knownHosts"], "is required to reach the hosts over SSH with the sshPrivateKey secret (their host keys are checked)", `ssh-keyscan ${hosts} > known_hosts && ${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "host.knownHosts"])} < known_hosts`);
 }
 
 /** Parses one section on its own, so a broken section does not hide problems in the others. */
@@ -184,7 +193,7 @@ function safeJson(text: string): unknown {
 const NEEDS: Array<{ path: ConfigPath; actsWhen: (s: Sections) => boolean; because: string }> = [
     { path: ["proxy", "caCertificate"], actsWhen: (s) => !!s.proxy.certificate, because: "it is the CA of proxy.certificate, which is not set (without it the stack issues its own CA)" },
     { path: ["ci", "oauthClientId"], actsWhen: (s) => !!s.ci.forgeUrl, because: "it is the OAuth client at ci.forgeUrl, which is not set" },
-    { path: ["host", "knownHosts"], actsWhen: (s) => s.host.workers.length > 0, because: "it holds the host keys of host.workers, and there are none" },
+    { path: ["host", "knownHosts"], actsWhen: (s) => s.host.workers.length > 0 || s.host.endpoint.startsWith("ssh://"), because: "it holds the host keys of an ssh:// manager and of host.workers, and there are neither" },
 ];
 
 function checkInert(raw: RawConfig, sections: Partial<Sections>, report: Report): void {
@@ -197,8 +206,8 @@ function checkInert(raw: RawConfig, sections: Partial<Sections>, report: Report)
     // A secret acts exactly when the configuration requires it.
     for (const name of SECRET_KEY_NAMES) {
         const entry = raw.entries[name];
-        if (!entry?.secret || entry.value.trim() === "" || requiredBecause(name, sections) !== undefined) continue;
-        if (!sectionsParsed(sections)) continue; // judged only against a configuration that parsed
+        if (!entry?.secret || entry.value.trim() === "" || !sectionsParsed(sections)) continue; // judged only against a configuration that parsed
+        if (actsWhen((x) => secretActs(name, x), sections as Sections)) continue;
         report([name], `is set but does nothing in this configuration (${SECRET_KEYS[name].description})`, removeCommand([name], raw.stack));
     }
 }

@@ -1,6 +1,7 @@
 // Swarm overlay networks through the Docker CLI: the logic behind the SwarmNetwork dynamic
 // provider, tested against the real engine.
 import { docker, isNotFound } from "./cli";
+import { sshAccessEnv } from "./sshIdentity";
 
 export interface NetworkSpec {
     name: string;
@@ -24,10 +25,10 @@ interface Inspected {
 }
 
 /** The network with this id or name, or undefined when the engine has none. */
-export async function inspectNetwork(endpoint: string, idOrName: string): Promise<NetworkState | undefined> {
+export async function inspectNetwork(endpoint: string, idOrName: string, sshAccess?: string): Promise<NetworkState | undefined> {
     let text: string;
     try {
-        text = await docker(endpoint, ["network", "inspect", "--format", "{{json .}}", idOrName]);
+        text = await docker(endpoint, ["network", "inspect", "--format", "{{json .}}", idOrName], 60_000, sshAccessEnv(sshAccess));
     } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
@@ -46,8 +47,8 @@ const sortKeys = (o: Record<string, string>) => Object.fromEntries(Object.entrie
  * is this stack's, left by an interrupted run) is adopted: a re-run converges. Any other
  * network of that name is refused, never taken over.
  */
-export async function createNetwork(endpoint: string, spec: NetworkSpec): Promise<NetworkState> {
-    const existing = await inspectNetwork(endpoint, spec.name);
+export async function createNetwork(endpoint: string, spec: NetworkSpec, sshAccess?: string): Promise<NetworkState> {
+    const existing = await inspectNetwork(endpoint, spec.name, sshAccess);
     if (existing) {
         if (sameSpec(existing, spec)) return existing;
         throw new Error(
@@ -58,16 +59,16 @@ export async function createNetwork(endpoint: string, spec: NetworkSpec): Promis
     const args = ["network", "create", "--driver", spec.driver];
     if (spec.attachable) args.push("--attachable");
     for (const [k, v] of Object.entries(spec.labels)) args.push("--label", `${k}=${v}`);
-    await docker(endpoint, [...args, spec.name]);
-    const created = await inspectNetwork(endpoint, spec.name);
+    await docker(endpoint, [...args, spec.name], 120_000, sshAccessEnv(sshAccess));
+    const created = await inspectNetwork(endpoint, spec.name, sshAccess);
     if (!created) throw new Error(`docker network create ${spec.name} on ${endpoint} succeeded but the network cannot be found`);
     return created;
 }
 
 /** Removes the network; one already gone is not an error. */
-export async function removeNetwork(endpoint: string, id: string): Promise<void> {
+export async function removeNetwork(endpoint: string, id: string, sshAccess?: string): Promise<void> {
     try {
-        await docker(endpoint, ["network", "rm", id]);
+        await docker(endpoint, ["network", "rm", id], 120_000, sshAccessEnv(sshAccess));
     } catch (error) {
         if (!isNotFound(error)) throw error;
     }

@@ -41,6 +41,28 @@ describe("Platform wiring", () => {
         expect(labels[0]!.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@203.0.113.10" });
     });
 
+    it("reaches an ssh:// manager with the stack's key and host keys, through one access folder", async () => {
+        setStackConfig(readStackFile("gamma"));
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        await promiseOf(platform.proxy.pingUrl);
+        const access = await registered(recorded, "slipway-host-ssh-access");
+        expect(access.inputs.create).toBe("node bin/scripts/sshAccess.js write ssh-access/gamma");
+        expect(access.inputs.delete).toBe("node bin/scripts/sshAccess.js remove ssh-access/gamma");
+        // The key only in the command's environment, as a secret; the host keys are the stack's.
+        expect(JSON.stringify(access.inputs.environment)).toContain("SLIPWAY_KNOWN_HOSTS");
+        const manager = await registered(recorded, "slipway-host-manager");
+        expect(manager.inputs).toMatchObject({ endpoint: "ssh://deploy@203.0.113.10", sshAccess: "ssh-access/gamma" });
+        expect((await registered(recorded, "slipway-host-proxy")).inputs).toMatchObject({ sshAccess: "ssh-access/gamma" });
+        // Every command that runs docker against the manager goes through the folder, none with the operator's ssh.
+        for (const command of ["slipway-host-label-slipway.ingress", "slipway-proxy-stack", "slipway-registry-stack", "slipway-ci-stack", "slipway-proxy-tls-key"]) {
+            const r = await registered(recorded, command);
+            expect(r.inputs.interpreter, command).toEqual(["node", "bin/scripts/withSsh.js", "ssh-access/gamma", command.endsWith("-stack") ? "/bin/bash" : "/bin/sh", "-c"]);
+        }
+        for (const probe of ["slipway-proxy-stack-probe", "slipway-ci-stack-probe"]) expect((await registered(recorded, probe)).inputs).toMatchObject({ sshAccess: "ssh-access/gamma" });
+        // No dynamic provider is handed the key.
+        for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) expect(JSON.stringify(r.inputs)).not.toContain("PRIVATE KEY");
+    });
+
     it("previews the gamma site as the expected resource graph", async () => {
         setStackConfig(readStackFile("gamma"));
         const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
@@ -251,5 +273,15 @@ describe("Platform wiring", () => {
         expect(message).toContain("--stack gamma");
         expect(message).not.toContain("PLAINTEXT-KEY");
         expect(recorded).toEqual([]);
+    });
+
+    it("leaves a local engine's commands as they were: no access folder, plain shells", async () => {
+        setStackConfig(readStackFile("local"));
+        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        await promiseOf(platform.proxy.pingUrl);
+        const stack = await registered(recorded, "slipway-proxy-stack");
+        expect(stack.inputs.interpreter).toEqual(["/bin/bash", "-c"]);
+        expect(recorded.map((r) => r.name)).not.toContain("slipway-host-ssh-access");
+        expect((await registered(recorded, "slipway-host-manager")).inputs).not.toHaveProperty("sshAccess");
     });
 });

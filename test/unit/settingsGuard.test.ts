@@ -68,6 +68,7 @@ const TABLE: Record<string, Change> = {
     "host.workers[].endpoint": { value: "ssh://deploy@203.0.113.12" },
     "host.workers[].labels": { value: { "slipway.disk-image-builder": "false" } },
     "host.knownHosts": { value: "203.0.113.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAother" },
+    "host.advertiseAddress": { value: "203.0.113.99" },
     "host.pruneOlderThanHours": { value: 24 },
     "proxy.domain": { value: "other.example.org" },
     "proxy.certificate": { value: pem("CERTIFICATE", "renewed") },
@@ -150,7 +151,7 @@ describe("every setting is acted on or refused with its fix", () => {
         const first = await run(entries);
         expect("resources" in first && first.resources.length).toBeGreaterThan(50);
         expect(await run(entries)).toEqual(first);
-    });
+    }, 60_000);
 
     it("finds every leaf of the schema, and each secret", () => {
         const keys = leafKeys(sectionsSchema, SECRET_KEY_NAMES);
@@ -169,7 +170,7 @@ describe("every setting is acted on or refused with its fix", () => {
         expect(await keysThatDoNothing(guard({ program: ignoresDryRun }), ["retention.dryRun", "retention.keep"])).toEqual([
             { key: "retention.dryRun", reason: "set to true, changes no resource and no input, and is not refused" },
         ]);
-    });
+    }, 60_000);
 
     it("catches a new key nobody reads, first for having no table entry, then for doing nothing", async () => {
         const retention = retentionSchema.extend({ verbose: z.boolean().meta({ description: "Log more", example: "true" }).default(false) });
@@ -178,7 +179,7 @@ describe("every setting is acted on or refused with its fix", () => {
         expect(await keysThatDoNothing(guard({ schema: planted }), keys)).toEqual([{ key: "retention.verbose", reason: expect.stringContaining("has no entry in the table") as unknown }]);
         const table = { ...TABLE, "retention.verbose": { value: true } };
         expect(await keysThatDoNothing(guard({ schema: planted, table }), keys)).toEqual([{ key: "retention.verbose", reason: "set to true, changes no resource and no input, and is not refused" }]);
-    });
+    }, 60_000);
 
     it("does not count a value the schema itself refuses as proof", async () => {
         const table = { ...TABLE, "proxy.httpPort": { value: 0 } };
