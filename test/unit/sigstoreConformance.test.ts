@@ -1,18 +1,17 @@
-// The sigstore conformance vectors (../shared/conformance/sigstore-bundle-verify, contract in
-// its README): every case verifies, every `_fail` case fails, offline. Cases without their
-// own trusted root use the public-good root from @sigstore/tuf's seeds.
+// The sigstore conformance vectors (vendored in test/fixtures/sigstore-conformance, contract in
+// bundle-verify/README.md): every case verifies, every `_fail` case fails, offline. Cases
+// without their own trusted root use the public-good root from @sigstore/tuf's seeds.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { publicGoodTrustedRoot, type TrustedRootJson } from "../../lib/sigstore/trustedRoot";
 import { BundleVerificationError, verifyBundle, type BundlePolicy } from "../../lib/sigstore/verifyBundle";
-import { ROOT } from "../support/prerequisites";
+import { CONFORMANCE as SUITE } from "../support/conformance";
 
-const SUITE = join(ROOT, "..", "shared", "conformance", "sigstore-bundle-verify");
 const DEFAULT_IDENTITY = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER = "https://token.actions.githubusercontent.com";
 
-if (!existsSync(SUITE)) throw new Error(`The sigstore conformance vectors are missing at ${SUITE}: they come with ../shared beside the checkout`);
+if (!existsSync(SUITE)) throw new Error(`The sigstore conformance vectors are missing at ${SUITE}: restore them from git, or re-vendor them with scripts/vendor-conformance <sigstore-conformance checkout>`);
 
 const read = (dir: string, file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : undefined);
 const cases = readdirSync(SUITE, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();

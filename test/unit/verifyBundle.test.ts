@@ -5,9 +5,8 @@ import { describe, expect, it } from "vitest";
 import { publicGoodTrustedRoot } from "../../lib/sigstore/trustedRoot";
 import { verifyBundle, type Matcher } from "../../lib/sigstore/verifyBundle";
 import { toImagePolicy } from "../../lib/cosign/verifyReference";
-import { ROOT } from "../support/prerequisites";
+import { CONFORMANCE as SUITE } from "../support/conformance";
 
-const SUITE = join(ROOT, "..", "shared", "conformance", "sigstore-bundle-verify");
 const bundle: unknown = JSON.parse(readFileSync(join(SUITE, "happy-path-v0.3", "bundle.sigstore.json"), "utf8"));
 const artifact = readFileSync(join(SUITE, "a.txt"));
 const root = publicGoodTrustedRoot();
