@@ -193,6 +193,11 @@ function safeJson(text: string): unknown {
 const NEEDS: Array<{ path: ConfigPath; actsWhen: (s: Sections) => boolean; because: string }> = [
     { path: ["proxy", "caCertificate"], actsWhen: (s) => !!s.proxy.certificate, because: "it is the CA of proxy.certificate, which is not set (without it the stack issues its own CA)" },
     { path: ["ci", "oauthClientId"], actsWhen: (s) => !!s.ci.forgeUrl, because: "it is the OAuth client at ci.forgeUrl, which is not set" },
+    {
+        path: ["signing", "publicKey"],
+        actsWhen: (s) => s.diskImages.length > 0 || s.promotion.some((p) => p.requireSignature),
+        because: "it signs disk images and verifies promotions that require a signature, and there are neither",
+    },
     { path: ["host", "knownHosts"], actsWhen: (s) => s.host.workers.length > 0 || s.host.endpoint.startsWith("ssh://"), because: "it holds the host keys of an ssh:// manager and of host.workers, and there are neither" },
 ];
 

@@ -54,20 +54,32 @@ export const MAX_INDEX_DEPTH = 4;
 export async function verifyImage(client: RegistryClient, repository: string, digest: string, policy: ImagePolicy): Promise<ImageVerification> {
     const { subject, ...result } = await verifyOne(client, repository, digest, policy);
     if (!isIndex(subject.mediaType)) return { ...result, children: [] };
-    return { ...result, children: await verifyChildren(client, repository, subject, policy, 1) };
+    return { ...result, children: await verifyChildren(client, repository, subject, policy, 1, new Map(), new Map()) };
 }
 
-/** Every manifest an index lists, each verified, and theirs in turn; returns their digests (the tree under it). */
-async function verifyChildren(client: RegistryClient, repository: string, index: FetchedManifest, policy: ImagePolicy, depth: number): Promise<string[]> {
+/**
+ * Every manifest an index lists, each verified, and theirs in turn; returns their digests (the
+ * tree under it). A manifest listed many times (in one index or several) is verified once and
+ * walked once per depth (`verified`, `walked`): an index that lists one child a thousand times
+ * at every level costs what its distinct manifests cost, not a thousand to the fourth.
+ */
+async function verifyChildren(client: RegistryClient, repository: string, index: FetchedManifest, policy: ImagePolicy, depth: number, verified: Map<string, Promise<OneVerification>>, walked: Map<string, Promise<string[]>>): Promise<string[]> {
     const where = `${client.registry}/${repository}@${index.digest} (index)`;
     if (depth > MAX_INDEX_DEPTH) throw new SignatureVerificationError(where, [`indexes nest deeper than ${MAX_INDEX_DEPTH} levels: refused rather than verified in part`]);
-    const children = (index.manifest.manifests ?? []).map((m) => m.digest);
+    const children = [...new Set((index.manifest.manifests ?? []).map((m) => m.digest))];
+    const once = <T>(memo: Map<string, Promise<T>>, key: string, run: () => Promise<T>): Promise<T> => {
+        let p = memo.get(key);
+        if (!p) memo.set(key, (p = run()));
+        return p;
+    };
     // Every child is checked, and every failing one reported: an operator fixes them in one pass.
     const outcomes = await Promise.allSettled(
-        children.map(async (child) => {
-            const { subject } = await verifyOne(client, repository, child, policy);
-            return isIndex(subject.mediaType) ? [child, ...(await verifyChildren(client, repository, subject, policy, depth + 1))] : [child];
-        }),
+        children.map((child) =>
+            once(walked, `${depth} ${child}`, async () => {
+                const { subject } = await once(verified, child, () => verifyOne(client, repository, child, policy));
+                return isIndex(subject.mediaType) ? [child, ...(await verifyChildren(client, repository, subject, policy, depth + 1, verified, walked))] : [child];
+            }),
+        ),
     );
     const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
     if (failed.length > 0) throw new SignatureVerificationError(where, failed.map((f) => `child ${f}`));
@@ -121,7 +133,7 @@ async function loadBundle(client: RegistryClient, repository: string, referrer: 
     return JSON.parse((await client.getBlob(repository, layer.digest)).toString("utf8"));
 }
 
-interface LegacyLayer {
+export interface LegacyLayer {
     payload: Buffer;
     signature?: string;
 }
@@ -138,20 +150,38 @@ async function legacySignatures(client: RegistryClient, repository: string, dige
     return Promise.all(layers.map(async (l) => ({ payload: await client.getBlob(repository, l.digest), ...(l.annotations?.[SIGNATURE_ANNOTATION] ? { signature: l.annotations[SIGNATURE_ANNOTATION] } : {}) })));
 }
 
-/** cosign's simple-signing layer: an ECDSA signature over the payload, which names the digest. */
-function verifyLegacy(layer: LegacyLayer, digest: string, policy: ImagePolicy): BundleVerification {
-    if (!policy.publicKey) throw new Error("legacy keyless signatures are not accepted: sign with cosign's bundle format (the default since cosign 3)");
-    if (!layer.signature) throw new Error("the layer carries no signature annotation");
+/**
+ * cosign's simple-signing layer: an ECDSA signature over the payload, which names the digest.
+ * Throws a SignatureVerificationError naming the digest and why. The payload is read only once
+ * its signature verifies, and even then as the untrusted JSON it is (anyone with the key can sign `null`).
+ */
+export function verifyLegacy(layer: LegacyLayer, digest: string, policy: ImagePolicy): BundleVerification {
+    const refuse = (reason: string) => new SignatureVerificationError(digest, [reason]);
+    if (!policy.publicKey) throw refuse("legacy keyless signatures are not accepted: sign with cosign's bundle format (the default since cosign 3)");
+    if (!layer.signature) throw refuse("the layer carries no signature annotation");
     const key = createPublicKey(policy.publicKey);
-    if (!verifySignature("sha256", layer.payload, key, Buffer.from(layer.signature, "base64"))) throw new Error("wrong key, or a tampered payload: the signature does not verify");
-    const payload = JSON.parse(layer.payload.toString("utf8")) as { critical?: { image?: { "docker-manifest-digest"?: string } } };
-    const named = payload.critical?.image?.["docker-manifest-digest"];
-    if (named !== digest) throw new Error(`the signed payload is for ${named ?? "no digest"}, not this image`);
+    let verified: boolean;
+    try {
+        verified = verifySignature("sha256", layer.payload, key, Buffer.from(layer.signature, "base64"));
+    } catch (error) {
+        throw refuse(`the signature cannot be checked with the policy's key: ${(error as Error).message}`);
+    }
+    if (!verified) throw refuse("wrong key, or a tampered payload: the signature does not verify");
+    let payload: unknown;
+    try {
+        payload = JSON.parse(layer.payload.toString("utf8"));
+    } catch {
+        throw refuse("the signed payload is not JSON: it is no cosign simple-signing payload");
+    }
+    const field = (value: unknown, name: string): unknown => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined);
+    const named = field(field(field(payload, "critical"), "image"), "docker-manifest-digest");
+    if (named !== digest) throw refuse(`the signed payload is for ${typeof named === "string" ? named : "no digest"}, not this image`);
     return { signer: keyFingerprint(key) };
 }
 
 function reasonOf(error: unknown): string {
     if (error instanceof BundleVerificationError) return error.reason;
+    if (error instanceof SignatureVerificationError) return error.reasons.join("; ");
     if (error instanceof RegistryError) return error.message;
     return (error as Error).message ?? String(error);
 }

@@ -4,7 +4,7 @@ import { clientFor, type Connection } from "../oci/connect";
 
 export { resolveReference } from "../oci/connect";
 import { parseReference } from "../oci/reference";
-import type { TrustedRootJson } from "../sigstore/trustedRoot";
+import { parseTrustedRoot } from "../sigstore/trustedRoot";
 import { verifyImage, type ImagePolicy, type ImageVerification } from "./verifyImage";
 
 /** The policy as a resource input: a key, or a keyless identity and issuer (exact or anchored regexp). */
@@ -20,7 +20,7 @@ export interface VerifyReferenceArgs extends Connection {
 }
 
 export function toImagePolicy(policy: SignaturePolicy, trustedRoot: string | undefined): ImagePolicy {
-    const root = trustedRoot ? (JSON.parse(trustedRoot) as TrustedRootJson) : undefined;
+    const root = trustedRoot ? parseTrustedRoot(trustedRoot) : undefined;
     if ("publicKey" in policy) return { publicKey: policy.publicKey, ...(root ? { trustedRoot: root } : {}) };
     const k = policy.keyless;
     const identity = k.identity !== undefined ? { exact: k.identity } : k.identityRegExp !== undefined ? { regexp: k.identityRegExp } : undefined;

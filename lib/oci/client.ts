@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { basicHeader, credentialsFor, parseChallenge, type Credentials } from "./auth";
 import { RegistryError, registryErrorCode } from "./errors";
 import { MANIFEST_TYPES, OCI_INDEX, isIndex, type Descriptor, type Manifest } from "./mediaTypes";
-import { MalformedContentError, parseManifest, parseTagList, parseToken } from "./parse";
+import { MalformedContentError, nextPage, parseManifest, parseTagList, parseToken, uploadLocation } from "./parse";
 import { digestTag, isDigest } from "./reference";
 import { Transport, TransportLimitError, type HttpResponse, type TransportOptions } from "./transport";
 
@@ -178,12 +178,15 @@ export class RegistryClient {
     async listTags(repository: string, pageSize = 1000): Promise<string[]> {
         const tags: string[] = [];
         let url: URL | undefined = new URL(`/v2/${repository}/tags/list?n=${pageSize}`, this.base);
+        const seen = new Set<string>();
         while (url) {
-            const res = await this.call("GET", repository, "", "tags", { accept: "application/json" }, { expected: [200], url, maxBytes: MAX_MANIFEST_BYTES });
+            seen.add(url.href);
+            const page: URL = url;
+            const res = await this.call("GET", repository, "", "tags", { accept: "application/json" }, { expected: [200], url: page, maxBytes: MAX_MANIFEST_BYTES });
             tags.push(...this.parsed(repository, "tags", res.status, () => parseTagList(res.body)));
-            // RFC 8288 allows rel=next with or without quotes; registries write both.
-            const next = /<([^>]+)>;\s*rel="?next"?/.exec(String(res.headers.link ?? ""))?.[1];
-            url = next ? new URL(next, this.base) : undefined;
+            url = this.parsed(repository, "tags", res.status, () => nextPage(res.headers.link, page));
+            // A registry whose pages link back to one already read would keep a listing going forever.
+            if (url && seen.has(url.href)) throw new RegistryError(this.registry, repository, "tags", res.status, `the tag list's next page, ${url.pathname}${url.search}, was already read: its pages loop`, "MALFORMED");
         }
         return tags;
     }
@@ -241,7 +244,7 @@ export class RegistryClient {
     private location(res: HttpResponse, repository: string, reference: string): URL {
         const header = res.headers.location;
         if (!header) throw new RegistryError(this.registry, repository, reference, res.status, "the upload response has no Location header");
-        return new URL(header, this.base);
+        return this.parsed(repository, reference, res.status, () => uploadLocation(header, this.base));
     }
 
     /** One API call with auth; rejects with a RegistryError unless the status is expected. */

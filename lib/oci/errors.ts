@@ -25,9 +25,13 @@ export class RegistryError extends Error {
 /** The first `errors[]` entry of a distribution-spec error body, if any. */
 export function registryErrorCode(body: string): { code?: string; message?: string } {
     try {
-        const parsed = JSON.parse(body) as { errors?: Array<{ code?: string; message?: string }> };
-        const first = parsed.errors?.[0];
-        return first ? { ...(first.code ? { code: first.code } : {}), ...(first.message ? { message: first.message } : {}) } : {};
+        // The registry's body: only string fields are read, whatever else it holds.
+        const parsed = JSON.parse(body) as { errors?: unknown } | null;
+        const first = Array.isArray(parsed?.errors) ? (parsed.errors[0] as { code?: unknown; message?: unknown } | null | undefined) : undefined;
+        const text = (v: unknown) => (typeof v === "string" && v ? v : undefined);
+        const code = text(first?.code);
+        const message = text(first?.message);
+        return { ...(code ? { code } : {}), ...(message ? { message } : {}) };
     } catch {
         return {};
     }

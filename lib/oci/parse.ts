@@ -64,13 +64,48 @@ export function parseManifest(bytes: Buffer, what = "manifest"): Manifest {
     return value as unknown as Manifest;
 }
 
-/** A tag list page: `{ tags: string[] | null }`. */
+/** The distribution spec's tag grammar. */
+const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+
+/**
+ * A tag list page: `{ tags: string[] | null }`, every tag in the spec's grammar. Callers build
+ * request paths from tags (retention untags them): `../other/manifests/…` must never be one.
+ */
 export function parseTagList(bytes: Buffer): string[] {
     const value = parseJson(bytes, "tag list");
     if (!isObject(value)) throw new MalformedContentError("tag list", "not a JSON object");
     if (value.tags === undefined || value.tags === null) return [];
     if (!Array.isArray(value.tags) || value.tags.some((t) => typeof t !== "string")) throw new MalformedContentError("tag list", "tags is not a list of strings");
+    const bad = (value.tags as string[]).find((t) => !TAG.test(t));
+    if (bad !== undefined) throw new MalformedContentError("tag list", `${JSON.stringify(bad.slice(0, 80))} is not a tag ([a-zA-Z0-9_][a-zA-Z0-9._-]{0,127})`);
     return value.tags as string[];
+}
+
+/**
+ * The next page a tag list's Link header names (RFC 8288, rel=next quoted or not), resolved
+ * against the page's URL; undefined on the last page. A link that is no URL, or that leaves the
+ * registry's origin, is refused: the client would send the registry's credentials there.
+ */
+export function nextPage(link: string | string[] | undefined, page: URL): URL | undefined {
+    const target = /<([^>]+)>;\s*rel="?next"?/.exec([link ?? []].flat().join(", "))?.[1];
+    if (target === undefined) return undefined;
+    let url: URL;
+    try {
+        url = new URL(target, page);
+    } catch {
+        throw new MalformedContentError("tag list", `its Link header names ${JSON.stringify(target.slice(0, 80))}, which is not a URL`);
+    }
+    if (url.origin !== page.origin) throw new MalformedContentError("tag list", `its next page is on ${url.origin}, not on the registry (${page.origin}): the registry's credentials go nowhere else`);
+    return url;
+}
+
+/** An upload session's Location header, resolved against the registry's URL. */
+export function uploadLocation(header: string, base: string): URL {
+    try {
+        return new URL(header, base);
+    } catch {
+        throw new MalformedContentError("upload answer", `its Location header ${JSON.stringify(header.slice(0, 80))} is not a URL`);
+    }
 }
 
 /** A token service's answer: the token, or undefined when it sent none. */

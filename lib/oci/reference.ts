@@ -10,6 +10,9 @@ export interface Reference {
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** distribution's reference grammar for the registry part: DNS-style components or an IPv6 literal, then an optional port. */
+const HOST_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const REGISTRY = new RegExp(`^(?:${HOST_COMPONENT}(?:\\.${HOST_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
 const REPOSITORY = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
@@ -31,6 +34,9 @@ export function parseReference(text: string): Reference {
     if (slash <= 0) throw fail("no registry host");
     const registry = rest.slice(0, slash);
     if (!/[.:]|^localhost$/.test(registry)) throw fail(`"${registry}" is not a registry host (it needs a '.', a port or to be localhost)`);
+    // The host goes into URLs and credential lookups: only what a host name, address and port can be.
+    if (!REGISTRY.test(registry)) throw fail(`"${registry}" is not a registry host (host names, IPv4 or [IPv6] addresses, and an optional :port)`);
+    if (Number(/:(\d+)$/.exec(registry)?.[1] ?? 0) > 65535) throw fail(`"${registry}" names a port above 65535`);
     let repository = rest.slice(slash + 1);
     let tag: string | undefined;
     const colon = repository.lastIndexOf(":");

@@ -74,17 +74,19 @@ function fromActions(env: NodeJS.ProcessEnv, readFile: (path: string) => string)
 
 function eventPullRequest(path: string | undefined, readFile: (path: string) => string): Found["pullRequest"] {
     if (!path) return { missing: "GITHUB_EVENT_PATH is not set" };
-    let event: { pull_request?: { number?: unknown } };
+    let event: unknown;
     try {
-        event = JSON.parse(readFile(path)) as typeof event;
+        event = JSON.parse(readFile(path));
     } catch (error) {
         return { missing: `GITHUB_EVENT_PATH (${path}) is not a readable JSON event: ${(error as Error).message}` };
     }
-    const n = event.pull_request?.number;
+    // The body is the forge's: any JSON at all (`null`, a list) must read as "no pull request".
+    const field = (value: unknown, key: string): unknown => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined);
+    const n = field(field(event, "pull_request"), "number");
     return prNumber(typeof n === "number" ? String(n) : undefined, "the event has no pull_request.number: run the preview workflow on pull_request events only");
 }
 
 function prNumber(text: string | undefined, missing: string): Found["pullRequest"] {
     const n = Number(text);
-    return text && Number.isInteger(n) && n > 0 ? { value: n } : { missing };
+    return text && Number.isSafeInteger(n) && n > 0 ? { value: n } : { missing };
 }

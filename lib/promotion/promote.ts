@@ -80,8 +80,15 @@ export async function promote(client: RegistryClient, source: PromotionSide, tar
     } catch (error) {
         throw new PromotionError("copy-failed", `copying ${shortDigest(top.digest)} to ${target.repository}:${target.tag} failed: ${(error as Error).message}`);
     }
-    const landed = await client.resolve(target.repository, target.tag);
-    if (landed !== top.digest) throw new PromotionError("digest-changed", `${target.repository}:${target.tag} resolves to ${landed}, not the promoted ${top.digest}`);
+    // Confirmed only by reading the tag back: a read that fails leaves the promotion unconfirmed, an error.
+    const where = `${client.registry}/${target.repository}:${target.tag}`;
+    let landed: string;
+    try {
+        landed = await client.resolve(target.repository, target.tag);
+    } catch (error) {
+        throw new PromotionError("copy-failed", `${where} was written but cannot be read back to confirm ${shortDigest(top.digest)}: ${(error as Error).message}`);
+    }
+    if (landed !== top.digest) throw new PromotionError("digest-changed", `${where} resolves to ${landed}, not the promoted ${top.digest}`);
     return { digest: top.digest, revision: expectedRevision, copied };
 }
 
@@ -90,19 +97,32 @@ export async function promote(client: RegistryClient, source: PromotionSide, tar
  * the index names), recursively to MAX_INDEX_DEPTH. buildx's attestation manifests are not
  * images: they are copied, not label-checked, but only when they are exactly that (annotated
  * as an attestation of an image in the same index, platform unknown/unknown, which no runtime
- * ever pulls), so an image cannot pass itself off as one to dodge the check.
+ * ever pulls), so an image cannot pass itself off as one to dodge the check. A manifest listed
+ * many times (in one index or several) is fetched once and walked once per depth, so an index
+ * listing one child a thousand times at every level costs what its distinct manifests cost.
  */
 async function readTree(client: RegistryClient, repository: string, top: FetchedManifest): Promise<ManifestTree> {
     const tree: ManifestTree = { manifests: [], images: [] };
+    const fetched = new Map<string, Promise<FetchedManifest>>();
+    const fetchOnce = (d: Descriptor, path: string) => {
+        let once = fetched.get(d.digest);
+        if (!once) fetched.set(d.digest, (once = fetchChild(client, repository, d, path)));
+        return once;
+    };
+    const walked = new Set<string>();
+    const checked = new Set<string>();
     const visit = async (m: FetchedManifest, path: string, depth: number): Promise<void> => {
+        if (walked.has(`${depth} ${m.digest}`)) return;
+        walked.add(`${depth} ${m.digest}`);
         if (!isIndex(m.mediaType)) {
             tree.manifests.push(m);
-            tree.images.push({ image: m, path });
+            if (!checked.has(m.digest)) tree.images.push({ image: m, path });
+            checked.add(m.digest);
             return;
         }
         if (depth >= MAX_INDEX_DEPTH) throw new PromotionError("label-missing", `${path} nests indexes deeper than ${MAX_INDEX_DEPTH} levels: refused rather than checked in part`);
         const descriptors = m.manifest.manifests ?? [];
-        const children = await Promise.all(descriptors.map((d) => fetchChild(client, repository, d, path)));
+        const children = await Promise.all(descriptors.map((d) => fetchOnce(d, path)));
         const imageDigests = new Set(descriptors.filter((d) => !isAttestation(d)).map((d) => d.digest));
         for (const [i, d] of descriptors.entries()) {
             const child = children[i]!;
@@ -123,8 +143,13 @@ async function readTree(client: RegistryClient, repository: string, top: Fetched
     return tree;
 }
 
+/**
+ * buildx's attestation manifest, exactly: platform unknown/unknown. A descriptor without a
+ * platform is not one, whatever its annotations say: containerd matches a platform-less
+ * descriptor to every platform, so it could be what a node pulls.
+ */
 function isAttestation(d: Descriptor): boolean {
-    return d.annotations?.[REFERENCE_TYPE] === "attestation-manifest" && (d.platform === undefined || (d.platform.os === "unknown" && d.platform.architecture === "unknown"));
+    return d.annotations?.[REFERENCE_TYPE] === "attestation-manifest" && d.platform?.os === "unknown" && d.platform.architecture === "unknown";
 }
 
 function describeChild(d: Descriptor): string {

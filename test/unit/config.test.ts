@@ -99,7 +99,10 @@ describe("validateConfig", () => {
         expect(problems[0]!.fix).toBe("pulumi config set --stack test --secret signingKey < cosign.key");
         expect(validateConfig({ entries: { ...key, ...node, signingKey: secret("k"), signingKeyPassword: secret("p") }, stack: "test" }).ok).toBe(true);
         // Only verifying promotions with it needs no private half.
-        expect(validateConfig({ entries: key, stack: "test" }).ok).toBe(true);
+        const promotion = plain([{ name: "web", source: "registry.example.org/apps/web:staging", target: "registry.example.org/apps/web:prod", expectedRevision: "a".repeat(40) }]);
+        expect(validateConfig({ entries: { ...key, promotion }, stack: "test" }).ok).toBe(true);
+        // With neither, the key would be kept and ignored: refused.
+        expect(problemsOf(key).map((p) => p.key)).toEqual(["slipway:signing.publicKey"]);
     });
 
     it("a promotion that requires a signature needs the site's public key, and says how to give it", () => {
