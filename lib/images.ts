@@ -4,12 +4,28 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { slipwayCache } from "./cache";
+import { ARCHES, type Arch } from "./diskimage/targets";
 
 export interface PlatformImage {
-    /** slipway/<name>:<version>, for people reading `docker images`. */
+    /** slipway/<name>:<version> (amd64) or slipway/<name>:<version>-<arch>, for people reading `docker images`. */
     ref: string;
     /** sha256:<hex> of the image config: what services run. */
     id: string;
+}
+
+/** One entry of images.json: the host's image at the top (what readers before arm64 read), every arch under `arches`. */
+export interface ImageRecord extends Partial<PlatformImage> {
+    arches?: Partial<Record<Arch, PlatformImage>>;
+}
+
+/** The architectures setup assembles every platform image for (scripts/lib/common.sh SLIPWAY_IMAGE_ARCHES). */
+export const IMAGE_ARCHES: readonly Arch[] = ARCHES;
+
+/** This machine's architecture, as images name it. */
+export function hostArch(nodeArch: string = process.arch): Arch {
+    const arch = ({ x64: "amd64", arm64: "arm64" } as Record<string, Arch>)[nodeArch];
+    if (!arch) throw new Error(`Slipway assembles platform images for ${IMAGE_ARCHES.join(" and ")}; this machine is ${nodeArch}`);
+    return arch;
 }
 
 /** Where setup records the assembled images (follows scripts/lib/common.sh). */
@@ -17,14 +33,20 @@ export function imagesRecordPath(env: NodeJS.ProcessEnv = process.env): string {
     return join(slipwayCache(env), "images.json");
 }
 
-/** The image `name` from toolchain.lock.json's `images`, by ID; throws naming the fix when setup has not assembled it. */
-export function platformImage(name: string, env: NodeJS.ProcessEnv = process.env): PlatformImage {
+/**
+ * The image `name` from toolchain.lock.json's `images` for `arch` (default: this machine's), by
+ * ID; throws naming the fix when setup has not assembled it. The entry's top holds the host's
+ * image (all a record written before images had arches holds).
+ */
+export function platformImage(name: string, arch: Arch = hostArch(), env: NodeJS.ProcessEnv = process.env): PlatformImage {
     const path = imagesRecordPath(env);
-    const record = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, PlatformImage>) : {};
-    const image = record[name];
-    if (!image) throw new Error(`the platform image "${name}" has not been assembled on this machine (no entry in ${path}): run scripts/setup`);
-    if (!/^sha256:[a-f0-9]{64}$/.test(image.id)) throw new Error(`${path}: "${name}" has no image ID (${JSON.stringify(image.id)}): run scripts/setup again`);
-    return image;
+    const record = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ImageRecord>) : {};
+    const entry = record[name];
+    if (!entry) throw new Error(`the platform image "${name}" has not been assembled on this machine (no entry in ${path}): run scripts/setup`);
+    const image = entry.arches?.[arch] ?? (arch === hostArch() && entry.id ? entry : undefined);
+    if (!image) throw new Error(`the platform image "${name}" has not been assembled for ${arch} on this machine (${path} has ${Object.keys(entry.arches ?? {}).join(", ") || "no arches"}): run scripts/setup`);
+    if (typeof image.id !== "string" || !/^sha256:[a-f0-9]{64}$/.test(image.id)) throw new Error(`${path}: "${name}" for ${arch} has no image ID (${JSON.stringify(image.id)}): run scripts/setup again`);
+    return { ref: image.ref ?? "", id: image.id };
 }
 
 /** The images a platform deployment runs, by the role names `slipway:images` uses. */

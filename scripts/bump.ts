@@ -41,7 +41,7 @@ const resolvers: Resolvers = {
     },
 };
 
-/** Pins a Debian package for disk images at `version` (or apt's candidate), fetched and checked first. */
+/** Pins a Debian package (for disk images, and for platform images of another arch) at `version` (or apt's candidate), fetched and checked first. */
 async function bumpDeb(key: string | undefined, version: string | undefined): Promise<void> {
     const [pkg, arch] = (key ?? "").split(":");
     if (!pkg || (arch !== "amd64" && arch !== "arm64")) throw new Error("usage: npm run bump -- deb <package>:<amd64|arm64> [<version>]");

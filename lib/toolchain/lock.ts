@@ -42,7 +42,7 @@ export interface Lock {
     node: { package: string; version: string };
     tools: Record<string, ToolPin>;
     images?: Record<string, ImageSpec>;
-    /** Debian packages disk images are built from, by `<package>:<arch>` (lib/diskimage/debs). */
+    /** Debian packages disk images, and platform images for another arch than the host's (scripts/images/debs.sh), are built from, by `<package>:<arch>` (lib/diskimage/debs). */
     debs?: Record<string, DebPin>;
 }
 

@@ -28,3 +28,26 @@ step() {
 lock_get() { jq -er "$1" "$SLIPWAY_LOCK"; }
 
 node_bin_dir() { echo "$SLIPWAY_CACHE/node/$(lock_get .node.version)/node_modules/$(lock_get .node.package)/bin"; }
+
+# The architectures the platform images are assembled for (lib/images.ts IMAGE_ARCHES follows).
+SLIPWAY_IMAGE_ARCHES=(amd64 arm64)
+
+# host_arch: this machine's Debian architecture; binaries for it are built and installed natively.
+host_arch() { dpkg --print-architecture; }
+
+# gnu_triplet ARCH: Debian's multiarch triplet (library folders, cross compilers).
+gnu_triplet() {
+    case "$1" in
+        amd64) echo x86_64-linux-gnu ;;
+        arm64) echo aarch64-linux-gnu ;;
+        *) log "no known GNU triplet for architecture $1"; return 1 ;;
+    esac
+}
+
+# tool_dir TOOL ARCH: the cache folder of TOOL's pinned build for ARCH. The host's builds keep
+# the name+version key they always had; a cross-compiled build adds its architecture.
+tool_dir() {
+    local version
+    version=$(lock_get ".tools[\"$1\"].version") || return 1
+    if [ "$2" = "$(host_arch)" ]; then echo "$SLIPWAY_CACHE/tools/$1-$version"; else echo "$SLIPWAY_CACHE/tools/$1-$version-$2"; fi
+}

@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { platformImages, resolveImages, type ImagesConfig } from "../../lib/images";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { hostArch, platformImage, platformImages, resolveImages, type ImagesConfig } from "../../lib/images";
 
 const assembled = (role: string) => `sha256:${role}`;
 const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(64)}`;
@@ -29,5 +32,49 @@ describe("resolveImages", () => {
         expect(platformImages(config, assembled)).toEqual({ traefik: PINNED, socketProxy: "sha256:socket-proxy", registry: "sha256:registry", ciServer: "sha256:woodpecker-server", ciAgent: "sha256:woodpecker-agent" });
         expect(platformImages({ ...config, registry: { ...config.registry, gcSchedule: "0 3 * * 0" } }, assembled).maintenance).toBe("sha256:maintenance");
         expect(platformImages({ ...config, host: { ...config.host, pruneOlderThanHours: 24 } }, assembled).maintenance).toBe("sha256:maintenance");
+    });
+});
+
+describe("platformImage", () => {
+    const id = (c: string) => `sha256:${c.repeat(64)}`;
+    const dirs: string[] = [];
+    /** An images.json as setup would leave it, in a cache of its own. */
+    const cache = (record: unknown): NodeJS.ProcessEnv => {
+        const dir = mkdtempSync(join(tmpdir(), "slipway-images-unit-"));
+        dirs.push(dir);
+        writeFileSync(join(dir, "images.json"), JSON.stringify(record));
+        return { SLIPWAY_CACHE: dir };
+    };
+    afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+    it("each arch by its own ID; the host's by default, which is also the entry's top", () => {
+        const amd64 = { ref: "slipway/traefik:3.6.15", id: id("a") };
+        const arm64 = { ref: "slipway/traefik:3.6.15-arm64", id: id("b") };
+        const host = hostArch() === "amd64" ? amd64 : arm64;
+        const env = cache({ traefik: { ...host, arches: { amd64, arm64 } } });
+        expect(platformImage("traefik", "amd64", env)).toEqual(amd64);
+        expect(platformImage("traefik", "arm64", env)).toEqual(arm64);
+        expect(platformImage("traefik", undefined, env)).toEqual(host);
+    });
+
+    it("a record from before arches: the host's image, and another arch refused naming the fix", () => {
+        const old = { ref: "slipway/registry:3.1.2", id: id("c") };
+        const env = cache({ registry: old });
+        const other = hostArch() === "amd64" ? "arm64" : "amd64";
+        expect(platformImage("registry", hostArch(), env)).toEqual(old);
+        expect(() => platformImage("registry", other, env)).toThrow(new RegExp(`"registry" has not been assembled for ${other}.*no arches.*run scripts/setup`));
+    });
+
+    it("an arch setup did not assemble, a missing image and a malformed ID: each refused naming the fix", () => {
+        const env = cache({ traefik: { arches: { arm64: { ref: "r", id: id("d") } } }, registry: { arches: { amd64: { ref: "r", id: "latest" }, arm64: { ref: "r", id: "latest" } } } });
+        if (hostArch() === "amd64") expect(() => platformImage("traefik", "amd64", env)).toThrow(/"traefik" has not been assembled for amd64 on this machine \(.* has arm64\): run scripts\/setup/);
+        expect(() => platformImage("nonesuch", "arm64", env)).toThrow(/"nonesuch" has not been assembled on this machine.*run scripts\/setup/);
+        expect(() => platformImage("registry", "arm64", env)).toThrow(/"registry" for arm64 has no image ID \("latest"\): run scripts\/setup again/);
+    });
+
+    it("a machine of another architecture is named", () => {
+        expect(hostArch("x64")).toBe("amd64");
+        expect(hostArch("arm64")).toBe("arm64");
+        expect(() => hostArch("riscv64")).toThrow(/for amd64 and arm64; this machine is riscv64/);
     });
 });
