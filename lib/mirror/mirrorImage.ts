@@ -9,6 +9,19 @@ import { isIndex } from "../oci/mediaTypes";
 import { parseReference, parseRepository } from "../oci/reference";
 import { forEachLimit } from "../concurrency";
 
+/** A mirror that did not complete: its message names source and target, `cause` the registry's error. */
+export class MirrorError extends Error {
+    constructor(
+        /** `registry/repository[:tag]` of the target. */
+        readonly target: string,
+        message: string,
+        options?: ErrorOptions,
+    ) {
+        super(message, options);
+        this.name = "MirrorError";
+    }
+}
+
 export interface Mirrored {
     /** The pinned digest, now in the target repository. */
     digest: string;
@@ -31,23 +44,26 @@ export async function mirrorImage(source: RegistryClient, from: { repository: st
     for (const manifest of [...children, top]) {
         const needed = [manifest.manifest.config, ...(manifest.manifest.layers ?? [])].flatMap((d) => (d ? [d.digest] : []));
         await forEachLimit(needed, PARALLEL_BLOBS, async (digest) => {
-            if (await target.blobExists(to.repository, digest)) return;
-            // getBlob checks the upstream's bytes against the digest; the target checks them again.
-            await target.copyBlob(to.repository, digest, () => source.getBlob(from.repository, digest));
-            blobs++;
+            // copyBlob asks for the bytes only when the target lacks them. getBlob checks the
+            // upstream's bytes against the digest; the target checks them again.
+            await target.copyBlob(to.repository, digest, () => {
+                blobs++;
+                return source.getBlob(from.repository, digest);
+            });
         });
         await putByDigest(target, to.repository, manifest);
         manifests.push(manifest.digest);
     }
     if (to.tag) await target.putManifest(to.repository, to.tag, top.bytes, top.mediaType);
     const landed = await target.resolve(to.repository, to.tag ?? top.digest);
-    if (landed !== top.digest) throw new Error(`${target.registry}/${to.repository}:${to.tag ?? top.digest} resolves to ${landed} after the copy, not ${top.digest}`);
+    const where = `${target.registry}/${to.repository}:${to.tag ?? top.digest}`;
+    if (landed !== top.digest) throw new MirrorError(where, `${where} resolves to ${landed} after the copy, not ${top.digest}`);
     return { digest: top.digest, manifests, blobs };
 }
 
 async function putByDigest(target: RegistryClient, repository: string, manifest: FetchedManifest): Promise<void> {
     const written = await target.putManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType);
-    if (written !== manifest.digest) throw new Error(`${target.registry}/${repository}: the manifest was stored as ${written}, not ${manifest.digest}`);
+    if (written !== manifest.digest) throw new MirrorError(`${target.registry}/${repository}`, `${target.registry}/${repository}: the manifest was stored as ${written}, not ${manifest.digest}`);
 }
 
 /** Docker Hub is named docker.io in references, and serves its API at registry-1.docker.io. */
@@ -77,7 +93,7 @@ export async function mirrorReference(from: string, to: string, connection: Conn
         const result = await mirrorImage(upstream, { repository: source.repository, digest: source.digest }, platform, { repository: target.repository, ...(source.tag ? { tag: source.tag } : {}) });
         return { ...result, ref: `${target.registry}/${target.repository}@${result.digest}`, ...(source.tag ? { tag: source.tag } : {}) };
     } catch (error) {
-        throw new Error(`mirroring ${from} to ${to}: ${(error as Error).message}`);
+        throw new MirrorError(`${to}${source.tag ? `:${source.tag}` : ""}`, `mirroring ${from} to ${to}: ${(error as Error).message}`, { cause: error });
     } finally {
         upstream.close();
         platform.close();

@@ -19,6 +19,25 @@ export const REPOSITORY_ANNOTATION = "dev.slipway.repository";
 
 const EMPTY = Buffer.from("{}");
 
+/** A declaration that did not take (or a removal that did not): names the repository; `cause` is the registry's error. */
+export class RepositoryDeclarationError extends Error {
+    constructor(
+        /** `registry/repository`. */
+        readonly repository: string,
+        message: string,
+        options?: ErrorOptions,
+    ) {
+        super(message, options);
+        this.name = "RepositoryDeclarationError";
+    }
+}
+
+/**
+ * No connection could be made at all: nothing listens there, or the name is gone. A reset, a
+ * stall past the deadline or any answer means a registry is there and did not do it.
+ */
+const unreachable = (error: RegistryError) => error.status === 0 && !error.code && /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH)\b/.test(error.message);
+
 /** The marker's manifest bytes for `repository`: the same repository always gets the same bytes. */
 export function markerManifest(repository: string): Buffer {
     const empty = { mediaType: OCI_EMPTY, digest: sha256(EMPTY), size: EMPTY.length };
@@ -49,7 +68,7 @@ export async function declareRepository(client: RegistryClient, repository: stri
     const bytes = markerManifest(repository);
     const written = await client.putManifest(repository, MARKER_TAG, bytes, OCI_MANIFEST);
     const landed = await client.resolve(repository, MARKER_TAG);
-    if (landed !== written) throw new Error(`${client.registry}/${repository}:${MARKER_TAG} resolves to ${landed} after the push, not ${written}`);
+    if (landed !== written) throw new RepositoryDeclarationError(`${client.registry}/${repository}`, `${client.registry}/${repository}:${MARKER_TAG} resolves to ${landed} after the push, not ${written}`);
     return written;
 }
 
@@ -66,16 +85,17 @@ export async function declaredDigest(client: RegistryClient, repository: string)
 
 /**
  * Removes the marker (its tag goes with it); the repository's other content stays. Gone already
- * is done, and so is a registry that does not answer at all: one removed (by a destroy, or by
- * hand) took its repositories with it, and a marker left on one that was only unreachable is a
- * two-byte artifact, not a reason to block a destroy forever. A registry that answers with an
- * error (a refused delete, a refused login) fails, naming it.
+ * is done, and so is a registry that cannot be reached at all (nothing listens, the name is
+ * gone): one removed (by a destroy, or by hand) took its repositories with it, and a marker left
+ * on one that was only unreachable is a two-byte artifact, not a reason to block a destroy
+ * forever. A registry that is there but fails — an error answer, a reset, a stall past the
+ * deadline — fails the removal, naming it: the marker may still be there.
  */
 export async function undeclareRepository(client: RegistryClient, repository: string): Promise<void> {
     try {
         await client.deleteManifest(repository, sha256(markerManifest(repository)));
     } catch (error) {
-        if (error instanceof RegistryError && error.status === 0) return;
+        if (error instanceof RegistryError && unreachable(error)) return;
         throw error;
     }
 }
@@ -87,7 +107,7 @@ export async function withRepository<T>(target: string, connection: Connection, 
     try {
         return await action(client, repository);
     } catch (error) {
-        throw new Error(`declared repository ${target}: ${(error as Error).message}`);
+        throw new RepositoryDeclarationError(`${registry}/${repository}`, `declared repository ${target}: ${(error as Error).message}`, { cause: error });
     } finally {
         client.close();
     }

@@ -45,7 +45,13 @@ export async function readJournals(client: RegistryClient, repository: string, t
             const { digest, manifest } = await client.getManifest(repository, tag);
             const layer = manifest.layers?.[0];
             if (manifest.artifactType !== JOURNAL_TYPE || !layer) throw new Error(`${client.registry}/${repository}:${tag} is not a Slipway retention journal: remove or rename that tag`);
-            const { deletions } = JSON.parse((await client.getBlob(repository, layer.digest)).toString("utf8")) as { deletions?: unknown };
+            const content = await client.getBlob(repository, layer.digest);
+            let deletions: unknown;
+            try {
+                deletions = (JSON.parse(content.toString("utf8")) as { deletions?: unknown } | null)?.deletions;
+            } catch {
+                // Not JSON: named below like any other journal that lists nothing.
+            }
             if (!Array.isArray(deletions) || !deletions.every((d) => typeof d === "string")) throw new Error(`${client.registry}/${repository}:${tag}: the journal lists no deletions; remove that tag`);
             return { digest, deletions };
         }),

@@ -2,8 +2,6 @@
 // layouts): the plan keeps exactly the newest per group, every kept reference still pulls
 // (skopeo) with its signature intact, nothing protected goes; a run killed right after a
 // deletion, then run again, converges to the same end state.
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../lib/oci/client";
@@ -15,6 +13,7 @@ import { cosignKeys, cosignSign, type CosignKeys } from "../support/cosign";
 import { run } from "../support/exec";
 import { pushImage, pushIndex } from "../support/images";
 import { startProxy } from "../support/proxy";
+import { retainInChild } from "../support/retainChild";
 import { startRegistry, type RunningRegistry } from "../support/registries";
 
 const FAMILY = "dev.slipway.family";
@@ -107,17 +106,8 @@ describe("retention on distribution: 5 groups × 10 signed 2-arch indexes", () =
 });
 
 /** Runs the provider's own update path (lib/retention/retainReference) in a child process. */
-function retainInChild(registry: string, repository: string, options: RetentionOptions, previewed: string[]) {
-    const lib = join(process.cwd(), "bin", "lib", "retention", "retainReference.js");
-    if (!existsSync(lib)) throw new Error(`${lib} is missing: run npm run build first (npm test does)`);
-    const code = `require(${JSON.stringify(lib)}).retain(process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3]), true).then(() => process.stdout.write("done"), (e) => { console.error(e); process.exit(1); });`;
-    const child = spawn(process.execPath, ["-e", code, `${registry}/${repository}`, JSON.stringify(options), JSON.stringify(previewed)], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, output })));
-    return { child, exited };
-}
+const retainChild = (registry: string, repository: string, options: RetentionOptions, previewed: string[]) =>
+    retainInChild(join(process.cwd(), "bin", "lib", "retention", "retainReference.js"), registry, repository, options, previewed);
 
 describe("retention killed half-way", () => {
     // Killed after 3 deletions, the oldest publication has lost its 3 signature tags and still
@@ -139,7 +129,7 @@ describe("retention killed half-way", () => {
             const options: RetentionOptions = { groupBy: GROUP, keep: 2, maxDeletes: 1000 };
             const plan = planRetention((await scanRepository(client, "node/edge")).publications, options);
 
-            const first = retainInChild(proxy.host, "node/edge", options, plan.deletions);
+            const first = retainChild(proxy.host, "node/edge", options, plan.deletions);
             killAfter = () => first.child.kill("SIGKILL");
             const killed = await first.exited;
             expect(killed.signal, killed.output).toBe("SIGKILL");
@@ -148,7 +138,7 @@ describe("retention killed half-way", () => {
             expect(deletions()).toBeLessThan(killAt + 8);
 
             killAfter = undefined;
-            const second = retainInChild(proxy.host, "node/edge", options, plan.deletions);
+            const second = retainChild(proxy.host, "node/edge", options, plan.deletions);
             const finished = await second.exited;
             expect(finished, finished.output).toMatchObject({ code: 0, output: "done" });
 
