@@ -6,7 +6,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Platform } from "./components/platform";
-import { platformImages } from "./lib/images";
+import { imagePlan } from "./lib/imagePlan";
 import { recipeCommit } from "./lib/diskimage/recipe";
 import { OUTPUTS_VERSION } from "./lib/outputs/schema";
 import { ROUTED_BY } from "./lib/render/traefik";
@@ -15,7 +15,7 @@ import type { DebPin } from "./lib/diskimage/debs";
 const config = loadConfig();
 const images = (() => {
     try {
-        return platformImages(config);
+        return imagePlan(config);
     } catch (error) {
         // Setup has not assembled an image here: shown without a stack trace.
         throw new pulumi.RunError((error as Error).message);

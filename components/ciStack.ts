@@ -12,7 +12,7 @@ export interface CiStackArgs extends SwarmContext {
     /** HTTPS port clients reach Traefik on, for the URL outputs. @default 443 */
     httpsPort?: number;
     /** Image IDs (lib/images) of the Woodpecker server and agent. */
-    images: { server: string; agent: string };
+    images: { server: pulumi.Input<string>; agent: pulumi.Input<string> };
     /** The Gitea/Forgejo the server logs users in with. Unset: placeholders, and nobody can log in until it is set. */
     forge?: { url: string; clientId: string; clientSecret: pulumi.Input<string> };
     /** Workflows the agent runs at once. @default 2 */
@@ -51,11 +51,11 @@ export class CiStack extends pulumi.ComponentResource {
         const forgeSecret = swarmObject(`${name}-forge-secret`, "secret", `${this.stackName}-forge`, forgeSecretValue, ctx, this);
 
         const port = httpsPortSuffix(args.httpsPort);
-        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret]).apply(([domain, network, agent, metrics, forge]) =>
+        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, args.images.server, args.images.agent]).apply(([domain, network, agent, metrics, forge, serverImage, agentImage]) =>
             renderCompose({
                 services: {
                     server: {
-                        image: args.images.server,
+                        image: serverImage,
                         environment: {
                             WOODPECKER_HOST: `https://ci.${domain}${port}`,
                             WOODPECKER_DATABASE_DRIVER: "sqlite3",
@@ -75,7 +75,7 @@ export class CiStack extends pulumi.ComponentResource {
                         constraints: ["node.role == manager"],
                     },
                     agent: {
-                        image: args.images.agent,
+                        image: agentImage,
                         environment: {
                             WOODPECKER_SERVER: "server:9000",
                             WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,

@@ -5,7 +5,7 @@ import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
 
 export interface MaintenanceStackArgs extends SwarmContext {
     /** Image ID or pinned reference of the maintenance image (busybox and Docker's CLI). */
-    image: string;
+    image: pulumi.Input<string>;
     /** Prune every node's unused images and anonymous volumes older than this (hours); 0: no prune. */
     pruneOlderThanHours: number;
     /** Cron schedule (UTC) of the registry's garbage collection; unset: none. */
@@ -39,9 +39,9 @@ export class MaintenanceStack extends pulumi.ComponentResource {
             const script = swarmObject(`${name}-prune-script`, "config", `${this.stackName}-prune`, renderPruneScript(), ctx, this);
             configs.push(script);
             services.push(
-                script.apply((s): [string, ComposeService] => [
+                pulumi.all([script, args.image]).apply(([s, image]): [string, ComposeService] => [
                     "prune",
-                    { image: args.image, init: true, mode: "global", command: [`exec sh ${SCRIPTS}/prune.sh`], environment: { PRUNE_HOURS: String(args.pruneOlderThanHours) }, configs: [{ source: s, target: `${SCRIPTS}/prune.sh` }], mounts: [SOCKET], labels },
+                    { image, init: true, mode: "global", command: [`exec sh ${SCRIPTS}/prune.sh`], environment: { PRUNE_HOURS: String(args.pruneOlderThanHours) }, configs: [{ source: s, target: `${SCRIPTS}/prune.sh` }], mounts: [SOCKET], labels },
                 ]),
             );
         }
@@ -51,10 +51,10 @@ export class MaintenanceStack extends pulumi.ComponentResource {
             const runner = swarmObject(`${name}-gc-runner`, "config", `${this.stackName}-gc-runner`, renderGcRunner(), ctx, this);
             configs.push(script, crontab, runner);
             services.push(
-                pulumi.all([script, crontab, runner]).apply(([s, c, r]): [string, ComposeService] => [
+                pulumi.all([script, crontab, runner, args.image]).apply(([s, c, r, image]): [string, ComposeService] => [
                     "registry-gc",
                     {
-                        image: args.image,
+                        image,
                         init: true,
                         // Stopped during a collection, it lets the collection finish (the registry writable again).
                         stopGracePeriod: "120s",

@@ -15,7 +15,7 @@ export interface OciRegistryArgs extends SwarmContext {
     /** Blobs on a Docker volume, or in S3-compatible object storage (its secret key a Pulumi secret). */
     storage: { kind: "filesystem"; volume: string } | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: pulumi.Input<string> };
     /** Image ID of distribution (lib/images). */
-    image: string;
+    image: pulumi.Input<string>;
     /** Bump to issue a new password. @default 0 */
     passwordRotation?: number;
 }
@@ -63,11 +63,11 @@ export class OciRegistry extends pulumi.ComponentResource {
         );
 
         const volume = args.storage.kind === "filesystem" ? args.storage.volume : undefined;
-        const compose = pulumi.all([args.domain, args.network, htpasswd, config]).apply(([domain, network, h, c]) =>
+        const compose = pulumi.all([args.domain, args.network, htpasswd, config, args.image]).apply(([domain, network, h, c, image]) =>
             renderCompose({
                 services: {
                     registry: {
-                        image: args.image,
+                        image,
                         command: ["serve", `/run/secrets/${c}`],
                         networks: ["proxy"],
                         secrets: [h, c],

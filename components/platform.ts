@@ -5,7 +5,9 @@ import { CiStack } from "./ciStack";
 import { DiskImagePipeline } from "./diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
-import type { PlatformImages } from "../lib/images";
+import { hostArch, type PlatformRole } from "../lib/images";
+import { imagesOn, type ImagePlan } from "../lib/imagePlan";
+import { NodeImages } from "../dynamic-providers/nodeImages";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { ImagePromotions, type PromotedImage } from "./imagePromotions";
 import { MaintenanceStack } from "./maintenanceStack";
@@ -23,8 +25,8 @@ export interface SigningKey {
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
-    /** What each service runs: an image ID assembled by setup, or a digest-pinned reference (lib/images platformImages). */
-    images: PlatformImages;
+    /** Where each service's image comes from: a digest-pinned reference, or an image setup assembled, per architecture (lib/imagePlan). */
+    images: ImagePlan;
     /** What disk images are built from: the recipe's commit and the lock's Debian pins (needed when config declares diskImages). */
     diskImageInputs?: { recipe: RecipeCommit; debs: Record<string, DebPin> };
 }
@@ -72,6 +74,8 @@ export class Platform extends pulumi.ComponentResource {
 
         // Validated (lib/config): a certificate comes with its key, S3 with its secret, a forge
         // with its OAuth client, and only the engines that can be built here are named.
+        const images = this.imagesFor(name, config, args.images);
+
         const { proxy } = config;
         this.proxy = new TraefikStack(
             `${name}-proxy`,
@@ -84,9 +88,10 @@ export class Platform extends pulumi.ComponentResource {
                 httpPort: proxy.httpPort,
                 httpsPort: proxy.httpsPort,
                 ...(proxy.certificate ? { certificate: { certificate: proxy.certificate, key: config.secrets.tlsPrivateKey!, ...(proxy.caCertificate ? { ca: proxy.caCertificate } : {}) } } : {}),
-                images: args.images,
+                images: { traefik: images.traefik, socketProxy: images["socket-proxy"] },
             },
-            { parent: this },
+            // Nothing touches the engine before the manager is proven there (a clear refusal, nothing half-made).
+            { parent: this, dependsOn: [this.host.manager] },
         );
 
         const { registry } = config;
@@ -100,22 +105,22 @@ export class Platform extends pulumi.ComponentResource {
                 network: this.host.networkName,
                 httpsPort: proxy.httpsPort,
                 storage: registry.storage.kind === "s3" ? { ...registry.storage, secretKey: config.secrets.registryS3SecretKey! } : registry.storage,
-                image: args.images.registry,
+                image: images.registry,
                 passwordRotation: registry.passwordRotation,
             },
             { parent: this, dependsOn: [this.proxy] },
         );
 
         if (config.host.pruneOlderThanHours > 0 || registry.gcSchedule) {
-            // The program's contract, not a config problem: lib/images platformImages resolves it whenever either is set.
-            if (!args.images.maintenance) throw new pulumi.ResourceError("slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which was not resolved: the program passes images.maintenance when either is set", this);
+            // The program's contract, not a config problem: lib/imagePlan plans it whenever either is set.
+            if (!images.maintenance) throw new pulumi.ResourceError("slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which the image plan lacks", this);
             this.maintenance = new MaintenanceStack(
                 `${name}-maintenance`,
                 {
                     endpoint: config.host.endpoint,
                     ...this.engineAccess(),
                     stack: config.stack,
-                    image: args.images.maintenance,
+                    image: images.maintenance,
                     pruneOlderThanHours: config.host.pruneOlderThanHours,
                     ...(registry.gcSchedule ? { gcSchedule: registry.gcSchedule } : {}),
                     registryService: this.registry.serviceName,
@@ -134,7 +139,7 @@ export class Platform extends pulumi.ComponentResource {
                 domain: proxy.domain,
                 network: this.host.networkName,
                 httpsPort: proxy.httpsPort,
-                images: { server: args.images.ciServer, agent: args.images.ciAgent },
+                images: { server: images["woodpecker-server"], agent: images["woodpecker-agent"] },
                 ...(ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
                 capacity: ci.runnerCapacity,
                 secretRotation: ci.secretRotation,
@@ -180,6 +185,18 @@ export class Platform extends pulumi.ComponentResource {
             : pulumi.output<Record<string, PromotedImage>>({});
 
         this.registerOutputs({ proxyNetwork: this.host.networkName, proxyPingUrl: this.proxy.pingUrl, registryHost: this.registry.host, ciUrl: this.ci.url });
+    }
+
+    /**
+     * What each role runs: its pin, else the image setup assembled. This machine's engine has
+     * those; a remote manager gets them shipped for its architecture (NodeImages), and the stacks
+     * deploy the IDs it reports, so nothing deploys before its image is there.
+     */
+    private imagesFor(name: string, config: PlatformConfig, plan: ImagePlan): Record<PlatformRole, pulumi.Input<string>> {
+        const local = config.host.endpoint.startsWith("unix://");
+        if (local || Object.keys(plan.assembled).length === 0) return imagesOn(plan, hostArch()) as Record<PlatformRole, string>;
+        const shipped = new NodeImages(`${name}-images`, { endpoint: config.host.endpoint, byArch: plan.assembled, ...this.engineAccess() }, { parent: this, dependsOn: [this.host.manager] });
+        return Object.fromEntries(plan.roles.map((role) => [role, plan.pinned[role] ?? shipped.images.apply((i) => i[role]!.id)])) as Record<PlatformRole, pulumi.Input<string>>;
     }
 
     /** How the stacks reach the manager: through the site's SSH access folder, when it has one. */

@@ -17,7 +17,7 @@ export interface TraefikStackArgs extends SwarmContext {
     /** Wildcard certificate for *.<domain> and its key (a secret). Unset: a local CA issues one. */
     certificate?: { certificate: pulumi.Input<string>; key: pulumi.Input<string>; /** PEM of its CA when the system does not trust it (public). */ ca?: pulumi.Input<string> };
     /** Image IDs (lib/images) of traefik and the socket proxy. */
-    images: { traefik: string; socketProxy: string };
+    images: { traefik: pulumi.Input<string>; socketProxy: pulumi.Input<string> };
 }
 
 const STATIC_PATH = "/etc/traefik/traefik.yml";
@@ -68,11 +68,12 @@ export class TraefikStack extends pulumi.ComponentResource {
         );
         const socketProxyConfig = swarmObject(`${name}-socket-proxy-config`, "config", `${this.stackName}-socket-proxy`, renderSocketProxyConfig({ bind: `:${SOCKET_PROXY_PORT}` }), ctx, this);
 
-        const compose = pulumi.all([args.domain, args.network, certSecret, keySecret, staticConfig, dynamicConfig, socketProxyConfig]).apply(([domain, network, crt, key, stat, dyn, sp]) =>
+        const images = pulumi.all([args.images.traefik, args.images.socketProxy]);
+        const compose = pulumi.all([args.domain, args.network, certSecret, keySecret, staticConfig, dynamicConfig, socketProxyConfig, images]).apply(([domain, network, crt, key, stat, dyn, sp, [traefikImage, socketProxyImage]]) =>
             renderCompose({
                 services: {
                     "socket-proxy": {
-                        image: args.images.socketProxy,
+                        image: socketProxyImage,
                         networks: ["socket"],
                         configs: [{ source: sp, target: "/usr/local/etc/haproxy/haproxy.cfg" }],
                         mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
@@ -80,7 +81,7 @@ export class TraefikStack extends pulumi.ComponentResource {
                         labels: { "slipway.stack": args.stack },
                     },
                     traefik: {
-                        image: args.images.traefik,
+                        image: traefikImage,
                         command: [`--configFile=${STATIC_PATH}`],
                         networks: ["proxy", "socket"],
                         ports: [

@@ -7,7 +7,6 @@ import { SECRET_KEYS, SECRET_KEY_NAMES, secretActs, type SecretKeyName } from ".
 import { docOf, kindOf, schemaAt } from "./walk";
 import { removeCommand, renderPath, setCommands, setSecretCommand, stackArgs, type ConfigPath } from "./fix";
 import { shellJoin } from "../shell";
-import { unpinnedRoles, wantedRoles } from "../images";
 
 export const NAMESPACE = "slipway";
 
@@ -57,7 +56,6 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     checkSecrets(raw, sections, report);
     checkEngines(sections, raw.stack, report);
     checkForge(sections, raw.stack, report);
-    checkImages(sections, raw.stack, report);
     checkPromotions(sections, raw.stack, report);
     checkWorkers(sections, raw.stack, report, !!raw.entries.sshPrivateKey);
     checkInert(raw, sections, report);
@@ -91,19 +89,6 @@ function checkEngines(sections: Partial<Sections>, stack: string | undefined, re
 function checkForge(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
     const ci = sections.ci;
     if (ci?.forgeUrl && !ci.oauthClientId) report(["ci", "oauthClientId"], "is required because ci.forgeUrl is set (the CI server logs in through the forge's OAuth)", fixFor(["ci", "oauthClientId"], stack));
-}
-
-/** A host reached over anything but the local socket cannot run the images assembled on this machine: each role it runs is pinned. */
-function checkImages(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
-    const { host, registry, images } = sections;
-    if (!host || !registry || !images) return;
-    for (const role of unpinnedRoles(images, host.endpoint, wantedRoles({ host, registry }))) {
-        report(
-            ["images", role],
-            `is required: ${host.endpoint} cannot run the ${role} image assembled on this machine; pin it by digest in a registry that host reaches`,
-            `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", renderPath(["images", role])])} <registry>/<repository>@sha256:<digest>`,
-        );
-    }
 }
 
 /**

@@ -19,6 +19,8 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
                 // registry's credentials (else what is built from them, its configuration, stays unknown).
                 const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string })
                     : args.type.endsWith("slipway:ImagePromotion") ? promoted(args.inputs as { verifiedDigest?: string; expectedRevision: string })
+                    // A remote node that is amd64 and gets exactly the amd64 images.
+                    : args.type.endsWith("slipway:NodeImages") ? { architecture: "amd64", images: (args.inputs as { byArch: Record<string, unknown> }).byArch.amd64, shipped: [] }
                     : args.type.endsWith("slipway:RegistryCredentials") ? { password: "mock-registry-password", htpasswd: "slipway:mock-bcrypt", httpSecret: "mock-http-secret" }
                     : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };

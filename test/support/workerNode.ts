@@ -27,7 +27,12 @@ export interface WorkerNode {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startWorkerNode(): Promise<WorkerNode> {
+export interface WorkerNodeOptions {
+    /** Start its Docker Engine; without one, SSH works and `docker` finds nothing to talk to. @default true */
+    engine?: boolean;
+}
+
+export async function startWorkerNode({ engine = true }: WorkerNodeOptions = {}): Promise<WorkerNode> {
     const id = randomBytes(3).toString("hex");
     const ns = `sw-${id}`;
     const subnet = 1 + (parseInt(id, 16) % 250);
@@ -78,14 +83,24 @@ export async function startWorkerNode(): Promise<WorkerNode> {
             await must("ip", ["netns", "exec", ns, "ip", ...cmd]);
         }
         // nsenter, not `ip netns exec`: that remounts /sys and hides the cgroup mounts dockerd needs.
+        // dockerd gets a mount namespace of its own, so that its containers binding
+        // /var/run/docker.sock (a socket proxy, a CI agent) reach this engine, as on a real host,
+        // and not the machine's: the filesystem is shared, the socket path is not.
         mkdirSync(dataRoot, { recursive: true });
-        const dockerd = spawn("nsenter", [`--net=/var/run/netns/${ns}`, "dockerd", "--data-root", dataRoot, "--exec-root", execRoot, "--pidfile", `${execRoot}.pid`, "-H", `unix://${socket}`, "--bridge=none", "--iptables=false"], { stdio: "ignore", detached: true });
-        dockerd.unref();
-        pids.push(dockerd.pid!);
-        for (let i = 0; ; i++) {
-            if ((await run("docker", ["-H", `unix://${socket}`, "version", "--format", "{{.Server.Version}}"], { timeoutMs: 5000 })).code === 0) break;
-            if (i === 60) throw new Error(`the worker's dockerd did not answer on ${socket} within 30 s`);
-            await sleep(500);
+        if (engine) {
+            const dockerd = spawn(
+                "nsenter",
+                [`--net=/var/run/netns/${ns}`, "unshare", "--mount", "--propagation", "private", "dockerd", "--data-root", dataRoot, "--exec-root", execRoot, "--pidfile", `${execRoot}.pid`, "-H", `unix://${socket}`, "--bridge=none", "--iptables=false"],
+                { stdio: "ignore", detached: true },
+            );
+            dockerd.unref();
+            pids.push(dockerd.pid!);
+            for (let i = 0; ; i++) {
+                if ((await run("docker", ["-H", `unix://${socket}`, "version", "--format", "{{.Server.Version}}"], { timeoutMs: 5000 })).code === 0) break;
+                if (i === 60) throw new Error(`the worker's dockerd did not answer on ${socket} within 30 s`);
+                await sleep(500);
+            }
+            await must("nsenter", [`--mount=/proc/${dockerd.pid!}/ns/mnt`, "mount", "--bind", socket, "/var/run/docker.sock"]);
         }
 
         await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(sshDir, "host_key")]);

@@ -2,36 +2,33 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { hostArch, platformImage, platformImages, resolveImages, type ImagesConfig } from "../../lib/images";
+import { hostArch, platformImage, type ImagesConfig } from "../../lib/images";
+import { imagePlan, imagesOn } from "../../lib/imagePlan";
 
-const assembled = (role: string) => `sha256:${role}`;
 const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(64)}`;
 
-describe("resolveImages", () => {
-    it("on this machine: the assembled images by ID, a pinned reference where the stack sets one", () => {
-        const images = resolveImages({ traefik: PINNED }, "unix:///var/run/docker.sock", assembled);
-        expect(images).toEqual({ traefik: PINNED, "socket-proxy": "sha256:socket-proxy", registry: "sha256:registry", "woodpecker-server": "sha256:woodpecker-server", "woodpecker-agent": "sha256:woodpecker-agent" });
+describe("imagePlan", () => {
+    const lookup = (role: string, arch: string) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:${role}-${arch}` });
+    const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 }, registry: {} };
+
+    it("a pinned role runs its pin everywhere, never shipped; every other role the image assembled for the node's arch", () => {
+        const plan = imagePlan(config, lookup);
+        expect(plan.roles).toEqual(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent"]);
+        expect(plan.pinned).toEqual({ traefik: PINNED });
+        expect(Object.keys(plan.assembled).sort()).toEqual(["amd64", "arm64"]);
+        expect(plan.assembled.arm64).not.toHaveProperty("traefik");
+        expect(imagesOn(plan, "arm64")).toEqual({ traefik: PINNED, "socket-proxy": "sha256:socket-proxy-arm64", registry: "sha256:registry-arm64", "woodpecker-server": "sha256:woodpecker-server-arm64", "woodpecker-agent": "sha256:woodpecker-agent-arm64" });
     });
 
-    it("a remote host must have every role pinned: refused with the roles and the commands", () => {
-        expect(() => resolveImages({ traefik: PINNED }, "ssh://deploy@203.0.113.10", assembled)).toThrow(
-            /ssh:\/\/deploy@203\.0\.113\.10 cannot run images assembled on this machine; pin socket-proxy, registry, woodpecker-server, woodpecker-agent by digest.*pulumi config set --path 'images\.registry'/,
-        );
+    it("the maintenance image only where something is scheduled", () => {
+        expect(imagePlan(config, lookup).roles).not.toContain("maintenance");
+        expect(imagePlan({ ...config, registry: { gcSchedule: "0 3 * * 0" } }, lookup).assembled.amd64).toHaveProperty("maintenance");
+        expect(imagePlan({ ...config, host: { ...config.host, pruneOlderThanHours: 24 } }, lookup).roles).toContain("maintenance");
     });
 
-    it("the maintenance image only where something is scheduled: then a remote host must pin it too", () => {
-        const all = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance"] as const;
-        expect(resolveImages({}, "unix:///var/run/docker.sock", assembled, all).maintenance).toBe("sha256:maintenance");
-        const pinned = Object.fromEntries(all.filter((r) => r !== "maintenance").map((r) => [r, PINNED]));
-        expect(() => resolveImages(pinned, "ssh://deploy@203.0.113.10", assembled)).not.toThrow();
-        expect(() => resolveImages(pinned, "ssh://deploy@203.0.113.10", assembled, all)).toThrow(/pin maintenance by digest/);
-    });
-
-    it("platformImages: what the program hands the Platform, by service; maintenance only once something is scheduled", () => {
-        const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "unix:///var/run/docker.sock", pruneOlderThanHours: 0 }, registry: {} };
-        expect(platformImages(config, assembled)).toEqual({ traefik: PINNED, socketProxy: "sha256:socket-proxy", registry: "sha256:registry", ciServer: "sha256:woodpecker-server", ciAgent: "sha256:woodpecker-agent" });
-        expect(platformImages({ ...config, registry: { ...config.registry, gcSchedule: "0 3 * * 0" } }, assembled).maintenance).toBe("sha256:maintenance");
-        expect(platformImages({ ...config, host: { ...config.host, pruneOlderThanHours: 24 } }, assembled).maintenance).toBe("sha256:maintenance");
+    it("a stack that pins every role needs nothing assembled", () => {
+        const all = Object.fromEntries(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent"].map((r) => [r, PINNED]));
+        expect(imagePlan({ ...config, images: all }, () => { throw new Error("no lookup expected"); }).assembled).toEqual({});
     });
 });
 

@@ -59,6 +59,7 @@ function configSet(line: string): ConfigSet | undefined {
 /** What a file named in the guide would hold, enough for the schema's checks. */
 function fileContent(file: string): string {
     if (file.endsWith(".crt")) return "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+    if (file === "known_hosts") return "203.0.113.10 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK6";
     if (file.endsWith(".pub")) return "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----";
     return `contents of ${file}`;
 }

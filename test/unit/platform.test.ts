@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../config";
+import { createHash } from "node:crypto";
+import { loadConfig, type PlatformConfig } from "../../config";
+import { imagePlan } from "../../lib/imagePlan";
 import { Platform } from "../../components/platform";
 import { promiseOf, recordResources, registered, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
@@ -10,7 +12,13 @@ import type { DebPin } from "../../lib/diskimage/debs";
 
 // Disk images build from a recipe commit and the lock's Debian pins; fixed here so wiring tests need no git.
 const DISK_INPUTS = { recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false }, debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs };
-const IMAGES = { traefik: `sha256:${"a".repeat(64)}`, socketProxy: `sha256:${"b".repeat(64)}`, registry: `sha256:${"c".repeat(64)}`, ciServer: `sha256:${"d".repeat(64)}`, ciAgent: `sha256:${"e".repeat(64)}` };
+/** The images setup would have assembled, per role and arch: distinct IDs, no cache needed. */
+const imageOf = (role: string, arch: string) => ({ ref: `slipway/${role}:test-${arch}`, id: `sha256:${createHash("sha256").update(`${role}/${arch}`).digest("hex")}` });
+const IMAGES = (config: PlatformConfig) => imagePlan(config, imageOf);
+/** The Platform of the stack config set last. */
+function platformOf(config = loadConfig()): Platform {
+    return new Platform("slipway", { config, images: IMAGES(config), diskImageInputs: DISK_INPUTS });
+}
 
 describe("Platform wiring", () => {
     let recorded: RecordedResource[];
@@ -24,7 +32,7 @@ describe("Platform wiring", () => {
 
     it("builds the gamma site's swarm host from its stack file", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         expect(await promiseOf(platform.host.networkName)).toBe("proxy");
 
         const byType = (type: string) => recorded.filter((r) => r.type === type);
@@ -43,7 +51,7 @@ describe("Platform wiring", () => {
 
     it("reaches an ssh:// manager with the stack's key and host keys, through one access folder", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         await promiseOf(platform.proxy.pingUrl);
         const access = await registered(recorded, "slipway-host-ssh-access");
         expect(access.inputs.create).toBe("node bin/scripts/sshAccess.js write ssh-access/gamma");
@@ -59,13 +67,19 @@ describe("Platform wiring", () => {
             expect(r.inputs.interpreter, command).toEqual(["node", "bin/scripts/withSsh.js", "ssh-access/gamma", command.endsWith("-stack") ? "/bin/bash" : "/bin/sh", "-c"]);
         }
         for (const probe of ["slipway-proxy-stack-probe", "slipway-ci-stack-probe"]) expect((await registered(recorded, probe)).inputs).toMatchObject({ sshAccess: "ssh-access/gamma" });
+        // The platform images go over the same access, for whichever arch the node turns out to be.
+        const shipped = await registered(recorded, "slipway-images");
+        expect(shipped.inputs).toMatchObject({ endpoint: "ssh://deploy@203.0.113.10", sshAccess: "ssh-access/gamma" });
+        const byArch = shipped.inputs.byArch as Record<string, Record<string, { id: string }>>;
+        expect(Object.keys(byArch).sort()).toEqual(["amd64", "arm64"]);
+        expect(byArch.arm64!.traefik!.id).toBe(imageOf("traefik", "arm64").id);
         // No dynamic provider is handed the key.
         for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) expect(JSON.stringify(r.inputs)).not.toContain("PRIVATE KEY");
     });
 
     it("previews the gamma site as the expected resource graph", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         // Registration follows outputs: wait for the last links of each chain.
         await promiseOf(platform.promotions);
         await Promise.all(platform.diskImages.map((p) => promiseOf(p.current)));
@@ -93,7 +107,7 @@ describe("Platform wiring", () => {
 
     it("deploys Traefik with the site's certificate as swarm secrets, the socket only behind the proxy", async () => {
         setStackConfig(readStackFile("gamma"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         expect(await promiseOf(platform.proxy.pingUrl)).toBe("https://proxy.gamma.slipway.example.org/ping");
         const stack = await registered(recorded, "slipway-proxy-stack");
         // The site's own certificate: no local CA is generated.
@@ -103,8 +117,9 @@ describe("Platform wiring", () => {
         expect(key.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@203.0.113.10" });
 
         const compose = JSON.parse(stack.inputs.stdin as string) as { services: Record<string, { image: string; volumes?: Array<{ source: string }>; ports?: Array<{ mode: string; published: number }> }> };
-        expect(compose.services.traefik!.image).toBe(IMAGES.traefik);
-        expect(compose.services["socket-proxy"]!.image).toBe(IMAGES.socketProxy);
+        // A remote manager runs what was shipped to it, for its architecture (the mock's node is amd64).
+        expect(compose.services.traefik!.image).toBe(imageOf("traefik", "amd64").id);
+        expect(compose.services["socket-proxy"]!.image).toBe(imageOf("socket-proxy", "amd64").id);
         expect(compose.services.traefik!.volumes).toBeUndefined();
         expect(compose.services["socket-proxy"]!.volumes).toEqual([{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", read_only: true }]);
         expect(compose.services.traefik!.ports).toEqual([
@@ -116,7 +131,7 @@ describe("Platform wiring", () => {
 
         // CI: secrets reach Woodpecker as files; the compose document names them only.
         const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as { services: Record<string, { image: string; environment: Record<string, string> }> };
-        expect(ci.services.server!.image).toBe(IMAGES.ciServer);
+        expect(ci.services.server!.image).toBe(imageOf("woodpecker-server", "amd64").id);
         expect(ci.services.agent!.environment).toMatchObject({ WOODPECKER_SERVER: "server:9000", WOODPECKER_FILTER_LABELS: "disk-image-builder=true" });
         for (const service of Object.values(ci.services)) {
             for (const [key, value] of Object.entries(service.environment)) if (/SECRET|TOKEN/.test(key)) expect(key.endsWith("_FILE") && value.startsWith("/run/secrets/"), key).toBe(true);
@@ -136,7 +151,7 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web", "apps/api"] }), secret: false } });
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         const host = await promiseOf(platform.registry.host);
         for (const name of ["apps/web", "apps/api"]) {
             const declared = await registered(recorded, `slipway-entries-repository-${name.replace("/", "-")}`);
@@ -154,7 +169,7 @@ describe("Platform wiring", () => {
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
         const from = `upstream.example.org/library/alpine:3.20@sha256:${"1".repeat(64)}`;
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, mirrors: [{ from, to: "mirror/alpine" }] }), secret: false } });
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         const mirror = await registered(recorded, "slipway-entries-mirror-mirror-alpine");
         expect(mirror.inputs).toMatchObject({ from, to: `${await promiseOf(platform.registry.host)}/mirror/alpine` });
         expect((mirror.inputs.connection as { credentialsDir: string }).credentialsDir).toContain("registry-auth/");
@@ -169,17 +184,21 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
         const registry = JSON.parse(gamma.registry!.value) as Record<string, unknown>;
-        const images = { ...(JSON.parse(gamma.images!.value) as Record<string, string>), maintenance: `registry.example.org/slipway/maintenance@sha256:${"6".repeat(64)}` };
+        // Pinned to a registry the nodes pull from: run as is on every node, never shipped.
+        const images = { maintenance: `registry.example.org/slipway/maintenance@sha256:${"6".repeat(64)}` };
         setStackConfig({
             ...gamma,
             host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 168 }), secret: false },
             registry: { value: JSON.stringify({ ...registry, gcSchedule: "0 3 * * 0" }), secret: false },
             images: { value: JSON.stringify(images), secret: false },
         });
-        expect(() => new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS })).toThrow(/run the maintenance image, which was not resolved/);
+        const config = loadConfig();
+        const plan = IMAGES(config);
+        // The program's contract: a plan without the maintenance role is refused, not half-deployed.
+        expect(() => new Platform("slipway", { config, images: { ...plan, roles: plan.roles.filter((r) => r !== "maintenance"), pinned: {} }, diskImageInputs: DISK_INPUTS })).toThrow(/the image plan lacks/);
         recorded.length = 0;
-        const maintenanceImage = `sha256:${"f".repeat(64)}`;
-        new Platform("slipway", { config: loadConfig(), images: { ...IMAGES, maintenance: maintenanceImage }, diskImageInputs: DISK_INPUTS });
+        const maintenanceImage = images.maintenance;
+        platformOf(config);
         const compose = JSON.parse((await registered(recorded, "slipway-maintenance-stack")).inputs.stdin as string) as {
             services: Record<string, { image: string; init?: boolean; environment?: Record<string, string>; volumes: Array<{ source: string }>; deploy: { mode?: string; placement?: { constraints: string[] } } }>;
         };
@@ -196,7 +215,7 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
         setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, workers: [{ name: "builder-1", endpoint: "ssh://deploy@203.0.113.11", labels: { "slipway.disk-image-builder": true } }], knownHosts: "203.0.113.11 ssh-ed25519 AAAAC3Nza" }), secret: false } });
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         expect(await promiseOf(platform.host.workers)).toEqual({ "builder-1": { nodeId: "mocknode", hostname: "worker" } });
         const join = await registered(recorded, "slipway-host-worker-builder-1");
         expect(join.inputs).toMatchObject({ create: "node bin/scripts/swarmWorker.js join", delete: "node bin/scripts/swarmWorker.js leave" });
@@ -215,7 +234,7 @@ describe("Platform wiring", () => {
             signingKey: { value: "SITE-PRIVATE-KEY", secret: true },
             signingKeyPassword: { value: "SITE-KEY-PASSWORD", secret: true },
         });
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         expect(await promiseOf(platform.signingKey!.publicKey)).toBe(PUBLIC);
         const sign = await registered(recorded, "slipway-disk-local-node-iso-sign");
         expect(recorded.filter((r) => r.type.endsWith("slipway:CosignKeyPair"))).toEqual([]);
@@ -233,7 +252,7 @@ describe("Platform wiring", () => {
             await settled();
             recorded.length = 0;
             setStackConfig({ ...local, diskImages: { value: JSON.stringify(diskImages), secret: false }, retention: { value: JSON.stringify({ keep: 5, maxDeletes: 7, dryRun: true, protect }), secret: false } });
-            new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+            platformOf();
             await settled();
             return recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/slipway:RetentionPolicy");
         };
@@ -277,7 +296,7 @@ describe("Platform wiring", () => {
 
     it("leaves a local engine's commands as they were: no access folder, plain shells", async () => {
         setStackConfig(readStackFile("local"));
-        const platform = new Platform("slipway", { config: loadConfig(), images: IMAGES, diskImageInputs: DISK_INPUTS });
+        const platform = platformOf();
         await promiseOf(platform.proxy.pingUrl);
         const stack = await registered(recorded, "slipway-proxy-stack");
         expect(stack.inputs.interpreter).toEqual(["/bin/bash", "-c"]);

@@ -8,7 +8,8 @@ import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type PlatformConfig } from "../../config";
 import { Platform } from "../../components/platform";
-import { platformImages, PLATFORM_ROLES } from "../../lib/images";
+import { PLATFORM_ROLES } from "../../lib/images";
+import { imagePlan } from "../../lib/imagePlan";
 import { retentionSchema, sectionsSchema } from "../../lib/config/schema";
 import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
 import { validateConfig, type RawEntry } from "../../lib/config/validate";
@@ -137,7 +138,7 @@ describe("every setting is acted on or refused with its fix", () => {
             setStackConfig(entries);
             const loaded = loadConfig();
             const config = plant ? plant(loaded) : loaded;
-            new Platform("slipway", { config, images: platformImages(config, (role) => `sha256:assembled-${role}`), diskImageInputs: DISK_INPUTS });
+            new Platform("slipway", { config, images: imagePlan(config, (role, arch) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:assembled-${role}-${arch}` })), diskImageInputs: DISK_INPUTS });
             await settled();
             return { resources: recorded.map((r) => `${r.type} ${r.name} ${stableJson(r.inputs)}`).sort() };
         };

@@ -1,0 +1,231 @@
+// A site from zero, as an operator brings one up: a Docker Engine in its own network namespace
+// with an sshd (test/support/workerNode), in no swarm and holding no image, is the manager.
+// The operator guide's bootstrap block runs as written (only the site's values substituted):
+// the swarm is initialised over SSH with the stack's key, the platform images are shipped to
+// it, and the site answers over HTTPS with its own certificate. A second up changes and ships
+// nothing; destroy leaves nothing Slipway made there. Failures say which host, why, and the fix.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RegistryClient } from "../../lib/oci/client";
+import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
+import { must, run } from "../support/exec";
+import { guideBlock } from "../support/guide";
+import { addHosts, removeHosts } from "../support/hostsFile";
+import { pushImage } from "../support/images";
+import { ROOT } from "../support/prerequisites";
+import { changedSteps, throwawayStack, type ThrowawayStack } from "../support/stack";
+import { startWorkerNode, type WorkerNode } from "../support/workerNode";
+
+const DOMAIN = "site.slipway.test";
+const GUIDE = { host: "203.0.113.10", user: "deploy", domain: "gamma.slipway.example.org", key: "~/.ssh/id_ed25519" };
+
+/** GET over HTTPS from the site's address, named as a browser would name it. */
+function get(address: string, host: string, path: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        https
+            .get({ host: address, port: 443, path, headers: { host, ...headers }, servername: host, ca, timeout: 10_000 }, (res) => {
+                let body = "";
+                res.on("data", (c: Buffer) => (body += c.toString()));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+            })
+            .on("error", reject);
+    });
+}
+
+/** Polls `probe` until it holds, at most `tries` times a second apart (Traefik routes on its next poll). */
+async function eventually<T>(probe: () => Promise<T>, holds: (value: T) => boolean, tries = 60): Promise<T> {
+    let value = await probe().catch(() => undefined as T);
+    for (let i = 1; i < tries && !holds(value); i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        value = await probe().catch(() => undefined as T);
+    }
+    return value;
+}
+
+/** The site's material as an operator has it: a certificate from a private CA, the SSH key, the forge's OAuth secret. */
+async function siteFiles(dir: string, node: WorkerNode): Promise<{ ca: string }> {
+    const site = JSON.parse(await must("bash", ["-c", renderLocalCertificateScript({ domain: DOMAIN })])) as { ca: string; certificate: string; key: string };
+    writeFileSync(join(dir, "wildcard.crt"), site.certificate);
+    writeFileSync(join(dir, "wildcard.key"), site.key, { mode: 0o600 });
+    writeFileSync(join(dir, "ca.crt"), site.ca);
+    writeFileSync(join(dir, "id_ed25519"), node.privateKey, { mode: 0o600 });
+    writeFileSync(join(dir, "oauth-client-secret.txt"), "remote-site-oauth-secret");
+    return { ca: site.ca };
+}
+
+/** Runs the guide's bootstrap block for `t` against `node`: its lines as written, the site's values in place of the guide's. */
+async function runBootstrap(t: ThrowawayStack, node: WorkerNode, dir: string): Promise<string[]> {
+    const address = new URL(node.endpoint).hostname;
+    const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" };
+    const ran: string[] = [];
+    for (const written of guideBlock("bootstrap")) {
+        // The throwaway stack is the one `stack init` makes: created already, on its own backend.
+        if (written.startsWith("pulumi stack init ")) continue;
+        const line = written
+            .replaceAll(`${GUIDE.user}@${GUIDE.host}`, `root@${address}`)
+            .replaceAll(GUIDE.host, address)
+            .replaceAll(GUIDE.domain, DOMAIN)
+            .replaceAll(GUIDE.key, join(dir, "id_ed25519"))
+            // The checkout is the project; the throwaway stack is the one to set.
+            .replace(/^pulumi (config set|up) /, `pulumi --cwd ${ROOT} $1 --stack ${t.stack.name} `);
+        const result = await run("bash", ["-c", line], { cwd: dir, env, timeoutMs: 1_200_000 });
+        if (result.code !== 0) throw new Error(`the guide's line \`${written}\` failed (${line}):\n${result.stderr}\n${result.stdout.slice(-4000)}`);
+        ran.push(written);
+    }
+    return ran;
+}
+
+describe("a remote site from zero, over SSH", () => {
+    let node: WorkerNode;
+    let t: ThrowawayStack;
+    let dir: string;
+    let ca: string;
+    let address: string;
+    const remote = (...args: string[]) => must("docker", ["-H", `unix://${node.socket}`, ...args]);
+
+    beforeAll(async () => {
+        node = await startWorkerNode();
+        address = new URL(node.endpoint).hostname;
+        t = await throwawayStack(() => ({}));
+        dir = mkdtempSync(join(tmpdir(), "slipway-e2e-site-"));
+        ({ ca } = await siteFiles(dir, node));
+        addHosts(t.id, address, ["proxy", "registry", "ci"].map((n) => `${n}.${DOMAIN}`));
+    });
+    afterAll(async () => {
+        try {
+            await t?.dispose();
+        } finally {
+            removeHosts(t?.id ?? "");
+            await node?.dispose();
+            if (dir) rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("the operator guide's bootstrap brings up a site on an empty host", async () => {
+        expect(await remote("info", "--format", "{{.Swarm.LocalNodeState}}")).toBe("inactive");
+        expect(await remote("image", "ls", "--quiet")).toBe("");
+        const ran = await runBootstrap(t, node, dir);
+        expect(ran.at(-1)).toBe("pulumi up --yes");
+        // The swarm was made there, advertised at the address the endpoint resolves to.
+        expect(await remote("info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeAddr}}")).toBe(`active true ${address}`);
+        // Every platform service runs there, from the images shipped over SSH (by ID, nothing pulled).
+        const services = (await remote("service", "ls", "--format", "{{.Name}} {{.Replicas}} {{.Image}}")).split("\n").sort();
+        for (const s of ["proxy_traefik", "proxy_socket-proxy", "registry_registry", "ci_server", "ci_agent"]) expect(services.some((l) => l.startsWith(`${t.stack.name}-${s} 1/1 sha256:`)), `${s} in ${services.join("; ")}`).toBe(true);
+        const images = (await remote("image", "ls", "--format", "{{.Repository}}")).split("\n");
+        expect(images.filter((r) => r.startsWith("slipway/")).sort()).toEqual(["slipway/registry", "slipway/socket-proxy", "slipway/traefik", "slipway/woodpecker-agent", "slipway/woodpecker-server"]);
+        // The key reached the host only through the stack's access folder: no operator ssh setup exists for it.
+        expect((await run("ssh", ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", `root@${address}`, "true"], { timeoutMs: 20_000 })).code).not.toBe(0);
+    });
+
+    it("answers over HTTPS with the site certificate: Traefik's ping, the registry (401, then push and pull), CI's health", async () => {
+        const outputs = await t.stack.outputs();
+        expect(outputs.proxyPingUrl?.value).toBe(`https://proxy.${DOMAIN}/ping`);
+        expect(await eventually(() => get(address, `proxy.${DOMAIN}`, "/ping", ca), (r) => r?.status === 200)).toMatchObject({ status: 200, body: "OK" });
+        expect((await eventually(() => get(address, `registry.${DOMAIN}`, "/v2/", ca), (r) => r?.status === 401)).status).toBe(401);
+        expect((await eventually(() => get(address, `ci.${DOMAIN}`, "/healthz", ca), (r) => r?.status === 200)).status).toBe(200);
+
+        // A push and a pull through registry.<domain>, by name as DNS gives it, trusting the site's CA.
+        const client = new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
+        try {
+            const pushed = await pushImage(client, "apps/site", "v1", "pushed to the remote site");
+            expect(await client.resolve("apps/site", "v1")).toBe(pushed.digest);
+            expect((await client.getManifest("apps/site", pushed.digest)).bytes.equals(pushed.bytes)).toBe(true);
+        } finally {
+            client.close();
+        }
+    });
+
+    it("a second up changes nothing and ships no image", async () => {
+        const imageIds = async () => (await remote("image", "ls", "--all", "--no-trunc", "--quiet")).split("\n").sort();
+        const before = await imageIds();
+        const { onEvent, steps } = changedSteps();
+        const up = await t.stack.up({ onEvent });
+        expect(steps).toEqual([]);
+        expect(up.summary.resourceChanges).not.toHaveProperty("update");
+        expect(await imageIds()).toEqual(before);
+    });
+
+    it("images removed from the host by hand are shipped again by the next up", async () => {
+        const id = (await remote("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).split("@")[0]!;
+        // An image no container uses: the CI agent's, with its service scaled away for a moment.
+        const agent = await remote("service", "inspect", `${t.stack.name}-ci_agent`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}");
+        await remote("service", "scale", "--detach=false", `${t.stack.name}-ci_agent=0`);
+        await remote("image", "rm", "--force", agent);
+        const preview = await t.stack.preview();
+        expect(preview.changeSummary.update).toBeGreaterThanOrEqual(1);
+        await t.stack.up();
+        expect(await remote("image", "inspect", "--format", "{{.Id}}", agent)).toBe(agent);
+        await remote("service", "scale", "--detach=false", `${t.stack.name}-ci_agent=1`);
+        expect(id).toMatch(/^sha256:/);
+    });
+
+    it("destroy leaves nothing Slipway made on the host: services, networks, secrets, configs, images", async () => {
+        await t.stack.destroy();
+        const left = async (kind: string) => (await remote(kind, "ls", "--quiet", "--filter", `label=slipway.stack=${t.stack.name}`)).split("\n").filter(Boolean);
+        for (const kind of ["service", "secret", "config", "network"]) expect(await left(kind), kind).toEqual([]);
+        expect((await remote("image", "ls", "--format", "{{.Repository}}")).split("\n").filter((r) => r.startsWith("slipway/"))).toEqual([]);
+    });
+});
+
+describe("a host that cannot be a site's manager fails up naming the host, the cause and the fix, and changes nothing", () => {
+    let node: WorkerNode;
+    let dir: string;
+    beforeAll(async () => {
+        node = await startWorkerNode();
+        dir = mkdtempSync(join(tmpdir(), "slipway-e2e-badsite-"));
+    });
+    afterAll(async () => {
+        await node?.dispose();
+        if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    const attempt = async (endpoint: string, knownHosts: string, privateKey = node.privateKey): Promise<string> => {
+        const t = await throwawayStack((id) => ({
+            "slipway:host.endpoint": { value: endpoint },
+            "slipway:host.knownHosts": { value: knownHosts },
+            "slipway:host.networkName": { value: `e2e-${id}-proxy` },
+            "slipway:sshPrivateKey": { value: privateKey, secret: true },
+            "slipway:proxy.domain": { value: DOMAIN },
+        }));
+        try {
+            const error = await t.stack.up().then(
+                () => undefined,
+                (e: unknown) => e as Error,
+            );
+            expect(error, "up must fail").toBeInstanceOf(Error);
+            return error!.message;
+        } finally {
+            await t.dispose();
+        }
+    };
+    const nothingChanged = async () => {
+        expect(await must("docker", ["-H", `unix://${node.socket}`, "info", "--format", "{{.Swarm.LocalNodeState}}"])).toBe("inactive");
+        expect(await must("docker", ["-H", `unix://${node.socket}`, "image", "ls", "--quiet"])).toBe("");
+    };
+
+    it("an unreachable host", async () => {
+        const message = await attempt(node.endpoint.replace(/@([\d.]+)$/, "@$1:2222"), node.knownHosts.replace(/^(\S+)/, "[$1]:2222"));
+        expect(message).toMatch(/cannot be reached over SSH \(.*Connection refused.*\)\. Check the address in host\.endpoint/);
+        await nothingChanged();
+    });
+
+    it("a wrong host key", async () => {
+        const other = await must("bash", ["-c", `ssh-keygen -q -t ed25519 -N '' -f ${dir}/other && cut -d' ' -f1,2 ${dir}/other.pub`]);
+        const message = await attempt(node.endpoint, `${new URL(node.endpoint).hostname} ${other}`);
+        expect(message).toMatch(/the host key of [\d.]+ is not the one host\.knownHosts holds .*ssh-keyscan [\d.]+ > known_hosts && pulumi config set --path host\.knownHosts < known_hosts/);
+        await nothingChanged();
+    });
+
+    it("a host without a Docker Engine", async () => {
+        const bare = await startWorkerNode({ engine: false });
+        try {
+            const message = await attempt(bare.endpoint, bare.knownHosts, bare.privateKey);
+            expect(message).toMatch(/[\d.]+ has no Docker Engine answering \(.*\)\. Install Docker Engine there/);
+        } finally {
+            await bare.dispose();
+        }
+    });
+});

@@ -1,0 +1,25 @@
+// Names for a test's own hosts in /etc/hosts, between marker lines of that test, removed again:
+// a site's `*.<domain>` must resolve to its manager for this machine (publishing through its
+// Traefik) and for the engines sharing this filesystem (pulling from its registry).
+import { readFileSync, writeFileSync } from "node:fs";
+
+const HOSTS = "/etc/hosts";
+const begin = (id: string) => `# slipway test ${id} begin`;
+const end = (id: string) => `# slipway test ${id} end`;
+
+/** Maps each name to `address`, marked with `id`. */
+export function addHosts(id: string, address: string, names: readonly string[]): void {
+    removeHosts(id);
+    const text = readFileSync(HOSTS, "utf8");
+    writeFileSync(HOSTS, `${text.endsWith("\n") ? text : `${text}\n`}${begin(id)}\n${address} ${names.join(" ")}\n${end(id)}\n`);
+}
+
+/** Removes what addHosts(id, …) wrote; nothing else. */
+export function removeHosts(id: string): void {
+    const lines = readFileSync(HOSTS, "utf8").split("\n");
+    const from = lines.indexOf(begin(id));
+    const to = lines.indexOf(end(id));
+    if (from < 0 || to < from) return;
+    lines.splice(from, to - from + 1);
+    writeFileSync(HOSTS, lines.join("\n"));
+}
