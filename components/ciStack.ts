@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomSecret } from "../dynamic-providers/randomSecret";
 import { renderCompose } from "../lib/render/compose";
 import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
-import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
+import { swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
+import type { DataOnDestroy } from "../lib/render/swarmScripts";
 
 export interface CiStackArgs extends SwarmContext {
     /** Base domain: the server is served at ci.<domain>. */
@@ -17,6 +18,8 @@ export interface CiStackArgs extends SwarmContext {
     forge?: { url: string; clientId: string; clientSecret: pulumi.Input<string> };
     /** Workflows the agent runs at once. @default 2 */
     capacity?: number;
+    /** What destroy does with the database's volume: keep it, or remove it. @default "retain" */
+    dataOnDestroy?: DataOnDestroy;
     /** Bump to issue new agent and metrics secrets. @default 0 */
     secretRotation?: number;
     /** Agent labels pipelines select it by, e.g. disk-image-builder. @default [] */
@@ -49,6 +52,9 @@ export class CiStack extends pulumi.ComponentResource {
         // Without a forge the server still needs a client secret to start: an unguessable one.
         const forgeSecretValue = args.forge ? args.forge.clientSecret : new RandomSecret(`${name}-forge-placeholder`, { parent: this }).value;
         const forgeSecret = swarmObject(`${name}-forge-secret`, "secret", `${this.stackName}-forge`, forgeSecretValue, ctx, this);
+
+        // The database's volume is the site's data, not the stack's (named as a stack deploy named it before).
+        const data = swarmVolume(`${name}-data`, `${this.stackName}_data`, "ci", args.dataOnDestroy ?? "retain", ctx, this);
 
         const port = httpsPortSuffix(args.httpsPort);
         const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, args.images.server, args.images.agent]).apply(([domain, network, agent, metrics, forge, serverImage, agentImage]) =>
@@ -99,11 +105,11 @@ export class CiStack extends pulumi.ComponentResource {
                 networks: { ci: { internal: true } },
                 externalNetworks: { proxy: network },
                 secrets: [agent, metrics, forge],
-                volumes: ["data"],
+                externalVolumes: { data: `${this.stackName}_data` },
                 labels: { "slipway.stack": args.stack },
             }),
         );
-        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
+        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this, [data]);
 
         this.url = pulumi.interpolate`https://ci.${args.domain}${port}`;
         this.metricsToken = metricsValue;

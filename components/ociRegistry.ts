@@ -3,7 +3,8 @@ import { RegistryCredentials } from "../dynamic-providers/registryCredentials";
 import { renderCompose } from "../lib/render/compose";
 import { renderRegistryConfig } from "../lib/render/registryConfig";
 import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
-import { swarmObject, swarmStack, type SwarmContext } from "./swarmResources";
+import { swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
+import type { DataOnDestroy } from "../lib/render/swarmScripts";
 
 export interface OciRegistryArgs extends SwarmContext {
     /** Base domain: the registry is served at registry.<domain>. */
@@ -16,6 +17,8 @@ export interface OciRegistryArgs extends SwarmContext {
     storage: { kind: "filesystem"; volume: string } | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: pulumi.Input<string> };
     /** Image ID of distribution (lib/images). */
     image: pulumi.Input<string>;
+    /** What destroy does with the blobs' volume (filesystem storage): keep it, or remove it. @default "retain" */
+    dataOnDestroy?: DataOnDestroy;
     /** Bump to issue a new password. @default 0 */
     passwordRotation?: number;
 }
@@ -63,6 +66,9 @@ export class OciRegistry extends pulumi.ComponentResource {
         );
 
         const volume = args.storage.kind === "filesystem" ? args.storage.volume : undefined;
+        // The blobs' volume is the site's data, not the stack's: the name a stack deploy gave it
+        // before, so an existing site keeps its blobs.
+        const dataVolume = volume ? swarmVolume(`${name}-data`, `${this.stackName}_${volume}`, "registry", args.dataOnDestroy ?? "retain", ctx, this) : undefined;
         const compose = pulumi.all([args.domain, args.network, htpasswd, config, args.image]).apply(([domain, network, h, c, image]) =>
             renderCompose({
                 services: {
@@ -79,11 +85,11 @@ export class OciRegistry extends pulumi.ComponentResource {
                 },
                 externalNetworks: { proxy: network },
                 secrets: [h, c],
-                volumes: volume ? [volume] : [],
+                ...(volume ? { externalVolumes: { [volume]: `${this.stackName}_${volume}` } } : {}),
                 labels: { "slipway.stack": args.stack },
             }),
         );
-        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
+        swarmStack(`${name}-stack`, this.stackName, compose, ctx, this, dataVolume ? [dataVolume] : []);
 
         const port = httpsPortSuffix(args.httpsPort);
         this.host = pulumi.interpolate`registry.${args.domain}${port}`;

@@ -3,7 +3,7 @@
 // compose document. (No @pulumi/docker here: its provider is not buildable on these machines.)
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { contentName, renderStackScripts, renderSwarmObjectScripts } from "../lib/render/swarmScripts";
+import { contentName, renderStackScripts, renderSwarmObjectScripts, renderVolumeScripts, type DataOnDestroy } from "../lib/render/swarmScripts";
 import { SwarmStackProbe } from "../dynamic-providers/swarmStackProbe";
 import { projectDir } from "./projectDir";
 
@@ -62,6 +62,16 @@ export function swarmObject(
         { parent },
     );
     return pulumi.all([objectName, created.stdout]).apply(([n]) => n);
+}
+
+/**
+ * A data volume of the site (registry blobs, the CI database), made apart from its stack so that
+ * removing or replacing the stack never removes it; destroy removes it only when the site says
+ * `delete`. Never replaced: a changed policy updates the command, the volume stays.
+ */
+export function swarmVolume(name: string, volumeName: string, role: string, onDestroy: DataOnDestroy, ctx: SwarmContext, parent: pulumi.Resource): command.local.Command {
+    const scripts = renderVolumeScripts(volumeName, { "slipway.stack": ctx.stack, "slipway.data": role }, onDestroy);
+    return new command.local.Command(name, { create: scripts.create, update: scripts.create, delete: scripts.delete, ...engineShell(ctx) }, { parent });
 }
 
 /**

@@ -66,6 +66,10 @@ export const hostSchema = z
             .regex(/^[a-zA-Z0-9.:-]+$/, "must be an IP address or a host name")
             .optional()
             .meta(doc("The address workers reach the manager at, when Slipway initialises the swarm on a host in none (an existing swarm keeps its own); unset: what host.endpoint's host resolves to", "203.0.113.10")),
+        dataOnDestroy: z
+            .enum(["retain", "delete"])
+            .meta(doc("What pulumi destroy does with the site's data volumes (registry blobs on a volume, the CI database): retain keeps them for the next up (a replacement never removes them either); delete removes them", "retain"))
+            .default("retain"),
         pruneOlderThanHours: z
             .number()
             .int()

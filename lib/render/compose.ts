@@ -49,6 +49,8 @@ export interface ComposeDocument {
     secrets?: string[];
     configs?: string[];
     volumes?: string[];
+    /** Volumes that exist already (a site's data, made apart from the stack so removing the stack never removes them), by key → real name. */
+    externalVolumes?: Record<string, string>;
     /** Labels on the networks and volumes the stack creates (services carry their own). */
     labels?: Record<string, string>;
 }
@@ -67,7 +69,14 @@ export function renderCompose(doc: ComposeDocument): string {
         },
         ...(doc.secrets?.length ? { secrets: Object.fromEntries(doc.secrets.map((s) => [s, { external: true }])) } : {}),
         ...(doc.configs?.length ? { configs: Object.fromEntries(doc.configs.map((c) => [c, { external: true }])) } : {}),
-        ...(doc.volumes?.length ? { volumes: Object.fromEntries(doc.volumes.map((v) => [v, doc.labels ? { labels: doc.labels } : {}])) } : {}),
+        ...(doc.volumes?.length || Object.keys(doc.externalVolumes ?? {}).length
+            ? {
+                  volumes: {
+                      ...Object.fromEntries((doc.volumes ?? []).map((v) => [v, doc.labels ? { labels: doc.labels } : {}])),
+                      ...Object.fromEntries(Object.entries(doc.externalVolumes ?? {}).map(([k, name]) => [k, { external: true, name }])),
+                  },
+              }
+            : {}),
     };
     return `${JSON.stringify(compose, null, 2)}\n`;
 }

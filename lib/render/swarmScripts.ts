@@ -23,12 +23,40 @@ export function renderSwarmObjectScripts(kind: "secret" | "config", name: string
     };
 }
 
+/** What destroying a site does with its data volumes (`host.dataOnDestroy`). */
+export type DataOnDestroy = "retain" | "delete";
+
+/**
+ * A data volume made apart from any stack (registry blobs, the CI database), so that removing
+ * or replacing a stack never takes it: created if missing (an existing one, from an earlier
+ * deploy, is adopted with its data), and on destroy removed only when the site says `delete`
+ * (bounded: the tasks using it must exit first), else kept and said.
+ */
+export function renderVolumeScripts(name: string, labels: Record<string, string>, onDestroy: DataOnDestroy): Scripts {
+    const q = shellQuote(name);
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+    return {
+        create: `docker volume inspect ${q} >/dev/null 2>&1 || ${shellJoin(["docker", "volume", "create", ...labelArgs, name])} >/dev/null`,
+        delete:
+            onDestroy === "delete"
+                ? [
+                      `for _ in $(seq 1 90); do`,
+                      `    docker volume inspect ${q} >/dev/null 2>&1 || exit 0`,
+                      `    docker volume rm ${q} >/dev/null 2>&1 && exit 0`,
+                      "    sleep 1",
+                      "done",
+                      `echo "volume ${name} is still in use after 90 s" >&2; exit 1`,
+                  ].join("\n")
+                : `echo "kept the data volume ${name} (host.dataOnDestroy is retain)" >&2`,
+    };
+}
+
 /**
  * `docker stack deploy` from stdin, waiting until every service has converged (or rolled back,
  * which fails the deploy); and its removal, waiting until the stack's services and networks
- * are gone (so a re-create right after does not collide with them) and removing its volumes,
- * data included: destroy leaves nothing. (Volumes on other nodes of a multi-node swarm are
- * that node's to remove.)
+ * are gone (so a re-create right after does not collide with them). It removes no volume: a
+ * site's data volumes are made apart (renderVolumeScripts), so removing or replacing a stack
+ * never removes them.
  */
 export function renderStackScripts(stack: string, { withRegistryAuth = false }: { withRegistryAuth?: boolean } = {}): Scripts {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(stack)) throw new Error(`stack name "${stack}" must be lowercase letters, digits, dashes and underscores`);
@@ -39,16 +67,16 @@ export function renderStackScripts(stack: string, { withRegistryAuth = false }: 
         delete: [
             `docker stack rm ${q} >/dev/null 2>&1 || true`,
             `ids() { docker $1 ls -q --filter label=com.docker.stack.namespace=${q}; }`,
-            // Swarm frees a network, and a volume, only once the tasks using it have exited, and
-            // \`stack rm\` does not retry (nor touch volumes): keep removing what is left, bounded.
+            // Swarm frees a network only once the tasks using it have exited, and \`stack rm\` does
+            // not retry: keep removing what is left, bounded. Volumes are data: never here.
             "for _ in $(seq 1 90); do",
             '    if [ -z "$(ids service)" ]; then',
-            '        for kind in network volume; do [ -z "$(ids $kind)" ] || docker $kind rm $(ids $kind) >/dev/null 2>&1 || true; done',
-            '        [ -z "$(ids network)" ] && [ -z "$(ids volume)" ] && exit 0',
+            '        [ -z "$(ids network)" ] || docker network rm $(ids network) >/dev/null 2>&1 || true',
+            '        [ -z "$(ids network)" ] && exit 0',
             "    fi",
             "    sleep 1",
             "done",
-            `echo "stack ${stack} still has services, networks or volumes after 90 s" >&2; exit 1`,
+            `echo "stack ${stack} still has services or networks after 90 s" >&2; exit 1`,
         ].join("\n"),
     };
 }

@@ -72,6 +72,8 @@ describe("local stack lifecycle", () => {
         t = await throwawayStack((id) => ({
             "slipway:host.networkName": { value: `e2e-${id}-proxy` },
             [`slipway:host.labels["slipway.e2e-${id}"]`]: { value: "one" },
+            // A throwaway: destroy removes its data too, so the machine keeps nothing of it.
+            "slipway:host.dataOnDestroy": { value: "delete" },
             "slipway:proxy.domain": { value: DOMAIN },
             "slipway:proxy.httpPort": { value: String(ports.http) },
             "slipway:proxy.httpsPort": { value: String(ports.https) },

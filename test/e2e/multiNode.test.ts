@@ -42,6 +42,8 @@ describe("a worker joined over SSH", () => {
             [`slipway:host.workers[0].labels["slipway.e2e-${id}"]`]: { value: "builder" },
             "slipway:host.knownHosts": { value: worker.knownHosts },
             "slipway:sshPrivateKey": { value: worker.privateKey, secret: true },
+            // A throwaway: destroy removes its data too, so the machine keeps nothing of it.
+            "slipway:host.dataOnDestroy": { value: "delete" },
             "slipway:proxy.domain": { value: DOMAIN },
             "slipway:proxy.httpPort": { value: String(ports.http) },
             "slipway:proxy.httpsPort": { value: String(ports.https) },

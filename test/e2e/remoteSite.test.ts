@@ -162,10 +162,40 @@ describe("a remote site from zero, over SSH", () => {
         expect(id).toMatch(/^sha256:/);
     });
 
-    it("destroy leaves nothing Slipway made on the host: services, networks, secrets, configs, images", async () => {
+    const left = async (kind: string) => (await remote(kind, "ls", "--quiet", "--filter", `label=slipway.stack=${t.stack.name}`)).split("\n").filter(Boolean);
+
+    it("the site's data outlives destroy by default: up again finds every digest pushed before", async () => {
+        const outputs = await t.stack.outputs();
+        const credentials = { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string };
+        const pushed = await (async () => {
+            const client = new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials });
+            try {
+                return await client.resolve("apps/site", "v1");
+            } finally {
+                client.close();
+            }
+        })();
         await t.stack.destroy();
-        const left = async (kind: string) => (await remote(kind, "ls", "--quiet", "--filter", `label=slipway.stack=${t.stack.name}`)).split("\n").filter(Boolean);
-        for (const kind of ["service", "secret", "config", "network"]) expect(await left(kind), kind).toEqual([]);
+        for (const kind of ["service", "secret", "config"]) expect(await left(kind), kind).toEqual([]);
+        // The registry's blobs and the CI database are kept, and said to be.
+        expect((await left("volume")).sort()).toEqual([`${t.stack.name}-ci_data`, `${t.stack.name}-registry_registry-data`]);
+
+        await t.stack.up();
+        const again = (await t.stack.outputs()).registryPassword?.value as string;
+        await eventually(() => get(address, `registry.${DOMAIN}`, "/v2/", ca), (r) => r?.status === 401);
+        const client = new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { ...credentials, password: again } });
+        try {
+            expect(await eventually(() => client.resolve("apps/site", "v1"), (d) => d === pushed)).toBe(pushed);
+        } finally {
+            client.close();
+        }
+    });
+
+    it("with host.dataOnDestroy delete, destroy leaves nothing Slipway made on the host: services, networks, secrets, configs, volumes, images", async () => {
+        await t.stack.setConfig("slipway:host.dataOnDestroy", { value: "delete" }, true);
+        await t.stack.up();
+        await t.stack.destroy();
+        for (const kind of ["service", "secret", "config", "network", "volume"]) expect(await left(kind), kind).toEqual([]);
         expect((await remote("image", "ls", "--format", "{{.Repository}}")).split("\n").filter((r) => r.startsWith("slipway/"))).toEqual([]);
     });
 });

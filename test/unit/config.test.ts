@@ -142,6 +142,8 @@ describe("validateConfig", () => {
             networkName: "proxy",
             labels: { "slipway.ingress": "true" },
             workers: [],
+            // A site's data outlives destroy unless the stack says otherwise.
+            dataOnDestroy: "retain",
             pruneOlderThanHours: 0,
         });
         expect(result.config.proxy).toMatchObject({ httpPort: 80, httpsPort: 443 });

@@ -70,6 +70,7 @@ const TABLE: Record<string, Change> = {
     "host.workers[].labels": { value: { "slipway.disk-image-builder": "false" } },
     "host.knownHosts": { value: "203.0.113.11 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAother" },
     "host.advertiseAddress": { value: "203.0.113.99" },
+    "host.dataOnDestroy": { value: "delete" },
     "host.pruneOlderThanHours": { value: 24 },
     "proxy.domain": { value: "other.example.org" },
     "proxy.certificate": { value: pem("CERTIFICATE", "renewed") },
