@@ -9,6 +9,7 @@ import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restoreSite } from "../../lib/backup/backup";
 import { RegistryClient } from "../../lib/oci/client";
 import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
 import { must, run } from "../support/exec";
@@ -191,9 +192,69 @@ describe("a remote site from zero, over SSH", () => {
         }
     });
 
-    it("with host.dataOnDestroy delete, destroy leaves nothing Slipway made on the host: services, networks, secrets, configs, volumes, images", async () => {
+    /** The registry as a client of the site sees it now (the password changes with every new site). */
+    async function siteRegistry(): Promise<RegistryClient> {
+        const outputs = await t.stack.outputs();
+        await eventually(() => get(address, `registry.${DOMAIN}`, "/v2/", ca), (r) => r?.status === 401);
+        return new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
+    }
+
+    /** The CI database as it is on the host now (read through the server's container). */
+    async function ciDatabase(): Promise<string> {
+        const container = (await remote("ps", "--quiet", "--filter", `label=com.docker.swarm.service.name=${t.stack.name}-ci_server`)).split("\n")[0]!;
+        return must("bash", ["-c", `docker -H unix://${node.socket} cp ${container}:/var/lib/woodpecker - | tar -xOf - woodpecker/woodpecker.sqlite | sha256sum | cut -d' ' -f1`]);
+    }
+
+    it("backs up the site's data, and restores it after a destroy that removed it", async () => {
         await t.stack.setConfig("slipway:host.dataOnDestroy", { value: "delete" }, true);
         await t.stack.up();
+        const file = join(dir, "site-backup.tar");
+        const lines = guideBlock("data-backup").map((l) => l.replaceAll("--stack gamma", `--stack ${t.stack.name}`).replaceAll("site-backup.tar", file));
+        const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" };
+        const step = async (line: string) => {
+            const result = await run("bash", ["-c", line], { cwd: ROOT, env, timeoutMs: 600_000 });
+            expect(result.code, `${line}\n${result.stderr}`).toBe(0);
+            return result;
+        };
+        let client = await siteRegistry();
+        const pushed = await client.resolve("apps/site", "v1");
+        client.close();
+        const database = await ciDatabase();
+
+        await step(lines[0]!);
+        const manifest = JSON.parse(await must("tar", ["-xOf", file, "slipway-backup.json"])) as { site: { stack: string }; parts: Array<{ name: string; sha256: string; tags?: Record<string, string> }> };
+        expect(manifest.site.stack).toBe(t.stack.name);
+        expect(manifest.parts.map((p) => p.name)).toEqual(["registry", "ci"]);
+        expect(manifest.parts[0]!.tags?.["apps/site:v1"]).toBe(pushed);
+
+        // The deleting policy: destroy removes the data (checked), up makes an empty site.
+        await t.stack.destroy();
+        expect(await left("volume")).toEqual([]);
+        await t.stack.up();
+        client = await siteRegistry();
+        await expect(client.resolve("apps/site", "v1")).rejects.toMatchObject({ status: 404 });
+        client.close();
+
+        // Another site's backup is refused; this one's comes back, every digest pulling and verifying.
+        const other = { stack: "e2e-other", domain: "other.slipway.test", endpoint: node.endpoint, parts: [] };
+        await expect(restoreSite(other, file, {}, {}, () => undefined)).rejects.toThrow(`is a backup of ${t.stack.name} (${DOMAIN}), not of e2e-other (other.slipway.test): restore it there, or pass --force`);
+        await step(lines[1]!);
+        client = await siteRegistry();
+        try {
+            expect(await eventually(() => client.resolve("apps/site", "v1"), (d) => d === pushed)).toBe(pushed);
+            // Every tag the backup lists names its digest again, and its blobs hash to theirs.
+            for (const [tagged, digest] of Object.entries(manifest.parts[0]!.tags!)) {
+                const repository = tagged.slice(0, tagged.lastIndexOf(":"));
+                const m = await client.getManifest(repository, digest);
+                for (const blob of [m.manifest.config, ...(m.manifest.layers ?? [])]) if (blob) await client.getBlob(repository, blob.digest);
+            }
+        } finally {
+            client.close();
+        }
+        expect(await ciDatabase()).toBe(database);
+    });
+
+    it("with host.dataOnDestroy delete, destroy leaves nothing Slipway made on the host: services, networks, secrets, configs, volumes, images", async () => {
         await t.stack.destroy();
         for (const kind of ["service", "secret", "config", "network", "volume"]) expect(await left(kind), kind).toEqual([]);
         expect((await remote("image", "ls", "--format", "{{.Repository}}")).split("\n").filter((r) => r.startsWith("slipway/"))).toEqual([]);
