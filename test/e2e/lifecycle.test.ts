@@ -20,6 +20,7 @@ import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "
 import { ROOT } from "../support/prerequisites";
 import { slipwayCache } from "../../lib/cache";
 import { guideBlock } from "../support/guide";
+import { platformImage } from "../../lib/images";
 
 // A secret the stack holds (dynamic providers receive the whole stack config): it must never
 // reach the state in plaintext.
@@ -257,7 +258,7 @@ describe("local stack lifecycle", () => {
         const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-push-"));
         const image = `slipway-e2e-web:${t.id}-${revision.slice(0, 8)}`;
         try {
-            const base = (await docker("image", "ls", "slipway/traefik", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")[0]!;
+            const base = platformImage("traefik").ref;
             writeFileSync(join(context, "Dockerfile"), `FROM ${base}\nLABEL org.opencontainers.image.revision=${revision}\n`);
             await docker("build", "--quiet", "-t", image, context);
             writeFileSync(join(dir, "ca.crt"), ca);
@@ -638,6 +639,10 @@ describe("local stack lifecycle", () => {
         // closed, would fail (refresh marks them as drift): they leave the config first.
         await t.stack.removeConfig("slipway:diskImages");
         await t.stack.removeConfig("slipway:promotion");
+        // With neither, the site's signing key would act on nothing, and is refused kept: it goes too.
+        await t.stack.removeConfig("slipway:signing");
+        await t.stack.removeConfig("slipway:signingKey");
+        await t.stack.removeConfig("slipway:signingKeyPassword");
         await t.stack.up();
         // The network is in use by Traefik, the registry and CI: take their stacks down out of band
         // first, as an operator cleaning up by hand would.

@@ -10,6 +10,7 @@ import { docker, must, run } from "../support/exec";
 import { freePort } from "../support/registries";
 import { throwawayStack, type ThrowawayStack } from "../support/stack";
 import { startWorkerNode, type WorkerNode } from "../support/workerNode";
+import { platformImage } from "../../lib/images";
 
 const DOMAIN = "local.slipway.test";
 
@@ -88,7 +89,7 @@ describe("a worker joined over SSH", () => {
     });
 
     it("a service placed on the worker by its label answers through Traefik on the manager", async () => {
-        const base = (await docker("image", "ls", "slipway/traefik", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")[0]!;
+        const base = platformImage("traefik").ref;
         // The worker reaches no registry here: the image is loaded into its engine.
         await worker.loadImage(base);
         const service = `${t.stack.name}-onworker`;

@@ -15,6 +15,21 @@ const SHA = "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f";
 const labelled = { [REVISION_LABEL]: SHA };
 const asIndex = (m: PushedManifest) => ({ ...m, mediaType: OCI_INDEX });
 
+/** An index of an amd64 image and a second child annotated as the attestation of `of`, on `platform`. */
+function imageAndAttestation(image: PushedManifest, attestation: PushedManifest, of: string, platform: { architecture: string; os: string }): Buffer {
+    const manifest = "application/vnd.oci.image.manifest.v1+json";
+    return Buffer.from(
+        JSON.stringify({
+            schemaVersion: 2,
+            mediaType: OCI_INDEX,
+            manifests: [
+                { mediaType: manifest, digest: image.digest, size: image.bytes.length, platform: { architecture: "amd64", os: "linux" } },
+                { mediaType: manifest, digest: attestation.digest, size: attestation.bytes.length, annotations: ATTESTATION_ANNOTATIONS(of), platform },
+            ],
+        }),
+    );
+}
+
 describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) => {
     let registry: RunningRegistry;
     let client: RegistryClient;
@@ -53,16 +68,7 @@ describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) =
         it("an image dressed as an attestation with a runnable platform is still label-checked", async () => {
             const good = await pushImage(client, "staging/bx", undefined, "good", { labels: labelled });
             const sneaky = await pushImage(client, "staging/bx", undefined, "sneaky, unlabelled");
-            const index = Buffer.from(
-                JSON.stringify({
-                    schemaVersion: 2,
-                    mediaType: OCI_INDEX,
-                    manifests: [
-                        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: good.digest, size: good.bytes.length, platform: { architecture: "amd64", os: "linux" } },
-                        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sneaky.digest, size: sneaky.bytes.length, annotations: ATTESTATION_ANNOTATIONS(good.digest), platform: { architecture: "arm64", os: "linux" } },
-                    ],
-                }),
-            );
+            const index = imageAndAttestation(good, sneaky, good.digest, { architecture: "arm64", os: "linux" });
             await client.putManifest("staging/bx", "sneaky", index, OCI_INDEX);
             const error = await failureOf(promote(client, { repository: "staging/bx", tag: "sneaky" }, { repository: "prod/bx", tag: "sneaky" }, SHA));
             expect(error).toMatchObject({ failure: "label-missing" });
@@ -72,16 +78,7 @@ describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) =
         it("an attestation of an image that is not in the index is refused", async () => {
             const good = await pushImage(client, "staging/bx", undefined, "good 2", { labels: labelled });
             const stray = await pushImage(client, "staging/bx", undefined, "stray");
-            const index = Buffer.from(
-                JSON.stringify({
-                    schemaVersion: 2,
-                    mediaType: OCI_INDEX,
-                    manifests: [
-                        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: good.digest, size: good.bytes.length, platform: { architecture: "amd64", os: "linux" } },
-                        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: stray.digest, size: stray.bytes.length, annotations: ATTESTATION_ANNOTATIONS(`sha256:${"9".repeat(64)}`), platform: { architecture: "unknown", os: "unknown" } },
-                    ],
-                }),
-            );
+            const index = imageAndAttestation(good, stray, `sha256:${"9".repeat(64)}`, { architecture: "unknown", os: "unknown" });
             await client.putManifest("staging/bx", "stray", index, OCI_INDEX);
             const error = await failureOf(promote(client, { repository: "staging/bx", tag: "stray" }, { repository: "prod/bx", tag: "stray" }, SHA));
             expect(error).toMatchObject({ failure: "label-missing" });

@@ -8,13 +8,14 @@ import { missingServices } from "../../lib/docker/stack";
 import { SWARM_STACK_PROBE_VERSION, swarmStackProbeProvider } from "../../dynamic-providers/swarmStackProbe";
 import { docker, must, run } from "../support/exec";
 import { scratchDir } from "../support/tmp";
+import { platformImage } from "../../lib/images";
 
 const endpoint = "unix:///var/run/docker.sock";
 const stack = `it-probe-${randomBytes(3).toString("hex")}`;
 const inputs = { endpoint, stack, services: ["web"], version: SWARM_STACK_PROBE_VERSION };
 
 async function deploy() {
-    const image = (await docker("image", "ls", "slipway/traefik", "--format", "{{.Repository}}:{{.Tag}}")).split("\n")[0]!;
+    const image = platformImage("traefik").ref;
     const file = join(scratchDir("probe-"), "compose.json");
     writeFileSync(file, JSON.stringify({ version: "3.8", services: { web: { image, command: ["--ping=true"] } } }));
     await must("docker", ["stack", "deploy", "--resolve-image", "never", "--quiet", "-c", file, stack]);
