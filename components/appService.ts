@@ -8,6 +8,7 @@ import { renderRouteLabels } from "../lib/render/traefik";
 import { parseReference } from "../lib/oci/reference";
 import { registryLogin } from "./registryLogin";
 import { swarmStack } from "./swarmResources";
+import { sshAccessFolder, type SshKeyAccess } from "./sshAccess";
 
 export interface AppServiceArgs {
     /** The platform, as readPlatformOutputs returns it. */
@@ -20,7 +21,9 @@ export interface AppServiceArgs {
     /** This stack's name: the swarm stack is `<stack>-<name>`. */
     stack: string;
     /** Docker Engine endpoint of the platform's manager. @default "unix:///var/run/docker.sock" */
-    endpoint?: pulumi.Input<string>;
+    endpoint?: string;
+    /** How an ssh:// manager is reached: this stack's key and the host keys (unset: the operator's own ssh setup). */
+    ssh?: SshKeyAccess;
     /** @default 1 */
     replicas?: number;
 }
@@ -59,7 +62,9 @@ export class AppService extends pulumi.ComponentResource {
                 labels: { "slipway.stack": args.stack },
             }),
         );
-        swarmStack(`${name}-stack`, stackName, compose, { endpoint: args.endpoint ?? "unix:///var/run/docker.sock", stack: args.stack }, this, [], login.dockerConfig);
+        const endpoint = args.endpoint ?? "unix:///var/run/docker.sock";
+        const sshAccess = args.ssh && endpoint.startsWith("ssh://") ? sshAccessFolder(`${name}-ssh-access`, `${args.stack}-${name}`, args.ssh, this) : undefined;
+        swarmStack(`${name}-stack`, stackName, compose, { endpoint, stack: args.stack, ...(sshAccess ? { sshAccess } : {}) }, this, [], login.dockerConfig);
         // The platform's HTTPS port is the one its own routes use.
         this.url = platform.apply((p) => `https://${name}.${p.proxyDomain}${portOf(p.proxyPingUrl)}`);
         this.registerOutputs({ url: this.url });

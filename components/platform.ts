@@ -196,9 +196,32 @@ export class Platform extends pulumi.ComponentResource {
      */
     private imagesFor(name: string, config: PlatformConfig, plan: ImagePlan): Record<PlatformRole, pulumi.Input<string>> {
         const local = config.host.endpoint.startsWith("unix://");
-        if (local || Object.keys(plan.assembled).length === 0) return imagesOn(plan, hostArch()) as Record<PlatformRole, string>;
+        if (local || Object.keys(plan.assembled).length === 0) return this.shipToWorkers(name, config, plan, pulumi.output(hostArch()), imagesOn(plan, hostArch()) as Record<PlatformRole, string>);
         const shipped = new NodeImages(`${name}-images`, { endpoint: config.host.endpoint, byArch: plan.assembled, ...this.engineAccess() }, { parent: this, dependsOn: [this.host.manager] });
-        return Object.fromEntries(plan.roles.map((role) => [role, plan.pinned[role] ?? shipped.images.apply((i) => i[role]!.id)])) as Record<PlatformRole, pulumi.Input<string>>;
+        const images = Object.fromEntries(plan.roles.map((role) => [role, plan.pinned[role] ?? shipped.images.apply((i) => i[role]!.id)])) as Record<PlatformRole, pulumi.Input<string>>;
+        return this.shipToWorkers(name, config, plan, shipped.architecture, images);
+    }
+
+    /**
+     * The one image that runs on every node, maintenance's (a global service), shipped to each
+     * worker that lacks it; its task there runs the manager's ID, so a worker of another
+     * architecture is refused, naming it. Returns `images` with maintenance waiting for them all.
+     */
+    private shipToWorkers(name: string, config: PlatformConfig, plan: ImagePlan, managerArch: pulumi.Input<string>, images: Record<PlatformRole, pulumi.Input<string>>): Record<PlatformRole, pulumi.Input<string>> {
+        if (!plan.roles.includes("maintenance") || plan.pinned.maintenance || !config.host.workers.length || !images.maintenance) return images;
+        const byArch = Object.fromEntries(Object.entries(plan.assembled).map(([arch, roles]) => [arch, { maintenance: roles.maintenance! }]));
+        const shipped = config.host.workers.map(
+            (w) =>
+                new NodeImages(`${name}-images-${w.name}`, { endpoint: w.endpoint, byArch, ...(this.host.workerAccess ? { sshAccess: this.host.workerAccess } : {}) }, { parent: this, dependsOn: [this.host] }),
+        );
+        const checked = pulumi.all([managerArch, ...shipped.map((s) => s.architecture), images.maintenance]).apply(([manager, ...rest]) => {
+            const id = rest.pop() as string;
+            rest.forEach((arch, i) => {
+                if (arch !== manager) throw new pulumi.ResourceError(`worker ${config.host.workers[i]!.name} is ${arch}, the manager ${manager}: the maintenance service runs one image on every node; pin slipway:images.maintenance to a multi-arch image in a registry both pull from`, this);
+            });
+            return id;
+        });
+        return { ...images, maintenance: checked };
     }
 
     /** How the stacks reach the manager: through the site's SSH access folder, when it has one. */

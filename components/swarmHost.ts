@@ -7,6 +7,7 @@ import type { JoinedWorker, WorkerSpec } from "../lib/docker/worker";
 import { shellJoin } from "../lib/shell";
 import { projectDir } from "./projectDir";
 import { engineShell } from "./swarmResources";
+import { sshAccessFolder } from "./sshAccess";
 
 export interface SwarmHostArgs {
     /** Docker Engine endpoint of the swarm manager: `unix:///…` or `ssh://user@host[:port]`. */
@@ -51,27 +52,13 @@ export class SwarmHost extends pulumi.ComponentResource {
      * manager through, known once it is written; undefined when the operator's own ssh is used.
      */
     public readonly sshAccess?: pulumi.Output<string>;
+    /** The same folder, for what reaches the workers (set when there are any). */
+    public readonly workerAccess?: pulumi.Output<string>;
 
     constructor(name: string, args: SwarmHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:host:SwarmHost", name, {}, opts);
-        // The key and host keys, written where every command and provider reaching the manager finds them.
-        const createSshAccess = (): pulumi.Output<string> | undefined => {
-            if (!args.ssh || !args.endpoint.startsWith("ssh://")) return undefined;
-            const dir = `ssh-access/${args.stack}`;
-            const access = new command.local.Command(
-                `${name}-ssh-access`,
-                {
-                    create: shellJoin(["node", "bin/scripts/sshAccess.js", "write", dir]),
-                    update: shellJoin(["node", "bin/scripts/sshAccess.js", "write", dir]),
-                    delete: shellJoin(["node", "bin/scripts/sshAccess.js", "remove", dir]),
-                    dir: projectDir(),
-                    environment: { SLIPWAY_SSH_KEY: pulumi.secret(args.ssh.privateKey), SLIPWAY_KNOWN_HOSTS: args.ssh.knownHosts },
-                },
-                { parent: this },
-            );
-            // Known once written; carries no secret (the command's outputs are secret, the folder's name is not).
-            return pulumi.unsecret(access.stdout).apply(() => dir);
-        };
+        // The key and host keys, written where every command and provider reaching an ssh:// node finds them.
+        const createSshAccess = (): pulumi.Output<string> | undefined => (args.ssh ? sshAccessFolder(`${name}-ssh-access`, args.stack, args.ssh, this) : undefined);
 
         const createManager = (sshAccess: pulumi.Output<string> | undefined) =>
             new SwarmManager(`${name}-manager`, { endpoint: args.endpoint, ...(args.advertiseAddress ? { advertiseAddress: args.advertiseAddress } : {}), ...(sshAccess ? { sshAccess } : {}) }, { parent: this });
@@ -120,7 +107,9 @@ export class SwarmHost extends pulumi.ComponentResource {
                 return pulumi.unsecret(join.stdout).apply((out): [string, JoinedWorker] => [w.name, JSON.parse(out.trim().split("\n").pop()!) as JoinedWorker]);
             });
 
-        const sshAccess = createSshAccess();
+        const access = createSshAccess();
+        // The manager through the folder when it is reached over SSH; a local one as it always was.
+        const sshAccess = args.endpoint.startsWith("ssh://") ? access : undefined;
         const manager = createManager(sshAccess);
         const network = createProxyNetwork(manager, sshAccess);
         createNodeLabels(manager, sshAccess);
@@ -128,6 +117,7 @@ export class SwarmHost extends pulumi.ComponentResource {
 
         this.manager = manager;
         if (sshAccess) this.sshAccess = sshAccess;
+        if (access && args.workers?.length) this.workerAccess = access;
         this.endpoint = pulumi.output(args.endpoint);
         this.networkName = network.name;
         this.networkId = network.id;

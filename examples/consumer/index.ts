@@ -1,6 +1,8 @@
 // Another team's stack: reads a Slipway platform (config `producer`: <org>/slipway/<stack>)
 // through a StackReference, validated, and deploys a service from one of its promotions
 // (config `service`: { promotion, port, command? }) onto its proxy network, behind its Traefik.
+// A remote platform's manager is config `endpoint` (ssh://user@host), reached with this stack's
+// own key (secret `sshPrivateKey`) and host keys (`knownHosts`), or else the operator's ssh.
 import * as pulumi from "@pulumi/pulumi";
 import { AppService } from "../../components/appService";
 import { readPlatformOutputs } from "../../components/platformOutputs";
@@ -31,7 +33,13 @@ const promoted = service
           return p.ref;
       })
     : undefined;
-const app = service && promoted ? new AppService(service.promotion, { platform, image: promoted, port: service.port, ...(service.command ? { command: service.command } : {}), stack: pulumi.getStack() }) : undefined;
+const endpoint = config.get("endpoint");
+const sshPrivateKey = config.getSecret("sshPrivateKey");
+const ssh = sshPrivateKey ? { privateKey: sshPrivateKey, knownHosts: config.require("knownHosts") } : undefined;
+const app =
+    service && promoted
+        ? new AppService(service.promotion, { platform, image: promoted, port: service.port, ...(service.command ? { command: service.command } : {}), stack: pulumi.getStack(), ...(endpoint ? { endpoint } : {}), ...(ssh ? { ssh } : {}) })
+        : undefined;
 
 /** What runs (the promoted digest) and where it answers. */
 export const serviceImage = promoted;

@@ -4,10 +4,12 @@
 // the swarm is initialised over SSH with the stack's key, the platform images are shipped to
 // it, and the site answers over HTTPS with its own certificate. A second up changes and ships
 // nothing; destroy leaves nothing Slipway made there. Failures say which host, why, and the fix.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restoreSite } from "../../lib/backup/backup";
 import { RegistryClient } from "../../lib/oci/client";
@@ -16,11 +18,14 @@ import { must, run } from "../support/exec";
 import { guideBlock } from "../support/guide";
 import { addHosts, removeHosts } from "../support/hostsFile";
 import { pushImage } from "../support/images";
+import { cosignKeys, cosignSign } from "../support/cosign";
+import { platformImage } from "../../lib/images";
 import { ROOT } from "../support/prerequisites";
 import { changedSteps, throwawayStack, type ThrowawayStack } from "../support/stack";
 import { startWorkerNode, type WorkerNode } from "../support/workerNode";
 
 const DOMAIN = "site.slipway.test";
+const REVISION = "7c0ffee7c0ffee7c0ffee7c0ffee7c0ffee7c0ff";
 const GUIDE = { host: "203.0.113.10", user: "deploy", domain: "gamma.slipway.example.org", key: "~/.ssh/id_ed25519" };
 
 /** GET over HTTPS from the site's address, named as a browser would name it. */
@@ -93,13 +98,17 @@ describe("a remote site from zero, over SSH", () => {
         t = await throwawayStack(() => ({}));
         dir = mkdtempSync(join(tmpdir(), "slipway-e2e-site-"));
         ({ ca } = await siteFiles(dir, node));
-        addHosts(t.id, address, ["proxy", "registry", "ci"].map((n) => `${n}.${DOMAIN}`));
+        addHosts(t.id, address, ["proxy", "registry", "ci", "web"].map((n) => `${n}.${DOMAIN}`));
+        // The site's engine pulls from its own registry, trusting the site's CA (the filesystem is shared).
+        mkdirSync(`/etc/docker/certs.d/registry.${DOMAIN}`, { recursive: true });
+        writeFileSync(`/etc/docker/certs.d/registry.${DOMAIN}/ca.crt`, ca);
     });
     afterAll(async () => {
         try {
             await t?.dispose();
         } finally {
             removeHosts(t?.id ?? "");
+            rmSync(`/etc/docker/certs.d/registry.${DOMAIN}`, { recursive: true, force: true });
             await node?.dispose();
             if (dir) rmSync(dir, { recursive: true, force: true });
         }
@@ -139,6 +148,72 @@ describe("a remote site from zero, over SSH", () => {
         }
     });
 
+    it("publishes disk images to the site's registry, promotes a signed staging image, and a consumer stack serves it there", async () => {
+        const keys = await cosignKeys("site-key-password");
+        const outputs = await t.stack.outputs();
+        const registry = `registry.${DOMAIN}`;
+        const auth = join(dir, "auth");
+        mkdirSync(auth, { recursive: true });
+        writeFileSync(join(auth, "ca.crt"), ca);
+        writeFileSync(join(auth, "config.json"), JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${outputs.registryUsername?.value as string}:${outputs.registryPassword?.value as string}`).toString("base64") } } }));
+        // What CI does for a commit: an image labelled with its revision, pushed to staging, signed with the site key.
+        const context = join(dir, "web");
+        mkdirSync(context, { recursive: true });
+        writeFileSync(join(context, "Dockerfile"), `FROM ${platformImage("traefik").ref}\nLABEL org.opencontainers.image.revision=${REVISION}\n`);
+        const image = `slipway-e2e-site-web:${t.id}`;
+        await must("docker", ["build", "--quiet", "-t", image, context]);
+        await must("skopeo", ["copy", "--dest-cert-dir", auth, "--authfile", join(auth, "config.json"), `docker-daemon:${image}`, `docker://${registry}/apps/web:staging`]);
+        await run("docker", ["image", "rm", image]);
+        const client = new RegistryClient({ registry, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
+        const staged = await client.resolve("apps/web", "staging");
+        client.close();
+        await cosignSign(keys, `${registry}/apps/web@${staged}`, { dockerConfig: auth });
+
+        const set = (key: string, value: string, secret = false) => t.stack.setConfig(`slipway:${key}`, { value, secret }, !secret);
+        await set("signing.publicKey", keys.publicKeyPem);
+        await set("signingKey", readFileSync(keys.key, "utf8"), true);
+        await set("signingKeyPassword", keys.password, true);
+        await set("diskImages[0].name", "edge");
+        await set("diskImages[0].architectures[0]", "amd64");
+        await set("diskImages[0].families[0]", "kernel-initrd");
+        await set("diskImages[0].kernel.amd64", "6.1.0-56-cloud-amd64");
+        await set("promotion[0].name", "web");
+        await set("promotion[0].source", `${registry}/apps/web:staging`);
+        await set("promotion[0].target", `${registry}/apps/web:prod`);
+        await set("promotion[0].expectedRevision", REVISION);
+        await t.stack.up();
+
+        const after = await t.stack.outputs();
+        const current = (after.diskImageCurrent?.value as Record<string, { indexRef: string }>)["edge/kernel-initrd"]!;
+        expect(current.indexRef.startsWith(`${registry}/disk-images/edge/kernel-initrd@sha256:`)).toBe(true);
+        // The real cosign verifies the publication on the site, trusting the site's CA and key.
+        writeFileSync(join(auth, "bundle.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + ca);
+        const verify = await run("cosign", ["verify", "--key", join(keys.dir, "cosign.pub"), "--insecure-ignore-tlog", current.indexRef], { env: { ...process.env, DOCKER_CONFIG: auth, SSL_CERT_FILE: join(auth, "bundle.pem") } });
+        expect(verify.code, verify.stderr).toBe(0);
+        expect((after.promotions?.value as Record<string, { digest: string }>).web!.digest).toBe(staged);
+
+        // Another team's stack deploys the promoted digest on the site, through its own SSH key, behind the site's Traefik.
+        const consumer = await throwawayStack(
+            () => ({
+                "slipway-consumer:producer": { value: `organization/slipway/${t.stack.name}` },
+                "slipway-consumer:endpoint": { value: node.endpoint },
+                "slipway-consumer:knownHosts": { value: node.knownHosts },
+                "slipway-consumer:sshPrivateKey": { value: node.privateKey, secret: true },
+                "slipway-consumer:service": { value: JSON.stringify({ promotion: "web", port: 8080, command: ["--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http"] }) },
+            }),
+            join(ROOT, "examples", "consumer"),
+            t.backend,
+        );
+        try {
+            const result = await consumer.stack.up();
+            expect(result.outputs.serviceImage?.value).toBe(`${registry}/apps/web@${staged}`);
+            expect(await remote("service", "inspect", `${consumer.stack.name}-web_web`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).toBe(`${registry}/apps/web@${staged}`);
+            expect(await eventually(() => get(address, `web.${DOMAIN}`, "/ping", ca), (r) => r?.status === 200)).toMatchObject({ status: 200, body: "OK" });
+        } finally {
+            await consumer.dispose();
+        }
+    });
+
     it("a second up changes nothing and ships no image", async () => {
         const imageIds = async () => (await remote("image", "ls", "--all", "--no-trunc", "--quiet")).split("\n").sort();
         const before = await imageIds();
@@ -147,6 +222,27 @@ describe("a remote site from zero, over SSH", () => {
         expect(steps).toEqual([]);
         expect(up.summary.resourceChanges).not.toHaveProperty("update");
         expect(await imageIds()).toEqual(before);
+    });
+
+    it("a second host joins the site as its worker over SSH with the site's key, and leaves when removed from config", async () => {
+        const worker = await startWorkerNode({ authorizedKey: node.publicKey });
+        try {
+            await t.stack.setConfig("slipway:host.workers[0].name", { value: "w1" }, true);
+            await t.stack.setConfig("slipway:host.workers[0].endpoint", { value: worker.endpoint }, true);
+            await t.stack.setConfig("slipway:host.knownHosts", { value: `${node.knownHosts}\n${worker.knownHosts}` }, true);
+            const up = await t.stack.up();
+            const joined = (up.outputs.workers?.value as Record<string, { nodeId: string }>).w1!;
+            expect(await remote("node", "inspect", joined.nodeId, "--format", "{{.Status.State}} {{index .Spec.Labels \"slipway.worker\"}}")).toBe("ready w1");
+            expect(await must("docker", ["-H", `unix://${worker.socket}`, "info", "--format", "{{.Swarm.LocalNodeState}}"])).toBe("active");
+
+            await t.stack.removeConfig("slipway:host.workers", true);
+            await t.stack.setConfig("slipway:host.knownHosts", { value: node.knownHosts }, true);
+            await t.stack.up();
+            expect(await must("docker", ["-H", `unix://${worker.socket}`, "info", "--format", "{{.Swarm.LocalNodeState}}"])).toBe("inactive");
+            expect((await remote("node", "ls", "--quiet")).split("\n")).toHaveLength(1);
+        } finally {
+            await worker.dispose();
+        }
     });
 
     it("images removed from the host by hand are shipped again by the next up", async () => {
@@ -199,13 +295,34 @@ describe("a remote site from zero, over SSH", () => {
         return new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
     }
 
+    /** The CI database's rows, table by table, from a tar of its folder (Woodpecker rewrites the file's bytes when it starts). */
+    function ciRows(tar: string): Record<string, unknown[]> {
+        const file = join(dir, `ci-${Date.now()}.sqlite`);
+        execFileSync("bash", ["-c", `tar -xOf ${tar} woodpecker/woodpecker.sqlite > ${file}`]);
+        const db = new DatabaseSync(file, { readOnly: true });
+        try {
+            const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+            // An agent's heartbeat (updated, last_contact) moves every few seconds; the rest is the data.
+            const stable = (table: string, row: Record<string, unknown>) => (table === "agents" ? { ...row, updated: undefined, last_contact: undefined } : row);
+            return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}"`).all().map((row) => JSON.stringify(stable(table, row))).sort()]));
+        } finally {
+            db.close();
+            rmSync(file, { force: true });
+        }
+    }
+
     /** The CI database as it is on the host now (read through the server's container). */
-    async function ciDatabase(): Promise<string> {
+    async function ciDatabase(): Promise<Record<string, unknown[]>> {
         const container = (await remote("ps", "--quiet", "--filter", `label=com.docker.swarm.service.name=${t.stack.name}-ci_server`)).split("\n")[0]!;
-        return must("bash", ["-c", `docker -H unix://${node.socket} cp ${container}:/var/lib/woodpecker - | tar -xOf - woodpecker/woodpecker.sqlite | sha256sum | cut -d' ' -f1`]);
+        const tar = join(dir, "ci-now.tar");
+        await must("bash", ["-c", `docker -H unix://${node.socket} cp ${container}:/var/lib/woodpecker - > ${tar}`]);
+        return ciRows(tar);
     }
 
     it("backs up the site's data, and restores it after a destroy that removed it", async () => {
+        // A site with its promotion would (rightly) refuse to come up while its staging image is
+        // gone: the data round trip is shown on the platform alone.
+        for (const key of ["promotion", "diskImages", "signing", "signingKey", "signingKeyPassword"]) await t.stack.removeConfig(`slipway:${key}`);
         await t.stack.setConfig("slipway:host.dataOnDestroy", { value: "delete" }, true);
         await t.stack.up();
         const file = join(dir, "site-backup.tar");
@@ -251,7 +368,9 @@ describe("a remote site from zero, over SSH", () => {
         } finally {
             client.close();
         }
-        expect(await ciDatabase()).toBe(database);
+        // The CI database holds again exactly the rows it held (its tables, row for row).
+        expect(await ciDatabase()).toEqual(database);
+        expect(Object.keys(database).length).toBeGreaterThan(5);
     });
 
     it("with host.dataOnDestroy delete, destroy leaves nothing Slipway made on the host: services, networks, secrets, configs, volumes, images", async () => {

@@ -20,6 +20,8 @@ export interface WorkerNode {
     knownHosts: string;
     /** The client key its sshd accepts. */
     privateKey: string;
+    /** Its public half, as an authorized_keys line. */
+    publicKey: string;
     /** Puts a local image into the worker's engine (it cannot pull from anywhere). */
     loadImage(image: string): Promise<void>;
     dispose(): Promise<void>;
@@ -30,9 +32,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface WorkerNodeOptions {
     /** Start its Docker Engine; without one, SSH works and `docker` finds nothing to talk to. @default true */
     engine?: boolean;
+    /** Another client key its sshd accepts (an authorized_keys line), e.g. another node's: one site key for every node. */
+    authorizedKey?: string;
 }
 
-export async function startWorkerNode({ engine = true }: WorkerNodeOptions = {}): Promise<WorkerNode> {
+export async function startWorkerNode({ engine = true, authorizedKey }: WorkerNodeOptions = {}): Promise<WorkerNode> {
     const id = randomBytes(3).toString("hex");
     const ns = `sw-${id}`;
     const subnet = 1 + (parseInt(id, 16) % 250);
@@ -61,6 +65,7 @@ export async function startWorkerNode({ engine = true }: WorkerNodeOptions = {})
                 await sleep(100);
             }
         }
+        for (const dir of ["-i", "-o"]) await run("iptables", ["-D", "FORWARD", dir, `vh-${ns}`, "-j", "ACCEPT"]);
         await run("ip", ["netns", "del", ns]);
         await run("ip", ["link", "del", `vh-${ns}`]);
         await run("bash", ["-c", `umount -R ${dataRoot}/overlay2/*/merged 2>/dev/null; rm -rf ${dataRoot} ${execRoot} ${socket}`]);
@@ -73,6 +78,9 @@ export async function startWorkerNode({ engine = true }: WorkerNodeOptions = {})
         await must("ip", ["link", "set", `vn-${ns}`, "netns", ns]);
         await must("ip", ["addr", "add", `${hostIp}/24`, "dev", `vh-${ns}`]);
         await must("ip", ["link", "set", `vh-${ns}`, "up"]);
+        // Nodes in namespaces reach each other through this machine, whose FORWARD policy (Docker's)
+        // drops what it does not know: this node's own veth is let through, both ways, and only it.
+        for (const dir of ["-i", "-o"]) await must("iptables", ["-I", "FORWARD", dir, `vh-${ns}`, "-j", "ACCEPT"]);
         // Overlay traffic (VXLAN) to the worker must leave from the manager's advertised address:
         // the worker's kernel drops VXLAN packets whose outer source differs from the address its
         // static forwarding entries name for the sender (vxlan_snoop), and the route to the veth
@@ -105,7 +113,7 @@ export async function startWorkerNode({ engine = true }: WorkerNodeOptions = {})
 
         await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(sshDir, "host_key")]);
         await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(sshDir, "client_key")]);
-        writeFileSync(join(sshDir, "authorized_keys"), readFileSync(join(sshDir, "client_key.pub")), { mode: 0o600 });
+        writeFileSync(join(sshDir, "authorized_keys"), `${readFileSync(join(sshDir, "client_key.pub"), "utf8")}${authorizedKey ? `${authorizedKey}\n` : ""}`, { mode: 0o600 });
         writeFileSync(
             join(sshDir, "sshd_config"),
             [
@@ -138,6 +146,7 @@ export async function startWorkerNode({ engine = true }: WorkerNodeOptions = {})
             socket,
             knownHosts,
             privateKey: readFileSync(join(sshDir, "client_key"), "utf8"),
+            publicKey: readFileSync(join(sshDir, "client_key.pub"), "utf8").trim(),
             loadImage: async (image) => {
                 await must("bash", ["-c", `docker save ${image} | docker -H unix://${socket} load --quiet`], { timeoutMs: 120_000 });
             },

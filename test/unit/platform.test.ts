@@ -294,6 +294,20 @@ describe("Platform wiring", () => {
         expect(recorded).toEqual([]);
     });
 
+    it("ships the maintenance image to each worker that runs its global service, through the stack's SSH access", async () => {
+        const gamma = readStackFile("gamma");
+        const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
+        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, pruneOlderThanHours: 24 }), secret: false } });
+        const platform = platformOf();
+        await promiseOf(platform.proxy.pingUrl);
+        const shipped = await registered(recorded, "slipway-images-builder-1");
+        expect(shipped.inputs).toMatchObject({ endpoint: "ssh://deploy@203.0.113.11", sshAccess: "ssh-access/gamma" });
+        expect(Object.keys((shipped.inputs.byArch as Record<string, Record<string, unknown>>).arm64!)).toEqual(["maintenance"]);
+        const compose = JSON.parse((await registered(recorded, "slipway-maintenance-stack")).inputs.stdin as string) as { services: Record<string, { image: string }> };
+        // Every node runs the one ID the manager's arch has: the worker got exactly that.
+        expect(compose.services.prune!.image).toBe(imageOf("maintenance", "amd64").id);
+    });
+
     it("leaves a local engine's commands as they were: no access folder, plain shells", async () => {
         setStackConfig(readStackFile("local"));
         const platform = platformOf();
