@@ -29,3 +29,24 @@ export function docker(endpoint: string, args: readonly string[], timeoutMs = 12
 export function isNotFound(error: unknown): boolean {
     return error instanceof DockerError && /no such|not found/i.test(error.stderr);
 }
+
+/** Attempts at one `docker node update` before its error stands. */
+const NODE_UPDATE_ATTEMPTS = 10;
+
+/**
+ * `docker node update` writes against the node version it just read; any other update of the
+ * node in between (a label, the engine's own status) fails it with "update out of sequence".
+ * That error, and only that one, is retried, bounded.
+ */
+export async function nodeUpdate(endpoint: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            await docker(endpoint, ["node", "update", ...args], 30_000, env);
+            return;
+        } catch (error) {
+            const outOfSequence = error instanceof DockerError && error.stderr.includes("update out of sequence");
+            if (!outOfSequence || attempt >= NODE_UPDATE_ATTEMPTS) throw error;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
+}

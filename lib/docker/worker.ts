@@ -2,7 +2,7 @@
 // worker command runs. Idempotent both ways, so a re-run converges: a worker already in this
 // swarm is not joined twice, a worker already gone is not an error. Fails closed, naming the
 // host, the cause and the fix.
-import { docker, DockerError } from "./cli";
+import { docker, DockerError, nodeUpdate } from "./cli";
 
 export interface WorkerSpec {
     /** Name in config: written as the node label slipway.worker=<name>, which places services on it. */
@@ -67,7 +67,7 @@ export async function joinWorker(spec: WorkerSpec, env: Env, progress: Progress)
     const current = JSON.parse(await docker(spec.manager, ["node", "inspect", worker.NodeID, "--format", "{{json .Spec.Labels}}"], 30_000, env)) as Record<string, string> | null;
     // Labels are this worker's config: what config no longer says goes.
     const stale = Object.keys(current ?? {}).filter((k) => !(k in labels));
-    await docker(spec.manager, ["node", "update", ...Object.entries(labels).flatMap(([k, v]) => ["--label-add", `${k}=${v}`]), ...stale.flatMap((k) => ["--label-rm", k]), "--availability", "active", worker.NodeID], 30_000, env);
+    await nodeUpdate(spec.manager, [...Object.entries(labels).flatMap(([k, v]) => ["--label-add", `${k}=${v}`]), ...stale.flatMap((k) => ["--label-rm", k]), "--availability", "active", worker.NodeID], env);
     const hostname = await docker(spec.manager, ["node", "inspect", worker.NodeID, "--format", "{{.Description.Hostname}}"], 30_000, env);
     progress(`worker ${spec.name}: node ${worker.NodeID} (${hostname}) ready, labels ${Object.keys(labels).join(", ")}`);
     return { nodeId: worker.NodeID, hostname };
@@ -80,7 +80,7 @@ export async function removeWorker(spec: WorkerSpec, nodeId: string, env: Env, p
         return;
     }
     progress(`worker ${spec.name}: draining node ${nodeId}`);
-    await docker(spec.manager, ["node", "update", "--availability", "drain", nodeId], 30_000, env);
+    await nodeUpdate(spec.manager, ["--availability", "drain", nodeId], env);
     // Bounded: running tasks stop and are rescheduled elsewhere.
     for (let i = 0; i < 120; i++) {
         const running = (await docker(spec.manager, ["node", "ps", nodeId, "--filter", "desired-state=running", "--format", "{{.ID}}"], 30_000, env)).split("\n").filter(Boolean);
