@@ -65,6 +65,10 @@ export const registryPassword = platform.registry.password;
 /** The CI server (Woodpecker) and the bearer token for its /metrics (secret). */
 export const ciUrl = platform.ci.url;
 export const ciMetricsToken = platform.ci.metricsToken;
+/** The platform's forge (forge.engine gitea): its URL, and its admin's name and password (secret) to log in with. */
+export const forgeUrl = platform.forge?.stack.url;
+export const forgeAdminUser = platform.forge?.stack.adminUser;
+export const forgeAdminPassword = platform.forge?.stack.adminPassword;
 /** Disk-image builds per "<platform>/<family>/<arch>": build digest, files (sha256, size) and boot time. */
 export const diskImageBuilds = pulumi.all(platform.diskImages.map((p) => p.builds)).apply((all) =>
     Object.fromEntries(

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomSecret } from "../dynamic-providers/randomSecret";
 import { renderCompose } from "../lib/render/compose";
 import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
-import { swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
+import { SITE_CA_PATH, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
 import type { DataOnDestroy } from "../lib/render/swarmScripts";
 
 export interface CiStackArgs extends SwarmContext {
@@ -15,7 +15,11 @@ export interface CiStackArgs extends SwarmContext {
     /** Image IDs (lib/images) of the Woodpecker server and agent. */
     images: { server: pulumi.Input<string>; agent: pulumi.Input<string> };
     /** The Gitea/Forgejo the server logs users in with. Unset: placeholders, and nobody can log in until it is set. */
-    forge?: { url: string; clientId: string; clientSecret: pulumi.Input<string> };
+    forge?: { url: pulumi.Input<string>; clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
+    /** Forge users who administer the CI. @default [] */
+    admins?: string[];
+    /** PEM of the CA behind the site's certificate, when it is private: the server trusts it to reach a forge behind the site's Traefik. */
+    caCertificate?: pulumi.Input<string | undefined>;
     /** Workflows the agent runs at once. @default 2 */
     capacity?: number;
     /** What destroy does with the database's volume: keep it, or remove it. @default "retain" */
@@ -56,8 +60,11 @@ export class CiStack extends pulumi.ComponentResource {
         // The database's volume is the site's data, not the stack's (named as a stack deploy named it before).
         const data = swarmVolume(`${name}-data`, `${this.stackName}_data`, "ci", args.dataOnDestroy ?? "retain", ctx, this);
 
+        const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply((ca) => ca ?? ""), ctx, this);
+
         const port = httpsPortSuffix(args.httpsPort);
-        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, args.images.server, args.images.agent]).apply(([domain, network, agent, metrics, forge, serverImage, agentImage]) =>
+        const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);
+        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent]), siteCa, forgeLogin]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage], ca, [forgeUrl, clientId]]) =>
             renderCompose({
                 services: {
                     server: {
@@ -69,12 +76,14 @@ export class CiStack extends pulumi.ComponentResource {
                             WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
                             WOODPECKER_PROMETHEUS_AUTH_TOKEN_FILE: `/run/secrets/${metrics}`,
                             WOODPECKER_GITEA: "true",
-                            WOODPECKER_GITEA_URL: args.forge?.url ?? `https://git.${domain}`,
-                            WOODPECKER_GITEA_CLIENT: args.forge?.clientId ?? "unconfigured",
+                            WOODPECKER_GITEA_URL: forgeUrl ?? `https://git.${domain}`,
+                            WOODPECKER_GITEA_CLIENT: clientId ?? "unconfigured",
                             WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
+                            ...(args.admins?.length ? { WOODPECKER_ADMIN: args.admins.join(",") } : {}),
                         },
                         networks: ["proxy", "ci"],
                         secrets: [agent, metrics, forge],
+                        configs: [{ source: ca, target: SITE_CA_PATH }],
                         mounts: [{ type: "volume", source: "data", target: DATA_DIR }],
                         labels: { "slipway.stack": args.stack, ...renderRouteLabels(this.stackName, `ci.${domain}`, 8000) },
                         // Its database is on this node's volume.
@@ -105,6 +114,7 @@ export class CiStack extends pulumi.ComponentResource {
                 networks: { ci: { internal: true } },
                 externalNetworks: { proxy: network },
                 secrets: [agent, metrics, forge],
+                configs: [ca],
                 externalVolumes: { data: `${this.stackName}_data` },
                 labels: { "slipway.stack": args.stack },
             }),

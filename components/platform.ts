@@ -1,7 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { DEFAULT_FORGE_ADMIN } from "../lib/config/schema";
 import { SwarmHost } from "./swarmHost";
 import { CiStack } from "./ciStack";
+import { ForgeStack } from "./forgeStack";
+import { ForgeOAuthApp } from "../dynamic-providers/forgeOAuthApp";
+import { httpsPortSuffix } from "../lib/render/traefik";
 import { DiskImagePipeline } from "./diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
@@ -40,6 +44,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly proxy: TraefikStack;
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
+    /** The platform's forge and the CI's OAuth application there (forge.engine gitea). */
+    public readonly forge?: { stack: ForgeStack; login: { url: pulumi.Output<string>; clientId: pulumi.Output<string>; clientSecret: pulumi.Output<string> } };
     /** Repositories declared in config, by name (empty when none are declared). */
     public readonly repositories: pulumi.Output<Record<string, DeclaredRepository>>;
     /** Pinned upstream images copied into the registry, by local repository (empty when none are declared). */
@@ -131,6 +137,7 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         const { ci } = config;
+        this.forge = config.forge.engine === "gitea" ? this.createForge(name, config, images) : undefined;
         this.ci = new CiStack(
             `${name}-ci`,
             {
@@ -141,7 +148,10 @@ export class Platform extends pulumi.ComponentResource {
                 network: this.host.networkName,
                 httpsPort: proxy.httpsPort,
                 images: { server: images["woodpecker-server"], agent: images["woodpecker-agent"] },
-                ...(ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
+                ...(this.forge ? { forge: this.forge.login } : ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
+                // The platform forge's admin administers its CI too.
+                admins: [...new Set([...(this.forge ? [this.forge.stack.adminUser] : []), ...ci.admins])],
+                caCertificate: this.proxy.caCertificate,
                 capacity: ci.runnerCapacity,
                 dataOnDestroy: config.host.dataOnDestroy,
                 secretRotation: ci.secretRotation,
@@ -222,6 +232,33 @@ export class Platform extends pulumi.ComponentResource {
             return id;
         });
         return { ...images, maintenance: checked };
+    }
+
+    /**
+     * Gitea at git.<domain>, and the OAuth2 application the CI logs in to it with, created through
+     * its API as its admin: its client id and secret go to the CI and nowhere else.
+     */
+    private createForge(name: string, config: PlatformConfig, images: Record<PlatformRole, pulumi.Input<string>>): NonNullable<Platform["forge"]> {
+        const stack = new ForgeStack(
+            `${name}-forge`,
+            {
+                endpoint: config.host.endpoint,
+                ...this.engineAccess(),
+                stack: config.stack,
+                domain: config.proxy.domain,
+                network: this.host.networkName,
+                httpsPort: config.proxy.httpsPort,
+                image: images.gitea,
+                adminUser: config.forge.adminUser ?? DEFAULT_FORGE_ADMIN,
+                passwordRotation: config.forge.passwordRotation ?? 0,
+                caCertificate: this.proxy.caCertificate,
+                dataOnDestroy: config.host.dataOnDestroy,
+            },
+            { parent: this, dependsOn: [this.proxy] },
+        );
+        const ciUrl = pulumi.interpolate`https://ci.${config.proxy.domain}${httpsPortSuffix(config.proxy.httpsPort)}`;
+        const app = new ForgeOAuthApp(`${name}-ci-oauth-app`, { credentialsDir: stack.credentialsDir, name: `Slipway CI (${config.stack})`, redirectUri: pulumi.interpolate`${ciUrl}/authorize`, rotation: config.ci.secretRotation }, { parent: this });
+        return { stack, login: { url: stack.url, clientId: app.clientId, clientSecret: app.clientSecret } };
     }
 
     /** How the stacks reach the manager: through the site's SSH access folder, when it has one. */

@@ -7,6 +7,12 @@ import { contentName, renderStackScripts, renderSwarmObjectScripts, renderVolume
 import { SwarmStackProbe } from "../dynamic-providers/swarmStackProbe";
 import { projectDir } from "./projectDir";
 
+/**
+ * Where a service finds the site's private CA: Go programs (Gitea, Woodpecker) read every file in
+ * /etc/ssl/certs besides the system bundle, so mounting it there is all it takes to trust it.
+ */
+export const SITE_CA_PATH = "/etc/ssl/certs/slipway-site-ca.pem";
+
 export interface SwarmContext {
     /** Docker Engine endpoint of the manager. */
     endpoint: pulumi.Input<string>;

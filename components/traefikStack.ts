@@ -22,6 +22,8 @@ export interface TraefikStackArgs extends SwarmContext {
 
 const STATIC_PATH = "/etc/traefik/traefik.yml";
 const DYNAMIC_DIR = "/etc/traefik/dynamic";
+/** The platform's own hosts under the domain, which services inside the site reach through Traefik. */
+export const SITE_HOSTS = ["proxy", "registry", "ci", "git"] as const;
 
 /**
  * Traefik v3 as a swarm stack, Co-op Cloud style: the swarm provider reads services through a
@@ -41,6 +43,10 @@ export class TraefikStack extends pulumi.ComponentResource {
         super("slipway:proxy:TraefikStack", name, {}, opts);
         const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack, ...(args.sshAccess ? { sshAccess: args.sshAccess } : {}) };
         this.stackName = `${args.stack}-proxy`;
+        // Listening on the published ports, not 80/443 behind them: a URL with its port works the same
+        // from inside the site (through the aliases below) as from outside.
+        const httpPort = args.httpPort ?? 80;
+        const httpsPort = args.httpsPort ?? 443;
 
         const issueLocalCertificate = () => {
             const issued = new LocalCertificate(`${name}-local-certificate`, { domain: args.domain }, { parent: this });
@@ -62,7 +68,7 @@ export class TraefikStack extends pulumi.ComponentResource {
             `${name}-static-config`,
             "config",
             `${this.stackName}-static`,
-            pulumi.output(args.network).apply((network) => renderTraefikStatic({ dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`, network, dynamicDir: DYNAMIC_DIR, publicHttpsPort: args.httpsPort ?? 443, onlyStack: args.stack })),
+            pulumi.output(args.network).apply((network) => renderTraefikStatic({ dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`, network, dynamicDir: DYNAMIC_DIR, httpPort, httpsPort, publicHttpsPort: httpsPort, onlyStack: args.stack })),
             ctx,
             this,
         );
@@ -84,9 +90,12 @@ export class TraefikStack extends pulumi.ComponentResource {
                         image: traefikImage,
                         command: [`--configFile=${STATIC_PATH}`],
                         networks: ["proxy", "socket"],
+                        // Inside the site, its hosts are Traefik too, on the ports their URLs name: the CI
+                        // reaches the forge, the forge the CI and pipelines the registry by the URLs people use.
+                        aliases: { proxy: SITE_HOSTS.map((h) => `${h}.${domain}`) },
                         ports: [
-                            { target: 80, published: args.httpPort ?? 80 },
-                            { target: 443, published: args.httpsPort ?? 443 },
+                            { target: httpPort, published: httpPort },
+                            { target: httpsPort, published: httpsPort },
                         ],
                         secrets: [crt, key],
                         configs: [

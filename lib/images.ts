@@ -50,20 +50,24 @@ export function platformImage(name: string, arch: Arch = hostArch(), env: NodeJS
 }
 
 /** The images a platform deployment runs, by the role names `slipway:images` uses. */
-export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance"] as const;
+export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance", "gitea"] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
-/** Roles only some deployments run: maintenance does the scheduled prune and registry GC. */
-export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance"];
+/** Roles only some deployments run: maintenance does the scheduled prune and registry GC; gitea is the platform's forge. */
+export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance", "gitea"];
 
 /** What the images depend on in the stack configuration (slipway:images, host, registry). */
 export interface ImagesConfig {
     images: Record<string, string>;
     host: { endpoint: string; pruneOlderThanHours: number };
     registry: { gcSchedule?: string | undefined };
+    forge: { engine: string };
 }
 
-/** The roles a configuration runs: every role but the optional ones, plus maintenance when it schedules a prune or a registry collection. */
-export function wantedRoles(config: Pick<ImagesConfig, "host" | "registry">): PlatformRole[] {
-    const scheduled = config.host.pruneOlderThanHours > 0 || config.registry.gcSchedule !== undefined;
-    return PLATFORM_ROLES.filter((role) => scheduled || !OPTIONAL_ROLES.includes(role));
+/** The roles a configuration runs: every role but the optional ones, plus maintenance when it schedules a prune or a registry collection, and gitea when it runs the forge. */
+export function wantedRoles(config: Pick<ImagesConfig, "host" | "registry" | "forge">): PlatformRole[] {
+    const wanted: Partial<Record<PlatformRole, boolean>> = {
+        maintenance: config.host.pruneOlderThanHours > 0 || config.registry.gcSchedule !== undefined,
+        gitea: config.forge.engine === "gitea",
+    };
+    return PLATFORM_ROLES.filter((role) => !OPTIONAL_ROLES.includes(role) || wanted[role] === true);
 }

@@ -146,6 +146,11 @@ export const registrySchema = z
     })
     .meta(doc("The OCI registry", "{}"));
 
+/** A Gitea user name: alphanumerics, dash, underscore and dot, not at either end. */
+const FORGE_USER = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$/;
+/** Names Gitea v1.26.0 refuses for users (models/user/user.go: reservedUsernames). */
+const RESERVED_FORGE_USERS = new Set(["api", "metrics", "v2", "assets", "attachments", "avatar", "avatars", "repo-avatars", "captcha", "login", "org", "repo", "user", "explore", "issues", "pulls", "milestones", "notifications", "ssh_info", "ghost", "gitea-actions"]);
+
 export const ciSchema = z
     .object({
         engine: z.enum(["woodpecker", "drone", "gitea-runner"]).meta(doc("CI engine: only woodpecker can be built here (drone and gitea-runner are refused)", "woodpecker")).default("woodpecker"),
@@ -154,8 +159,25 @@ export const ciSchema = z
         runnerCapacity: z.number().int().min(1).max(64).meta(doc("Jobs a runner takes at once", "2")).default(2),
         runnerLabels: z.array(z.string().min(1)).meta(doc("Runner labels", '["disk-image-builder"]')).default(["disk-image-builder"]),
         secretRotation: z.number().int().min(0).meta(doc("Bump to issue new agent and metrics secrets (server and agent follow)", "1")).default(0),
+        admins: z.array(z.string().regex(FORGE_USER, "must be a forge user name")).meta(doc("Forge users who are CI administrators (with forge.engine gitea, its admin user always is)", '["alice"]')).default([]),
     })
     .meta(doc("The CI server and runner", "{}"));
+
+/** The forge's administrator when forge.adminUser is unset. */
+export const DEFAULT_FORGE_ADMIN = "slipway";
+
+export const forgeSchema = z
+    .object({
+        engine: z.enum(["none", "gitea"]).meta(doc("The forge the platform runs: gitea (at git.<domain>, the CI logs in with it) or none (ci.forgeUrl names an external one)", "gitea")).default("none"),
+        adminUser: z
+            .string()
+            .regex(FORGE_USER, "must be a forge user name")
+            .refine((u) => !RESERVED_FORGE_USERS.has(u.toLowerCase()), "is a name Gitea reserves: choose another")
+            .optional()
+            .meta(doc(`The forge's administrator (default ${DEFAULT_FORGE_ADMIN}; its password is the stack output forgeAdminPassword, generated)`, "alice")),
+        passwordRotation: z.number().int().min(0).optional().meta(doc("Bump to generate a new admin password (default 0; the forge takes it when it restarts with it)", "1")),
+    })
+    .meta(doc("The forge (git hosting) people log in to", "{}"));
 
 export const imagesSchema = z
     .record(
@@ -241,6 +263,7 @@ export const sectionsSchema = z.object({
     proxy: proxySchema.prefault({} as z.input<typeof proxySchema>),
     registry: registrySchema.default(registrySchema.parse({})),
     ci: ciSchema.default(ciSchema.parse({})),
+    forge: forgeSchema.default(forgeSchema.parse({})),
     images: imagesSchema,
     diskImages: diskImagesSchema,
     promotion: promotionSchema,

@@ -89,6 +89,10 @@ function checkEngines(sections: Partial<Sections>, stack: string | undefined, re
 function checkForge(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
     const ci = sections.ci;
     if (ci?.forgeUrl && !ci.oauthClientId) report(["ci", "oauthClientId"], "is required because ci.forgeUrl is set (the CI server logs in through the forge's OAuth)", fixFor(["ci", "oauthClientId"], stack));
+    // One CI logs in with one forge: the platform's own, or the external one ci.forgeUrl names.
+    if (ci?.forgeUrl && sections.forge?.engine === "gitea") {
+        report(["ci", "forgeUrl"], "names an external forge, but forge.engine gitea runs the platform's own, which the CI logs in with", `${removeCommand(["ci", "forgeUrl"], stack)} && ${removeCommand(["ci", "oauthClientId"], stack)}, or ${setCommands(["forge", "engine"], "none", stack).join(" && ")}`);
+    }
 }
 
 /**
@@ -183,6 +187,8 @@ const NEEDS: Array<{ path: ConfigPath; actsWhen: (s: Sections) => boolean; becau
         actsWhen: (s) => s.diskImages.length > 0 || s.promotion.some((p) => p.requireSignature),
         because: "it signs disk images and verifies promotions that require a signature, and there are neither",
     },
+    { path: ["forge", "adminUser"], actsWhen: (s) => s.forge.engine === "gitea", because: "it names the administrator of the platform's forge, and forge.engine is not gitea" },
+    { path: ["forge", "passwordRotation"], actsWhen: (s) => s.forge.engine === "gitea", because: "it rotates the password of the platform's forge, and forge.engine is not gitea" },
     { path: ["host", "knownHosts"], actsWhen: (s) => s.host.workers.length > 0 || s.host.endpoint.startsWith("ssh://"), because: "it holds the host keys of an ssh:// manager and of host.workers, and there are neither" },
 ];
 

@@ -41,6 +41,10 @@ export const platformOutputsSchema = z.object({
     ciUrl: z.url(),
     /** Bearer token for the CI server's /metrics (secret). */
     ciMetricsToken: z.string().min(1),
+    /** The platform's forge (forge.engine gitea) and its admin; the password is secret on the producer. */
+    forgeUrl: z.url().optional(),
+    forgeAdminUser: z.string().min(1).optional(),
+    forgeAdminPassword: z.string().min(1).optional(),
     /** Per "<platform>/<family>/<arch>": the build digest, files and boot time. */
     diskImageBuilds: z.record(z.string(), z.object({ buildDigest: z.string(), gitSha: z.string(), artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), size: z.number() }).loose()), bootSeconds: z.number().optional() })).default({}),
     /** Per "<platform>/<family>/<arch>". */

@@ -7,10 +7,14 @@
 export interface ComposeService {
     /** An image ID (sha256:…) from lib/images, or a registry reference pinned by digest. */
     image: string;
+    /** Replaces the image's entrypoint (a script run by the image's shell, say). */
+    entrypoint?: string[];
     command?: string[];
     environment?: Record<string, string>;
     /** Networks by their key in the document. */
     networks?: string[];
+    /** More names the service answers to on a network (by key): Traefik as the site's hosts, inside the site. */
+    aliases?: Record<string, string[]>;
     /** Published in host mode: this machine has no IPVS for the routing mesh, and host mode keeps client IPs. */
     ports?: Array<{ target: number; published: number }>;
     /** External secrets, mounted at /run/secrets/<name>. */
@@ -81,14 +85,18 @@ export function renderCompose(doc: ComposeDocument): string {
     return `${JSON.stringify(compose, null, 2)}\n`;
 }
 
+/** A value the compose loader takes as written: it would substitute `$name` and `${name}` from the deploying shell's environment. */
+const literal = (value: string) => value.replaceAll("$", "$$$$");
+
 function renderService(s: ComposeService): Record<string, unknown> {
     return {
         image: s.image,
-        ...(s.command ? { command: s.command } : {}),
-        ...(s.environment ? { environment: s.environment } : {}),
+        ...(s.entrypoint ? { entrypoint: s.entrypoint.map(literal) } : {}),
+        ...(s.command ? { command: s.command.map(literal) } : {}),
+        ...(s.environment ? { environment: Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, literal(v)])) } : {}),
         ...(s.init ? { init: true } : {}),
         ...(s.stopGracePeriod ? { stop_grace_period: s.stopGracePeriod } : {}),
-        ...(s.networks ? { networks: s.networks } : {}),
+        ...(s.networks ? { networks: s.aliases ? Object.fromEntries(s.networks.map((n) => [n, s.aliases?.[n] ? { aliases: s.aliases[n] } : {}])) : s.networks } : {}),
         ...(s.ports ? { ports: s.ports.map((p) => ({ target: p.target, published: p.published, protocol: "tcp", mode: "host" })) } : {}),
         ...(s.secrets ? { secrets: s.secrets.map((source) => ({ source, target: source })) } : {}),
         ...(s.configs ? { configs: s.configs.map((c) => ({ source: c.source, target: c.target })) } : {}),

@@ -14,6 +14,10 @@ export interface ToolPin extends ModulePin {
     extraModules?: ModulePin[];
     binaries: string[];
     recipe: string;
+    /** Bumped when the recipe changes what it builds: the cache key becomes <name>-<version>+b<build>. */
+    build?: number;
+    /** The pnpm a web UI build runs, pinned by the npm registry's integrity (recipes/lib.sh pnpm_run). */
+    pnpm?: { version: string; integrity: string };
     versionCommand?: string[];
     pluginKind?: string;
     pluginName?: string;
@@ -31,8 +35,12 @@ export interface ImageSpec {
     binary: string;
     /** More binaries from pinned Debian packages (the maintenance image's docker CLI). */
     extra?: Array<{ package: string; packageVersion: string; path: string; binary: string }>;
-    /** The binary is busybox: link its applets (sh, crond…) beside it. */
+    /** Link busybox's applets (sh, crond…) beside it: busybox is the binary or one of the extras. */
     applets?: boolean;
+    /** Paths linked to the image's program of the same name (gitea's hooks start /usr/bin/env). */
+    links?: string[];
+    /** A user the image runs as (not root), owning /data, so a fresh volume there is theirs. */
+    user?: { name: string; uid: number; gid: number; home: string };
     entrypoint: string[];
     cmd?: string[];
     env?: string[];

@@ -46,8 +46,12 @@ gnu_triplet() {
 
 # tool_dir TOOL ARCH: the cache folder of TOOL's pinned build for ARCH. The host's builds keep
 # the name+version key they always had; a cross-compiled build adds its architecture.
+# A recipe change that alters what is built (woodpecker gaining its web UI) bumps the lock's
+# optional `build`, which joins the key as +b<build>, so no cache keeps the old build.
 tool_dir() {
-    local version
+    local version build
     version=$(lock_get ".tools[\"$1\"].version") || return 1
+    build=$(jq -r ".tools[\"$1\"].build // empty" "$SLIPWAY_LOCK")
+    [ -z "$build" ] || version="$version+b$build"
     if [ "$2" = "$(host_arch)" ]; then echo "$SLIPWAY_CACHE/tools/$1-$version"; else echo "$SLIPWAY_CACHE/tools/$1-$version-$2"; fi
 }

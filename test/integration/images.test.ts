@@ -27,6 +27,11 @@ const PROBES: Record<string, Array<{ argv: string[]; prints: string }>> = {
         { argv: ["busybox", "--help"], prints: "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1)" },
         { argv: ["docker", "--version"], prints: "Docker version 20.10.24+dfsg1" },
     ],
+    gitea: [
+        { argv: ["gitea", "--version"], prints: "gitea version 1.26.0" },
+        { argv: ["git", "--version"], prints: "git version 2.39.5" },
+        { argv: ["sh", "-c", 'echo "$0 runs"'], prints: "sh runs" },
+    ],
 };
 
 /** The image's filesystem and config, as `docker save` gives them. */
@@ -61,6 +66,7 @@ describe("platform images", () => {
     it.each([
         ["registry", hostArch()],
         ["woodpecker-server", hostArch()],
+        ["gitea", hostArch()],
         ...Object.keys(lock.images).map((name) => [name, "arm64"] as const),
     ] as const)("%s for %s: assembled again from the same inputs, the same image ID", async (name, arch) => {
         const assembled = platformImage(name, arch);
@@ -83,6 +89,7 @@ describe("platform images", () => {
         ["traefik", "3.6.15"],
         ["woodpecker-server", "1.0.5"],
         ["woodpecker-agent", "1.0.5"],
+        ["gitea", "1.26.0"],
     ])("%s runs by ID and is the pinned version", async (name, version) => {
         const { id } = platformImage(name);
         const output = await must("docker", ["run", "--rm", id, name === "traefik" ? "version" : "--version"]);
@@ -111,6 +118,9 @@ describe("platform images", () => {
             // chroot, so the loader and every library come from the image or nowhere (qemu's -L would
             // fall back to this machine's files).
             copyFileSync(QEMU, join(root, "qemu-aarch64-static"));
+            // What a container's /dev gives every program (git opens /dev/null before anything else).
+            mkdirSync(join(root, "dev"), { recursive: true });
+            await must("mknod", ["-m", "666", join(root, "dev", "null"), "c", "1", "3"]);
             for (const probe of PROBES[name]!) {
                 const result = await run("chroot", [root, "/qemu-aarch64-static", `/usr/local/bin/${probe.argv[0]}`, ...probe.argv.slice(1)], { timeoutMs: 120_000 });
                 expect(`${result.stdout}\n${result.stderr}`, probe.argv.join(" ")).toContain(probe.prints);

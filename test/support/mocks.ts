@@ -21,6 +21,7 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
                     : args.type.endsWith("slipway:ImagePromotion") ? promoted(args.inputs as { verifiedDigest?: string; expectedRevision: string })
                     // A remote node that is amd64 and gets exactly the amd64 images.
                     : args.type.endsWith("slipway:NodeImages") ? { architecture: "amd64", images: (args.inputs as { byArch: Record<string, unknown> }).byArch.amd64, shipped: [] }
+                    : args.type.endsWith("slipway:ForgeOAuthApp") ? { appId: 1, clientId: "mock-client-id", clientSecret: "mock-client-secret" }
                     : args.type.endsWith("slipway:RegistryCredentials") ? { password: "mock-registry-password", htpasswd: "slipway:mock-bcrypt", httpSecret: "mock-http-secret" }
                     : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };

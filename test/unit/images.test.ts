@@ -9,7 +9,7 @@ const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(
 
 describe("imagePlan", () => {
     const lookup = (role: string, arch: string) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:${role}-${arch}` });
-    const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 }, registry: {} };
+    const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 }, registry: {}, forge: { engine: "none" } };
 
     it("a pinned role runs its pin everywhere, never shipped; every other role the image assembled for the node's arch", () => {
         const plan = imagePlan(config, lookup);
@@ -24,6 +24,11 @@ describe("imagePlan", () => {
         expect(imagePlan(config, lookup).roles).not.toContain("maintenance");
         expect(imagePlan({ ...config, registry: { gcSchedule: "0 3 * * 0" } }, lookup).assembled.amd64).toHaveProperty("maintenance");
         expect(imagePlan({ ...config, host: { ...config.host, pruneOlderThanHours: 24 } }, lookup).roles).toContain("maintenance");
+    });
+
+    it("the forge's image only where the platform runs the forge", () => {
+        expect(imagePlan(config, lookup).roles).not.toContain("gitea");
+        expect(imagePlan({ ...config, forge: { engine: "gitea" } }, lookup).assembled.arm64).toHaveProperty("gitea", { ref: "slipway/gitea:arm64", id: "sha256:gitea-arm64" });
     });
 
     it("a stack that pins every role needs nothing assembled", () => {

@@ -317,4 +317,48 @@ describe("Platform wiring", () => {
         expect(recorded.map((r) => r.name)).not.toContain("slipway-host-ssh-access");
         expect((await registered(recorded, "slipway-host-manager")).inputs).not.toHaveProperty("sshAccess");
     });
+
+    it("runs the platform's forge and logs the CI in with an OAuth application made there, its secret never an input", async () => {
+        // A site certificate with its private CA: the CA is known at preview (a generated one is not, under mocks).
+        const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
+        const site = { domain: "local.slipway.test", httpPort: 18080, httpsPort: 18443, certificate: pem("CERTIFICATE"), caCertificate: pem("CERTIFICATE") };
+        setStackConfig({
+            ...readStackFile("local"),
+            proxy: { value: JSON.stringify(site), secret: false },
+            tlsPrivateKey: { value: "KEY", secret: true },
+            forge: { value: JSON.stringify({ engine: "gitea", adminUser: "alice" }), secret: false },
+            ci: { value: JSON.stringify({ admins: ["bob"] }), secret: false },
+        });
+        const platform = platformOf();
+        expect(await promiseOf(platform.forge!.stack.url)).toBe("https://git.local.slipway.test:18443");
+
+        const forge = JSON.parse((await registered(recorded, "slipway-forge-stack")).inputs.stdin as string) as { services: { gitea: { image: string; entrypoint: string[]; environment: Record<string, string>; secrets: Array<{ source: string }> } } };
+        expect(forge.services.gitea.image).toBe(imageOf("gitea", "amd64").id);
+        // The admin is made (or its password reset) from the secret's file on every start, then Gitea serves.
+        expect(forge.services.gitea.entrypoint.join(" ")).toMatch(/pw=\$\$\(cat '?\/run\/secrets\/gamma-forge-admin-password-[a-f0-9]{12}'?\)[\s\S]*--username alice[\s\S]*exec gitea web/);
+        const ini = await registered(recorded, "slipway-forge-config");
+        expect(ini.inputs.stdin).toContain("ROOT_URL = https://git.local.slipway.test:18443/");
+        expect(ini.inputs.stdin).toMatch(/JWT_SECRET_URI = file:\/run\/secrets\/gamma-forge-jwt-secret-[a-f0-9]{12}/);
+
+        // The OAuth application: its inputs name the admin's login folder, never a credential.
+        const app = await registered(recorded, "slipway-ci-oauth-app");
+        expect(app.inputs).toMatchObject({ credentialsDir: "forge-auth/gamma", redirectUri: "https://ci.local.slipway.test:18443/authorize" });
+        const login = await registered(recorded, "slipway-forge-login");
+        expect(login.inputs.create).toBe("node bin/scripts/forgeAuth.js login forge-auth/gamma");
+
+        // The CI logs in at the platform's forge, its admins the forge's admin and ci.admins, and trusts the site's CA.
+        const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as { services: { server: { environment: Record<string, string>; configs: Array<{ target: string }> } } };
+        expect(ci.services.server.environment).toMatchObject({ WOODPECKER_GITEA_URL: "https://git.local.slipway.test:18443", WOODPECKER_GITEA_CLIENT: "mock-client-id", WOODPECKER_ADMIN: "alice,bob" });
+        // Its client secret reaches the CI as a swarm secret (stdin, a secret), never the compose document.
+        expect((await registered(recorded, "slipway-ci-stack")).inputs.stdin).not.toContain("mock-client-secret");
+        expect(ci.services.server.configs.map((c) => c.target)).toContain("/etc/ssl/certs/slipway-site-ca.pem");
+
+        // Inside the site, its hosts are Traefik on the ports their URLs name.
+        const proxy = JSON.parse((await registered(recorded, "slipway-proxy-stack")).inputs.stdin as string) as { services: { traefik: { networks: Record<string, { aliases?: string[] }>; ports: Array<{ target: number; published: number }> } } };
+        expect(proxy.services.traefik.networks.proxy!.aliases).toEqual(["proxy.local.slipway.test", "registry.local.slipway.test", "ci.local.slipway.test", "git.local.slipway.test"]);
+        expect(proxy.services.traefik.ports.map((p) => [p.target, p.published])).toEqual([
+            [18080, 18080],
+            [18443, 18443],
+        ]);
+    });
 });

@@ -60,6 +60,9 @@ const BASELINE: StackConfig = {
     signingKeyPassword: "cosign-password",
 };
 
+/** The platform's own forge in place of the baseline's external one. */
+const PLATFORM_FORGE = { "forge.engine": "gitea", "ci.forgeUrl": undefined, "ci.oauthClientId": undefined, ciOAuthClientSecret: undefined };
+
 /** For each leaf: a valid value other than the baseline's. Refusals count only past the schema (the value must parse). */
 const TABLE: Record<string, Change> = {
     "host.endpoint": { value: "ssh://deploy@203.0.113.20" },
@@ -96,6 +99,11 @@ const TABLE: Record<string, Change> = {
     "ci.runnerCapacity": { value: 4 },
     "ci.runnerLabels": { value: ["other"] },
     "ci.secretRotation": { value: 1 },
+    "ci.admins": { value: ["alice"] },
+    // The baseline's external forge is refused beside the platform's own (a refusal with its fix).
+    "forge.engine": { value: "gitea" },
+    "forge.adminUser": { value: "alice", context: PLATFORM_FORGE },
+    "forge.passwordRotation": { value: 1, context: PLATFORM_FORGE },
     images: { value: { ...(BASELINE.images as Record<string, string>), traefik: pinned("traefik", "b") } },
     "diskImages[].name": { value: "core" },
     "diskImages[].architectures": { value: ["amd64", "arm64"] },

@@ -48,3 +48,21 @@ go_build() {
     (cd "$src" && go build -trimpath "$@" -ldflags "$ldflags" -o "$out/$bin" "$pkg") >>"$work/build.log" 2>&1 \
         || fail "go build of $bin failed, see $work/build.log"
 }
+
+# pnpm_run DIR ARGS…: runs the pinned pnpm (TOOL_PNPM_VERSION, from the lock's `pnpm`) in DIR with
+# the pinned Node.js on PATH. The pnpm package comes from the npm registry once, checked against
+# TOOL_PNPM_INTEGRITY, and is cached by version; packages go through one shared store, so a
+# rebuild downloads nothing. The output goes to $work/build.log.
+pnpm_run() {
+    local dir=$1 cache=${SLIPWAY_CACHE:?}/pnpm/${TOOL_PNPM_VERSION:?the lock names no pnpm for $recipe} got
+    shift
+    node --version | grep -Eq '^v(2[2-9]|[3-9][0-9])\.' || fail "building the web UI needs Node.js >= 22 on PATH (run it through scripts/setup, which puts the pinned one first)"
+    if [ ! -f "$cache/package/package.json" ]; then
+        rm -rf "$cache.tmp" && mkdir -p "$cache.tmp"
+        got=$(cd "$cache.tmp" && npm pack --json "pnpm@$TOOL_PNPM_VERSION" 2>>"$work/build.log" | jq -r '.[0].integrity') || fail "npm did not serve pnpm@$TOOL_PNPM_VERSION"
+        [ "$got" = "${TOOL_PNPM_INTEGRITY:?}" ] || fail "pnpm@$TOOL_PNPM_VERSION has integrity $got but toolchain.lock.json pins $TOOL_PNPM_INTEGRITY; refusing to run it"
+        tar -xzf "$cache.tmp"/pnpm-*.tgz -C "$cache.tmp" && rm -rf "$cache" && mv "$cache.tmp" "$cache" || fail "cannot unpack pnpm@$TOOL_PNPM_VERSION"
+    fi
+    (cd "$dir" && CI=true npm_config_store_dir="$SLIPWAY_CACHE/pnpm-store" node "$cache/package/bin/pnpm.cjs" "$@") >>"$work/build.log" 2>&1 \
+        || fail "pnpm $* in $dir failed, see $work/build.log"
+}

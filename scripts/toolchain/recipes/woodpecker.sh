@@ -8,10 +8,12 @@ recipe_start woodpecker "$@"
 [ -d "${TOOL_EXTRA_DIR_0:-}" ] || fail "TOOL_EXTRA_DIR_0 (xorm.io/xorm) is not a directory"
 src=$work/src
 copy_module "$TOOL_MODULE_DIR" "$src"
-# The server go:embeds web/dist (built by pnpm upstream, absent from the zip) and refuses to start
-# without web/dist/index.html: embed a placeholder page. The API, webhooks and agents need no UI.
-mkdir -p "$src/web/dist"
-[ -f "$src/web/dist/index.html" ] || printf '<!doctype html><title>Woodpecker</title><p>Web UI not bundled in this build; use the API or woodpecker-cli.</p>\n' >"$src/web/dist/index.html"
+# The server go:embeds web/dist, which upstream builds with pnpm and the zip does not hold:
+# build the web UI from the module's own web/ sources and lock (pnpm 8 reads its lockfile v6),
+# as upstream's Makefile does (vite build, base path placeholder the server rewrites).
+pnpm_run "$src/web" install --frozen-lockfile
+pnpm_run "$src/web" run build
+[ -f "$src/web/dist/index.html" ] || fail "the web UI build left no web/dist/index.html"
 # go.mod pins xorm.io/xorm v1.3.3-0.20230809032852-db7c2640627d, which the proxy refuses (403);
 # the v1.3.3 tag is that very commit, downloaded and sum-checked by the driver as extra module 0.
 (cd "$src" && go mod edit -replace "xorm.io/xorm=$TOOL_EXTRA_DIR_0") || fail "cannot redirect xorm.io/xorm to TOOL_EXTRA_DIR_0"
