@@ -12,8 +12,8 @@ export interface CiStackArgs extends SwarmContext {
     network: pulumi.Input<string>;
     /** HTTPS port clients reach Traefik on, for the URL outputs. @default 443 */
     httpsPort?: number;
-    /** Image IDs (lib/images) of the Woodpecker server and agent. */
-    images: { server: pulumi.Input<string>; agent: pulumi.Input<string> };
+    /** Image IDs (lib/images) of the Woodpecker server and agent, and of the pipelines' clone step (lib/images' ci-clone). */
+    images: { server: pulumi.Input<string>; agent: pulumi.Input<string>; clone: pulumi.Input<string> };
     /** The Gitea/Forgejo the server logs users in with. Unset: placeholders, and nobody can log in until it is set. */
     forge?: { url: pulumi.Input<string>; clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
     /** Forge users who administer the CI. @default [] */
@@ -64,7 +64,8 @@ export class CiStack extends pulumi.ComponentResource {
 
         const port = httpsPortSuffix(args.httpsPort);
         const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);
-        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent]), siteCa, forgeLogin]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage], ca, [forgeUrl, clientId]]) =>
+        const siteCaBase64 = pulumi.output(args.caCertificate).apply((ca) => (ca ? Buffer.from(ca).toString("base64") : ""));
+        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent, args.images.clone]), pulumi.all([siteCa, siteCaBase64]), forgeLogin]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, caBase64], [forgeUrl, clientId]]) =>
             renderCompose({
                 services: {
                     server: {
@@ -80,6 +81,11 @@ export class CiStack extends pulumi.ComponentResource {
                             WOODPECKER_GITEA_CLIENT: clientId ?? "unconfigured",
                             WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
                             ...(args.admins?.length ? { WOODPECKER_ADMIN: args.admins.join(",") } : {}),
+                            // Pipelines clone with the platform's own image (nothing can be pulled here),
+                            // which Woodpecker trusts with the forge's netrc credentials.
+                            WOODPECKER_DEFAULT_CLONE_IMAGE: cloneImage,
+                            // Every step trusts the site's CA (the step images read it: scripts/images/steps/site-ca.sh).
+                            ...(caBase64 ? { WOODPECKER_ENVIRONMENT: `SLIPWAY_SITE_CA:${caBase64}` } : {}),
                         },
                         networks: ["proxy", "ci"],
                         secrets: [agent, metrics, forge],
@@ -96,6 +102,8 @@ export class CiStack extends pulumi.ComponentResource {
                             WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
                             WOODPECKER_BACKEND: "docker",
                             WOODPECKER_MAX_WORKFLOWS: String(args.capacity ?? 2),
+                            // Steps join the proxy network too, where the site's hosts (git., registry.) are Traefik.
+                            WOODPECKER_BACKEND_DOCKER_NETWORK: network,
                             WOODPECKER_AGENT_CONFIG_FILE: "/data/agent.conf",
                             ...(args.labels?.length ? { WOODPECKER_FILTER_LABELS: args.labels.map((l) => `${l}=true`).join(",") } : {}),
                         },

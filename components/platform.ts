@@ -44,6 +44,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly proxy: TraefikStack;
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
+    /** The images pipelines run on the platform's agent, by ID: clone (every pipeline's clone step) and build (slipway-publish). */
+    public readonly ciStepImages: { clone: pulumi.Input<string>; build: pulumi.Input<string> };
     /** The platform's forge and the CI's OAuth application there (forge.engine gitea). */
     public readonly forge?: { stack: ForgeStack; login: { url: pulumi.Output<string>; clientId: pulumi.Output<string>; clientSecret: pulumi.Output<string> } };
     /** Repositories declared in config, by name (empty when none are declared). */
@@ -137,6 +139,7 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         const { ci } = config;
+        this.ciStepImages = { clone: images["ci-clone"], build: images["ci-build"] };
         this.forge = config.forge.engine === "gitea" ? this.createForge(name, config, images) : undefined;
         this.ci = new CiStack(
             `${name}-ci`,
@@ -147,7 +150,7 @@ export class Platform extends pulumi.ComponentResource {
                 domain: proxy.domain,
                 network: this.host.networkName,
                 httpsPort: proxy.httpsPort,
-                images: { server: images["woodpecker-server"], agent: images["woodpecker-agent"] },
+                images: { server: images["woodpecker-server"], agent: images["woodpecker-agent"], clone: images["ci-clone"] },
                 ...(this.forge ? { forge: this.forge.login } : ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
                 // The platform forge's admin administers its CI too.
                 admins: [...new Set([...(this.forge ? [this.forge.stack.adminUser] : []), ...ci.admins])],

@@ -50,7 +50,7 @@ export function platformImage(name: string, arch: Arch = hostArch(), env: NodeJS
 }
 
 /** The images a platform deployment runs, by the role names `slipway:images` uses. */
-export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "maintenance", "gitea"] as const;
+export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build", "maintenance", "gitea"] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 /** Roles only some deployments run: maintenance does the scheduled prune and registry GC; gitea is the platform's forge. */
 export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance", "gitea"];

@@ -41,6 +41,8 @@ export const platformOutputsSchema = z.object({
     ciUrl: z.url(),
     /** Bearer token for the CI server's /metrics (secret). */
     ciMetricsToken: z.string().min(1),
+    /** The images pipeline steps run in, by ID: the clone step's and the build step's (slipway-publish). */
+    ciStepImages: z.object({ clone: z.string().regex(/^sha256:[a-f0-9]{64}$|@sha256:/), build: z.string().regex(/^sha256:[a-f0-9]{64}$|@sha256:/) }).optional(),
     /** The platform's forge (forge.engine gitea) and its admin; the password is secret on the producer. */
     forgeUrl: z.url().optional(),
     forgeAdminUser: z.string().min(1).optional(),

@@ -1,15 +1,22 @@
-// The platform's forge for real: a throwaway stack with forge.engine gitea comes up on this
+// The platform's forge and CI for real: a throwaway stack with forge.engine gitea comes up on this
 // machine's swarm; a person logs in to Gitea and, through it, to Woodpecker (forms, redirects,
-// cookies, as a browser does), gets a Woodpecker API token, and both dashboards render in
-// headless Chromium (screenshots in test-results/). The CI's OAuth application is made, rotated
-// and deleted through Gitea's API by the stack.
+// cookies, as a browser does), gets a Woodpecker API token, and both dashboards render in headless
+// Chromium (screenshots in test-results/). Then the loop: a repository made at the forge and
+// activated in the CI with the site's secrets; a push builds, labels, pushes and signs a staging
+// image on the platform's own agent; `up` promotes exactly that digest at that commit and a
+// consumer stack serves it; an older expectedRevision is refused; a failing step pushes nothing.
+// The CI's OAuth application is made, rotated and deleted through Gitea's API by the stack.
 import { createHash, X509Certificate } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { get as httpsGet } from "node:https";
 import * as tls from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieBrowser, findForm, type Page } from "../support/browser";
-import { docker } from "../support/exec";
+import { cosignKeys, type CosignKeys } from "../support/cosign";
+import { docker, must } from "../support/exec";
+import { scratchDir } from "../support/tmp";
+import { RegistryClient } from "../../lib/oci/client";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
 import { throwawayStack, type ThrowawayStack } from "../support/stack";
@@ -27,6 +34,17 @@ function spkiPin(host: string, port: number): Promise<string> {
             resolve(createHash("sha256").update(new X509Certificate(der).publicKey.export({ type: "spki", format: "der" })).digest("base64"));
         });
         socket.on("error", reject);
+    });
+}
+
+/** One GET to this machine's Traefik for `host` (a name /etc/hosts does not hold, like a consumer's service). */
+function getHere(host: string, port: number, path: string, ca: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        httpsGet({ host: "127.0.0.1", port, path, headers: { host }, servername: host, ca, timeout: 10_000 }, (res) => {
+            let body = "";
+            res.on("data", (c: Buffer) => (body += c.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on("error", reject);
     });
 }
 
@@ -52,9 +70,16 @@ describe("the platform's forge and a CI people log in to", () => {
     let ci: string;
     let password: string;
     let browser: CookieBrowser;
+    /** The admin's Woodpecker API token, from the login. */
+    let ciToken: string;
+    /** The site's cosign key, as CI holds it (repository secrets) and promotion verifies it (signing.publicKey). */
+    let site: CosignKeys;
+    let work: string;
 
     beforeAll(async () => {
         https = await freePort();
+        site = await cosignKeys("e2e-site-key-password");
+        work = scratchDir("slipway-e2e-forge-");
         const http = await freePort();
         t = await throwawayStack((id) => ({
             "slipway:host.networkName": { value: `e2e-${id}-proxy` },
@@ -127,6 +152,7 @@ describe("the platform's forge and a CI people log in to", () => {
         expect(ciCsrf).toBeTruthy();
         const token = await browser.fetch("POST", `${ci}/api/user/token`, { "x-csrf-token": ciCsrf! });
         expect(token.status).toBe(200);
+        ciToken = token.body.trim();
         // The token alone is enough: no cookie, as a script or woodpecker-cli would call.
         const user = await new CookieBrowser(ca).fetch("GET", `${ci}/api/user`, { authorization: `Bearer ${token.body.trim()}` });
         expect(user.status).toBe(200);
@@ -160,6 +186,179 @@ describe("the platform's forge and a CI people log in to", () => {
             await page.screenshot({ path: join(SCREENSHOTS, "woodpecker-dashboard.png") });
         } finally {
             await chromium.close();
+        }
+    });
+
+    /** Woodpecker's API as the admin, with the token. */
+    async function ciApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+        const res = await browser.fetch(method, `${ci}/api/${path}`, { authorization: `Bearer ${ciToken}`, ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
+        return (res.body ? JSON.parse(res.body) : undefined) as T;
+    }
+
+    /** Gitea's API as the admin. */
+    async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+        const res = await browser.fetch(method, `${forge}/api/v1/${path}`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
+        return JSON.parse(res.body) as T;
+    }
+
+    interface Pipeline {
+        number: number;
+        status: string;
+        commit: string;
+        workflows?: Array<{ children?: Array<{ id: number; name: string; state: string }> }>;
+    }
+
+    let repoId: number;
+    /** The commit the first pipeline built: what the promotion expects. */
+    let firstSha: string;
+    let registry: string;
+    const git = (...args: string[]) => must("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.org", ...args], { cwd: join(work, "web"), env: { ...process.env, GIT_SSL_CAINFO: join(work, "ca.pem") } });
+
+    /** Commits the app with `step` as the pipeline's publish command, pushes it, and waits (bounded) for its pipeline to finish. */
+    async function pushAndWait(message: string, step: string): Promise<{ sha: string; pipeline: Pipeline }> {
+        const outputs = await t.stack.outputs();
+        const build = (outputs.ciStepImages?.value as { build: string }).build;
+        writeFileSync(join(work, "web", "app", "www", "index.html"), `<p>${message}</p>\n`);
+        writeFileSync(
+            join(work, "web", ".woodpecker.yaml"),
+            [
+                "steps:",
+                "  publish:",
+                `    image: ${build}`,
+                "    secrets: [registry_username, registry_password, cosign_private_key, cosign_password]",
+                "    commands:",
+                "      - cp /usr/local/bin/busybox app/busybox",
+                `      - ${step}`,
+                "",
+            ].join("\n"),
+        );
+        await git("add", "-A");
+        await git("commit", "-q", "-m", message);
+        const sha = (await git("rev-parse", "HEAD")).trim();
+        await git("push", "-q", "origin", "main");
+        // Bounded: the forge's webhook reaches the CI, the agent runs the clone and publish steps.
+        for (let i = 0; i < 180; i++) {
+            const pipelines = await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`);
+            const mine = pipelines.find((p) => p.commit === sha);
+            if (mine && !["pending", "running"].includes(mine.status)) return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        throw new Error(`no finished pipeline for ${sha} within 180 s`);
+    }
+
+    /** Every log line of a pipeline's steps, decoded. */
+    async function logs(pipeline: Pipeline): Promise<string> {
+        const steps = (pipeline.workflows ?? []).flatMap((w) => w.children ?? []);
+        const lines = await Promise.all(steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)));
+        return lines.flatMap((l) => l ?? []).map((l) => Buffer.from(l.data, "base64").toString("utf8")).join("");
+    }
+
+    it("a repository made at the forge and activated in the CI, with the site's secrets, builds a signed staging image from a push", async () => {
+        const outputs = await t.stack.outputs();
+        registry = outputs.registryHost?.value as string;
+        const repo = await forgeApi<{ id: number; clone_url: string }>("POST", "user/repos", { name: "web", default_branch: "main", private: true });
+        const active = await ciApi<{ id: number; full_name: string }>("POST", `repos?forge_remote_id=${repo.id}`);
+        expect(active.full_name).toBe(`${ADMIN}/web`);
+        repoId = active.id;
+        const secrets = {
+            registry_username: outputs.registryUsername?.value as string,
+            registry_password: outputs.registryPassword?.value as string,
+            cosign_private_key: readFileSync(site.key, "utf8"),
+            cosign_password: site.password,
+        };
+        for (const [name, value] of Object.entries(secrets)) await ciApi("POST", `repos/${repoId}/secrets`, { name, value, event: ["push"], image: [] });
+
+        // The app: a page and a static busybox to serve it; pushed over HTTPS through Traefik.
+        mkdirSync(join(work, "web", "app", "www"), { recursive: true });
+        writeFileSync(join(work, "ca.pem"), ca);
+        await git("init", "-q", "-b", "main");
+        await git("remote", "add", "origin", repo.clone_url.replace("https://", `https://${ADMIN}:${encodeURIComponent(password)}@`));
+        const { sha, pipeline } = await pushAndWait("first", `slipway-publish app ${registry}/apps/web:staging /busybox httpd -f -p 8080 -h /www`);
+        firstSha = sha;
+        const text = await logs(pipeline);
+        expect(pipeline.status, text).toBe("success");
+        // Woodpecker masks every secret value in logs, the registry's user name ("slipway") too, wherever it appears.
+        expect(text).toMatch(new RegExp(`^cloned https://git\\.local\\.\\S+/${ADMIN}/web\\.git at ${sha}$`, "m"));
+        // No secret value reaches a log.
+        for (const value of Object.values(secrets)) expect(text).not.toContain(value.trim().split("\n")[1] ?? value);
+        expect(text).not.toContain(password);
+
+        // Staging names an image labelled with that commit.
+        const client = new RegistryClient({ registry, ca, credentials: { username: secrets.registry_username, password: secrets.registry_password } });
+        try {
+            const staged = await client.resolve("apps/web", "staging");
+            expect(text).toContain(`/apps/web@${staged}`);
+            const manifest = JSON.parse((await client.getManifest("apps/web", staged)).bytes.toString()) as { config: { digest: string } };
+            const config = JSON.parse((await client.getBlob("apps/web", manifest.config.digest)).toString()) as { config: { Labels: Record<string, string> } };
+            expect(config.config.Labels["org.opencontainers.image.revision"]).toBe(sha);
+        } finally {
+            client.close();
+        }
+    });
+
+    it("up promotes exactly the staging digest at that commit, verified with the site key, and a consumer stack serves it", async () => {
+        const set = (key: string, value: string, secret = false) => t.stack.setConfig(`slipway:${key}`, { value, secret }, !secret);
+        await set("signing.publicKey", site.publicKeyPem);
+        await set("promotion[0].name", "web");
+        await set("promotion[0].source", `${registry}/apps/web:staging`);
+        await set("promotion[0].target", `${registry}/apps/web:prod`);
+        await set("promotion[0].expectedRevision", firstSha);
+        await set("promotion[0].requireSignature", "true");
+        expect((await t.stack.up()).summary.result).toBe("succeeded");
+        const promoted = ((await t.stack.outputs()).promotions?.value as Record<string, { ref: string; revision: string; signer: string }>).web!;
+        expect(promoted.revision).toBe(firstSha);
+        expect(promoted.signer).toMatch(/^key/);
+
+        const consumer = await throwawayStack(
+            () => ({
+                "slipway-consumer:producer": { value: `organization/slipway/${t.stack.name}` },
+                "slipway-consumer:service": { value: JSON.stringify({ promotion: "web", port: 8080 }) },
+            }),
+            join(ROOT, "examples", "consumer"),
+            t.backend,
+        );
+        try {
+            const result = await consumer.stack.up();
+            expect(result.outputs.serviceImage?.value).toBe(promoted.ref);
+            let page = { status: 0, body: "" };
+            for (let i = 0; i < 60 && page.status !== 200; i++) {
+                page = await getHere(`web.${DOMAIN}`, https, "/index.html", ca).catch(() => ({ status: 0, body: "" }));
+                if (page.status !== 200) await new Promise((r) => setTimeout(r, 1000));
+            }
+            expect(page).toMatchObject({ status: 200, body: "<p>first</p>\n" });
+        } finally {
+            await consumer.dispose();
+        }
+    });
+
+    it("a second push moves staging, and up with the old expectedRevision refuses it, prod untouched", async () => {
+        const before = ((await t.stack.outputs()).promotions?.value as Record<string, { digest: string }>).web!.digest;
+        const { pipeline } = await pushAndWait("second", `slipway-publish app ${registry}/apps/web:staging /busybox httpd -f -p 8080 -h /www`);
+        expect(pipeline.status).toBe("success");
+        await expect(t.stack.up()).rejects.toThrow(new RegExp(firstSha));
+        const client = new RegistryClient({ registry, ca, credentials: { username: (await t.stack.outputs()).registryUsername?.value as string, password: (await t.stack.outputs()).registryPassword?.value as string } });
+        try {
+            expect(await client.resolve("apps/web", "prod")).toBe(before);
+            expect(await client.resolve("apps/web", "staging")).not.toBe(before);
+        } finally {
+            client.close();
+        }
+        // Back to a configuration that converges, for what follows.
+        await t.stack.removeConfig("slipway:promotion");
+        await t.stack.removeConfig("slipway:signing");
+    });
+
+    it("a failing step fails the pipeline, as the API reports, and nothing is pushed", async () => {
+        const client = new RegistryClient({ registry, ca, credentials: { username: (await t.stack.outputs()).registryUsername?.value as string, password: (await t.stack.outputs()).registryPassword?.value as string } });
+        try {
+            const staged = await client.resolve("apps/web", "staging");
+            const { pipeline } = await pushAndWait("broken", `exit 1 && slipway-publish app ${registry}/apps/web:staging`);
+            expect(pipeline.status).toBe("failure");
+            expect(await client.resolve("apps/web", "staging")).toBe(staged);
+        } finally {
+            client.close();
         }
     });
 

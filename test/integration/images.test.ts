@@ -32,6 +32,17 @@ const PROBES: Record<string, Array<{ argv: string[]; prints: string }>> = {
         { argv: ["git", "--version"], prints: "git version 2.39.5" },
         { argv: ["sh", "-c", 'echo "$0 runs"'], prints: "sh runs" },
     ],
+    // The clone step: git, and its HTTPS helper with libcurl and its libraries (the helper prints its usage and exits 1 without a remote, so through sh).
+    "ci-clone": [
+        { argv: ["git", "--version"], prints: "git version 2.39.5" },
+        { argv: ["sh", "-c", "git-remote-https 2>&1; echo exit $?"], prints: "exit 1" },
+        { argv: ["sh", "-n", "/usr/local/bin/slipway-clone"], prints: "" },
+    ],
+    "ci-build": [
+        { argv: ["crane", "version"], prints: "v0.22.1" },
+        { argv: ["cosign", "version"], prints: "v3.1.3" },
+        { argv: ["sh", "-n", "/usr/local/bin/slipway-publish"], prints: "" },
+    ],
 };
 
 /** The image's filesystem and config, as `docker save` gives them. */

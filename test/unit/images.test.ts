@@ -13,11 +13,11 @@ describe("imagePlan", () => {
 
     it("a pinned role runs its pin everywhere, never shipped; every other role the image assembled for the node's arch", () => {
         const plan = imagePlan(config, lookup);
-        expect(plan.roles).toEqual(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent"]);
+        expect(plan.roles).toEqual(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build"]);
         expect(plan.pinned).toEqual({ traefik: PINNED });
         expect(Object.keys(plan.assembled).sort()).toEqual(["amd64", "arm64"]);
         expect(plan.assembled.arm64).not.toHaveProperty("traefik");
-        expect(imagesOn(plan, "arm64")).toEqual({ traefik: PINNED, "socket-proxy": "sha256:socket-proxy-arm64", registry: "sha256:registry-arm64", "woodpecker-server": "sha256:woodpecker-server-arm64", "woodpecker-agent": "sha256:woodpecker-agent-arm64" });
+        expect(imagesOn(plan, "arm64")).toEqual({ traefik: PINNED, "socket-proxy": "sha256:socket-proxy-arm64", registry: "sha256:registry-arm64", "woodpecker-server": "sha256:woodpecker-server-arm64", "woodpecker-agent": "sha256:woodpecker-agent-arm64", "ci-clone": "sha256:ci-clone-arm64", "ci-build": "sha256:ci-build-arm64" });
     });
 
     it("the maintenance image only where something is scheduled", () => {
@@ -32,7 +32,7 @@ describe("imagePlan", () => {
     });
 
     it("a stack that pins every role needs nothing assembled", () => {
-        const all = Object.fromEntries(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent"].map((r) => [r, PINNED]));
+        const all = Object.fromEntries(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build"].map((r) => [r, PINNED]));
         expect(imagePlan({ ...config, images: all }, () => { throw new Error("no lookup expected"); }).assembled).toEqual({});
     });
 });
