@@ -7,7 +7,7 @@
 // consumer stack serves it; an older expectedRevision is refused; a failing step pushes nothing.
 // The CI's OAuth application is made, rotated and deleted through Gitea's API by the stack.
 import { createHash, X509Certificate } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { get as httpsGet } from "node:https";
 import * as tls from "node:tls";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { CookieBrowser, findForm, type Page } from "../support/browser";
 import { cosignKeys, type CosignKeys } from "../support/cosign";
 import { docker, must } from "../support/exec";
 import { scratchDir } from "../support/tmp";
+import { slipwayCache } from "../../lib/cache";
 import { RegistryClient } from "../../lib/oci/client";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
@@ -390,5 +391,16 @@ describe("the platform's forge and a CI people log in to", () => {
         expect(await oauthApps()).toEqual([]);
         expect((await t.stack.up()).summary.result).toBe("succeeded");
         expect((await oauthApps()).map((a) => a.name)).toEqual([`Slipway CI (${t.stack.name})`]);
+    });
+
+    it("destroy (data policy delete) leaves nothing of the forge or the CI on the engine, nor the admin login in the cache", async () => {
+        expect((await t.stack.destroy()).summary.result).toBe("succeeded");
+        const prefix = `${t.stack.name}-`;
+        for (const kind of ["service", "secret", "config", "volume", "network"]) {
+            const names = (await docker(kind, "ls", "--format", "{{.Name}}")).split("\n").filter((n) => n.startsWith(prefix));
+            expect(names, kind).toEqual([]);
+        }
+        // The admin's login folder went with it.
+        expect(existsSync(join(slipwayCache(), "forge-auth", t.stack.name))).toBe(false);
     });
 });
