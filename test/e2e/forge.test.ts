@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieBrowser, findForm, type Page } from "../support/browser";
 import { cosignKeys, type CosignKeys } from "../support/cosign";
-import { docker, must } from "../support/exec";
+import { docker, must, run } from "../support/exec";
 import { scratchDir } from "../support/tmp";
 import { slipwayCache } from "../../lib/cache";
 import { RegistryClient } from "../../lib/oci/client";
@@ -260,16 +260,26 @@ describe("the platform's forge and a CI people log in to", () => {
         const outputs = await t.stack.outputs();
         registry = outputs.registryHost?.value as string;
         const repo = await forgeApi<{ id: number; clone_url: string }>("POST", "user/repos", { name: "web", default_branch: "main", private: true });
-        const active = await ciApi<{ id: number; full_name: string }>("POST", `repos?forge_remote_id=${repo.id}`);
-        expect(active.full_name).toBe(`${ADMIN}/web`);
-        repoId = active.id;
+        // The operator's command: activates it, sets the registry's credentials from the stack and the site's cosign key from its file.
         const secrets = {
             registry_username: outputs.registryUsername?.value as string,
             registry_password: outputs.registryPassword?.value as string,
             cosign_private_key: readFileSync(site.key, "utf8"),
             cosign_password: site.password,
         };
-        for (const [name, value] of Object.entries(secrets)) await ciApi("POST", `repos/${repoId}/secrets`, { name, value, event: ["push"], image: [] });
+        const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway", WOODPECKER_TOKEN: ciToken, COSIGN_PASSWORD: site.password };
+        const activate = await run("node", ["bin/scripts/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
+        expect(activate.code, activate.stderr).toBe(0);
+        for (const value of [secrets.registry_password, secrets.cosign_private_key, secrets.cosign_password]) expect(activate.stdout + activate.stderr).not.toContain(value);
+        const active = await ciApi<{ id: number; full_name: string; active: boolean }>("GET", `repos/lookup/${ADMIN}/web`);
+        expect(active).toMatchObject({ full_name: `${ADMIN}/web`, active: true });
+        repoId = active.id;
+        expect((await ciApi<Array<{ name: string }>>("GET", `repos/${repoId}/secrets`)).map((x) => x.name).sort()).toEqual(Object.keys(secrets).sort());
+        // Again: nothing new, the same secrets (their values replaced).
+        const again = await run("node", ["bin/scripts/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).toContain("secret registry_password: updated");
+        expect(repo.id).toBeGreaterThan(0);
 
         // The app: a page and a static busybox to serve it; pushed over HTTPS through Traefik.
         mkdirSync(join(work, "web", "app", "www"), { recursive: true });
