@@ -102,6 +102,8 @@ export class ForgeStack extends pulumi.ComponentResource {
                             // SQLite and the repositories are on this node's volume.
                             constraints: ["node.role == manager"],
                             stopGracePeriod: "30s",
+                            // One Gitea at a time on its SQLite database and repositories.
+                            updateOrder: "stop-first",
                         },
                     },
                     externalNetworks: { proxy: network },

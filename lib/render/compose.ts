@@ -42,6 +42,11 @@ export interface ComposeService {
      * the same deploy has: rolling it back would pin it to a secret the peer no longer accepts).
      */
     onUpdateFailure?: "rollback" | "continue";
+    /**
+     * stop-first: the old task stops before the new one starts (one writer on a SQLite volume).
+     * @default "stop-first" with published ports (they cannot be bound twice), else "start-first"
+     */
+    updateOrder?: "start-first" | "stop-first";
 }
 
 export interface ComposeDocument {
@@ -107,7 +112,7 @@ function renderService(s: ComposeService): Record<string, unknown> {
             endpoint_mode: s.endpointMode ?? "dnsrr",
             ...(s.labels ? { labels: s.labels } : {}),
             ...(s.constraints ? { placement: { constraints: s.constraints } } : {}),
-            update_config: { order: s.ports ? "stop-first" : "start-first", failure_action: s.onUpdateFailure ?? "rollback" },
+            update_config: { order: s.updateOrder ?? (s.ports ? "stop-first" : "start-first"), failure_action: s.onUpdateFailure ?? "rollback" },
             restart_policy: { condition: "any", delay: "2s" },
         },
     };

@@ -393,6 +393,17 @@ describe("the platform's forge and a CI people log in to", () => {
         }
     });
 
+    it("a password rotation gives the forge's admin a new password, and the old one stops working", async () => {
+        const old = password;
+        await t.stack.setConfig("slipway:forge.passwordRotation", { value: "1" }, true);
+        expect((await t.stack.up()).summary.result).toBe("succeeded");
+        password = (await t.stack.outputs()).forgeAdminPassword?.value as string;
+        expect(password).not.toBe(old);
+        const as = (pw: string) => browser.fetch("GET", `${forge}/api/v1/user`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${pw}`).toString("base64")}` });
+        expect((await as(password)).status).toBe(200);
+        expect((await as(old)).status).toBe(401);
+    });
+
     it("destroying the application deletes it at the forge; the next up makes it again", async () => {
         const state = (await t.stack.exportStack()).deployment as { resources: Array<{ urn: string; type: string }> };
         const app = state.resources.find((r) => r.type === "pulumi-nodejs:dynamic/slipway:ForgeOAuthApp");
