@@ -18,6 +18,8 @@ export interface CiStackArgs extends SwarmContext {
     forge?: { url: pulumi.Input<string>; clientId: pulumi.Input<string>; clientSecret: pulumi.Input<string> };
     /** Forge users who administer the CI. @default [] */
     admins?: string[];
+    /** Every user of the forge may log in (the platform's own forge, whose users its admin makes); else only the admins. @default false */
+    openToForgeUsers?: boolean;
     /** PEM of the CA behind the site's certificate, when it is private: the server trusts it to reach a forge behind the site's Traefik. */
     caCertificate?: pulumi.Input<string | undefined>;
     /** Workflows the agent runs at once. @default 2 */
@@ -81,6 +83,7 @@ export class CiStack extends pulumi.ComponentResource {
                             WOODPECKER_GITEA_CLIENT: clientId ?? "unconfigured",
                             WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
                             ...(args.admins?.length ? { WOODPECKER_ADMIN: args.admins.join(",") } : {}),
+                            ...(args.openToForgeUsers ? { WOODPECKER_OPEN: "true" } : {}),
                             // Pipelines clone with the platform's own image (nothing can be pulled here),
                             // which Woodpecker trusts with the forge's netrc credentials.
                             WOODPECKER_DEFAULT_CLONE_IMAGE: cloneImage,

@@ -154,6 +154,8 @@ export class Platform extends pulumi.ComponentResource {
                 ...(this.forge ? { forge: this.forge.login } : ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
                 // The platform forge's admin administers its CI too.
                 admins: [...new Set([...(this.forge ? [this.forge.stack.adminUser] : []), ...ci.admins])],
+                // The platform's forge has no self-registration: whoever its admin made may use the CI.
+                openToForgeUsers: this.forge !== undefined,
                 caCertificate: this.proxy.caCertificate,
                 capacity: ci.runnerCapacity,
                 dataOnDestroy: config.host.dataOnDestroy,

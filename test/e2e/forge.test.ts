@@ -190,6 +190,25 @@ describe("the platform's forge and a CI people log in to", () => {
         }
     });
 
+    it("a user the forge's admin made logs in to the CI too, not as an admin", async () => {
+        await forgeApi("POST", "admin/users", { username: "e2e-dev", email: "e2e-dev@example.org", password: "e2e-dev-password-1", must_change_password: false });
+        const dev = new CookieBrowser(ca);
+        try {
+            const login = findForm(await dev.get(`${ci}/login`), "password")!;
+            const home = await grant(dev, await dev.submit(login.action, { ...login.hidden, user_name: "e2e-dev", password: "e2e-dev-password-1" }));
+            expect(home.url).toMatch(new RegExp(`^${ci}/(repos)?$`));
+            const config = await dev.fetch("GET", `${ci}/web-config.js`);
+            const csrf = /WOODPECKER_CSRF = "([^"]+)"/.exec(config.body)![1]!;
+            const token = (await dev.fetch("POST", `${ci}/api/user/token`, { "x-csrf-token": csrf })).body.trim();
+            const user = await dev.fetch("GET", `${ci}/api/user`, { authorization: `Bearer ${token}` });
+            const body = JSON.parse(user.body) as { login: string; admin?: boolean };
+            // Woodpecker omits `admin` when it is false.
+            expect([body.login, body.admin ?? false]).toEqual(["e2e-dev", false]);
+        } finally {
+            dev.close();
+        }
+    });
+
     /** Woodpecker's API as the admin, with the token. */
     async function ciApi<T>(method: string, path: string, body?: unknown): Promise<T> {
         const res = await browser.fetch(method, `${ci}/api/${path}`, { authorization: `Bearer ${ciToken}`, ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);

@@ -348,7 +348,7 @@ describe("Platform wiring", () => {
 
         // The CI logs in at the platform's forge, its admins the forge's admin and ci.admins, and trusts the site's CA.
         const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as { services: { server: { environment: Record<string, string>; configs: Array<{ target: string }> } } };
-        expect(ci.services.server.environment).toMatchObject({ WOODPECKER_GITEA_URL: "https://git.local.slipway.test:18443", WOODPECKER_GITEA_CLIENT: "mock-client-id", WOODPECKER_ADMIN: "alice,bob" });
+        expect(ci.services.server.environment).toMatchObject({ WOODPECKER_GITEA_URL: "https://git.local.slipway.test:18443", WOODPECKER_GITEA_CLIENT: "mock-client-id", WOODPECKER_ADMIN: "alice,bob", WOODPECKER_OPEN: "true" });
         // Its client secret reaches the CI as a swarm secret (stdin, a secret), never the compose document.
         expect((await registered(recorded, "slipway-ci-stack")).inputs.stdin).not.toContain("mock-client-secret");
         expect(ci.services.server.configs.map((c) => c.target)).toContain("/etc/ssl/certs/slipway-site-ca.pem");
