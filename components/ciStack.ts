@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RandomSecret } from "../dynamic-providers/randomSecret";
 import { renderCompose } from "../lib/render/compose";
 import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
-import { SITE_CA_PATH, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
+import { SITE_CA_PATH, siteCaFile, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
 import type { DataOnDestroy } from "../lib/render/swarmScripts";
 
 export interface CiStackArgs extends SwarmContext {
@@ -62,7 +62,7 @@ export class CiStack extends pulumi.ComponentResource {
         // The database's volume is the site's data, not the stack's (named as a stack deploy named it before).
         const data = swarmVolume(`${name}-data`, `${this.stackName}_data`, "ci", args.dataOnDestroy ?? "retain", ctx, this);
 
-        const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply((ca) => ca ?? ""), ctx, this);
+        const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply(siteCaFile), ctx, this);
 
         const port = httpsPortSuffix(args.httpsPort);
         const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);

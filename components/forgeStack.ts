@@ -7,7 +7,7 @@ import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
 import { shellJoin } from "../lib/shell";
 import type { DataOnDestroy } from "../lib/render/swarmScripts";
 import { projectDir } from "./projectDir";
-import { SITE_CA_PATH, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
+import { SITE_CA_PATH, siteCaFile, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
 
 export interface ForgeStackArgs extends SwarmContext {
     /** Base domain: the forge is served at git.<domain>. */
@@ -76,7 +76,7 @@ export class ForgeStack extends pulumi.ComponentResource {
             ctx,
             this,
         );
-        const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply((ca) => ca ?? ""), ctx, this);
+        const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply(siteCaFile), ctx, this);
 
         // Repositories and the database are the site's data, not the stack's.
         const data = swarmVolume(`${name}-data`, `${this.stackName}_data`, "forge", args.dataOnDestroy ?? "retain", ctx, this);

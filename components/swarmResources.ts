@@ -13,6 +13,14 @@ import { projectDir } from "./projectDir";
  */
 export const SITE_CA_PATH = "/etc/ssl/certs/slipway-site-ca.pem";
 
+/**
+ * What SITE_CA_PATH holds: the site's private CA, or, for a publicly trusted certificate, a line
+ * that says so (swarm refuses an empty config; Go skips text that is not PEM).
+ */
+export function siteCaFile(ca: string | undefined): string {
+    return ca?.trim() ? ca : "# no private CA: the site's certificate is publicly trusted\n";
+}
+
 export interface SwarmContext {
     /** Docker Engine endpoint of the manager. */
     endpoint: pulumi.Input<string>;
