@@ -647,7 +647,16 @@ describe("local stack lifecycle", () => {
         // The network is in use by Traefik, the registry and CI: take their stacks down out of band
         // first, as an operator cleaning up by hand would.
         // (stack rm fails when a network is still in use by a stopping task: the loop below retries.)
-        await run("docker", ["stack", "rm", `${t.stack.name}-proxy`, `${t.stack.name}-registry`, `${t.stack.name}-ci`]);
+        const removed = [`${t.stack.name}-proxy`, `${t.stack.name}-registry`, `${t.stack.name}-ci`];
+        await run("docker", ["stack", "rm", ...removed]);
+        // Wait, bounded, until their containers are gone: removing the network while a task is still
+        // being torn down can leave that container's port mapping behind (the engine then fails to
+        // remove the network for it, again and again), and the redeployed Traefik cannot bind its port.
+        for (let i = 0; i < 90; i++) {
+            const left = await Promise.all(removed.map(async (stack) => (await run("docker", ["ps", "-aq", "--filter", `label=com.docker.stack.namespace=${stack}`])).stdout.trim()));
+            if (left.every((ids) => ids === "")) break;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
         // Swarm frees the network only once the stack's tasks are gone: retry, bounded, until it is.
         for (let i = 0; i < 60; i++) {
             await run("docker", ["network", "rm", network]);
