@@ -125,7 +125,8 @@ describe("a remote site from zero, over SSH", () => {
         const services = (await remote("service", "ls", "--format", "{{.Name}} {{.Replicas}} {{.Image}}")).split("\n").sort();
         for (const s of ["proxy_traefik", "proxy_socket-proxy", "registry_registry", "ci_server", "ci_agent"]) expect(services.some((l) => l.startsWith(`${t.stack.name}-${s} 1/1 sha256:`)), `${s} in ${services.join("; ")}`).toBe(true);
         const images = (await remote("image", "ls", "--format", "{{.Repository}}")).split("\n");
-        expect(images.filter((r) => r.startsWith("slipway/")).sort()).toEqual(["slipway/registry", "slipway/socket-proxy", "slipway/traefik", "slipway/woodpecker-agent", "slipway/woodpecker-server"]);
+        // The services' images, and the CI's step images its agent runs pipelines in.
+        expect(images.filter((r) => r.startsWith("slipway/")).sort()).toEqual(["slipway/ci-build", "slipway/ci-clone", "slipway/registry", "slipway/socket-proxy", "slipway/traefik", "slipway/woodpecker-agent", "slipway/woodpecker-server"]);
         // The key reached the host only through the stack's access folder: no operator ssh setup exists for it.
         expect((await run("ssh", ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", `root@${address}`, "true"], { timeoutMs: 20_000 })).code).not.toBe(0);
     });
