@@ -97,12 +97,15 @@ describe("the platform's forge and a CI people log in to", () => {
         await t?.dispose();
     });
 
-    /** The OAuth2 applications Gitea holds for its admin. */
-    async function oauthApps(): Promise<Array<{ id: number; name: string; client_id: string; redirect_uris: string[] }>> {
-        const res = await browser.fetch("GET", `${forge}/api/v1/user/applications/oauth2`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json" });
-        expect(res.status).toBe(200);
-        return JSON.parse(res.body) as Array<{ id: number; name: string; client_id: string; redirect_uris: string[] }>;
+    /** Gitea's API as the admin. */
+    async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+        const res = await browser.fetch(method, `${forge}/api/v1/${path}`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
+        return JSON.parse(res.body) as T;
     }
+
+    /** The OAuth2 applications Gitea holds for its admin. */
+    const oauthApps = () => forgeApi<Array<{ id: number; name: string; client_id: string; redirect_uris: string[] }>>("GET", "user/applications/oauth2");
 
     it("up runs Gitea at git.<domain>, its admin's password a generated secret, and the CI's OAuth application made there", async () => {
         const result = await t.stack.up();
@@ -214,13 +217,6 @@ describe("the platform's forge and a CI people log in to", () => {
         const res = await browser.fetch(method, `${ci}/api/${path}`, { authorization: `Bearer ${ciToken}`, ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
         if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
         return (res.body ? JSON.parse(res.body) : undefined) as T;
-    }
-
-    /** Gitea's API as the admin. */
-    async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(method, `${forge}/api/v1/${path}`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
-        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-        return JSON.parse(res.body) as T;
     }
 
     interface Pipeline {
