@@ -65,8 +65,10 @@ export const registryPassword = platform.registry.password;
 /** The CI server (Woodpecker) and the bearer token for its /metrics (secret). */
 export const ciUrl = platform.ci.url;
 export const ciMetricsToken = platform.ci.metricsToken;
-/** The images the platform's CI runs pipeline steps in, by ID (what pipelines pin): `clone` (every pipeline's clone step) and `build` (crane, cosign and slipway-publish). */
+/** The images the platform's CI runs pipeline steps in, by ID (what pipelines pin): `clone` (every pipeline's clone step), `build` (crane, cosign and slipway-publish) and, with ci.previews, `preview` (slipway-preview). */
 export const ciStepImages = platform.ciStepImages;
+/** With ci.previews (secret): the backend, read-only credentials, passphrase and forge token `npm run ci:repo -- … --preview` gives preview pipelines. */
+export const ciPreview = platform.ciPreview;
 /** The platform's forge (forge.engine gitea): its URL, and its admin's name and password (secret) to log in with. */
 export const forgeUrl = platform.forge?.stack.url;
 export const forgeAdminUser = platform.forge?.stack.adminUser;

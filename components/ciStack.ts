@@ -30,6 +30,12 @@ export interface CiStackArgs extends SwarmContext {
     secretRotation?: number;
     /** Agent labels pipelines select it by, e.g. disk-image-builder. @default [] */
     labels?: string[];
+    /**
+     * Pull-request previews (.woodpecker/preview.yaml): every pipeline gets the preview step's image
+     * (SLIPWAY_PREVIEW_IMAGE, which the workflow names), the images the site runs (SLIPWAY_IMAGES,
+     * lib/images) and the registry plans are kept in (SLIPWAY_REGISTRY). Unset: no previews.
+     */
+    previews?: { image: pulumi.Input<string>; imagesRecord: string; registry: pulumi.Input<string> };
 }
 
 const DATA_DIR = "/var/lib/woodpecker";
@@ -67,7 +73,14 @@ export class CiStack extends pulumi.ComponentResource {
         const port = httpsPortSuffix(args.httpsPort);
         const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);
         const siteCaBase64 = pulumi.output(args.caCertificate).apply((ca) => (ca ? Buffer.from(ca).toString("base64") : ""));
-        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent, args.images.clone]), pulumi.all([siteCa, siteCaBase64]), forgeLogin]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, caBase64], [forgeUrl, clientId]]) =>
+        // Woodpecker's server-wide step environment (KEY:VALUE,…), also what pipeline files substitute.
+        const globalEnv = pulumi.all([siteCaBase64, args.previews?.image, args.previews?.registry]).apply(([caBase64, previewImage, registry]) =>
+            [
+                ...(caBase64 ? [`SLIPWAY_SITE_CA:${caBase64}`] : []),
+                ...(args.previews ? [`SLIPWAY_PREVIEW_IMAGE:${previewImage}`, `SLIPWAY_IMAGES:${args.previews.imagesRecord}`, `SLIPWAY_REGISTRY:${registry}`] : []),
+            ].join(","),
+        );
+        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent, args.images.clone]), pulumi.all([siteCa, globalEnv]), forgeLogin]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, stepEnv], [forgeUrl, clientId]]) =>
             renderCompose({
                 services: {
                     server: {
@@ -87,8 +100,9 @@ export class CiStack extends pulumi.ComponentResource {
                             // Pipelines clone with the platform's own image (nothing can be pulled here),
                             // which Woodpecker trusts with the forge's netrc credentials.
                             WOODPECKER_DEFAULT_CLONE_IMAGE: cloneImage,
-                            // Every step trusts the site's CA (the step images read it: scripts/images/steps/site-ca.sh).
-                            ...(caBase64 ? { WOODPECKER_ENVIRONMENT: `SLIPWAY_SITE_CA:${caBase64}` } : {}),
+                            // Every step trusts the site's CA (the step images read it: scripts/images/steps/site-ca.sh),
+                            // and, with previews, knows the preview image and the site's images.
+                            ...(stepEnv ? { WOODPECKER_ENVIRONMENT: stepEnv } : {}),
                         },
                         networks: ["proxy", "ci"],
                         secrets: [agent, metrics, forge],

@@ -9,7 +9,7 @@ import { httpsPortSuffix } from "../lib/render/traefik";
 import { DiskImagePipeline } from "./diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
-import { hostArch, type PlatformRole } from "../lib/images";
+import { hostArch, imagesRecordEnv, type PlatformRole } from "../lib/images";
 import { imagesOn, type ImagePlan } from "../lib/imagePlan";
 import { NodeImages } from "../dynamic-providers/nodeImages";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
@@ -45,7 +45,9 @@ export class Platform extends pulumi.ComponentResource {
     public readonly registry: OciRegistry;
     public readonly ci: CiStack;
     /** The images pipelines run on the platform's agent, by ID: clone (every pipeline's clone step) and build (slipway-publish). */
-    public readonly ciStepImages: { clone: pulumi.Input<string>; build: pulumi.Input<string> };
+    public readonly ciStepImages: { clone: pulumi.Input<string>; build: pulumi.Input<string>; preview?: pulumi.Input<string> };
+    /** With ci.previews: what `npm run ci:repo -- … --preview` gives a repository's preview pipelines (secret). */
+    public readonly ciPreview?: pulumi.Output<PreviewSecrets>;
     /** The platform's forge and the CI's OAuth application there (forge.engine gitea). */
     public readonly forge?: { stack: ForgeStack; login: { url: pulumi.Output<string>; clientId: pulumi.Output<string>; clientSecret: pulumi.Output<string> } };
     /** Repositories declared in config, by name (empty when none are declared). */
@@ -139,7 +141,7 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         const { ci } = config;
-        this.ciStepImages = { clone: images["ci-clone"], build: images["ci-build"] };
+        this.ciStepImages = { clone: images["ci-clone"], build: images["ci-build"], ...(ci.previews ? { preview: images["ci-preview"] } : {}) };
         this.forge = config.forge.engine === "gitea" ? this.createForge(name, config, images) : undefined;
         this.ci = new CiStack(
             `${name}-ci`,
@@ -161,9 +163,11 @@ export class Platform extends pulumi.ComponentResource {
                 dataOnDestroy: config.host.dataOnDestroy,
                 secretRotation: ci.secretRotation,
                 labels: ci.runnerLabels,
+                ...(ci.previews ? { previews: { image: images["ci-preview"], imagesRecord: imagesRecordEnv(args.images.assembled), registry: this.registry.host } } : {}),
             },
             { parent: this, dependsOn: [this.proxy] },
         );
+        this.ciPreview = ci.previews ? previewSecrets(ci.previews, config.secrets) : undefined;
 
         const entries =
             registry.repositories.length || registry.mirrors.length
@@ -315,4 +319,18 @@ export class Platform extends pulumi.ComponentResource {
         );
         return { pipelines, signingKey: key };
     }
+}
+
+/** What preview pipelines are given (lib/ci/previews), from config and its secrets. */
+export interface PreviewSecrets {
+    backendUrl: string;
+    accessKeyId: string;
+    secretKey: string;
+    passphrase: string;
+    forgeToken: string;
+}
+
+function previewSecrets(previews: NonNullable<PlatformConfig["ci"]["previews"]>, secrets: PlatformConfig["secrets"]): pulumi.Output<PreviewSecrets> {
+    // Validated: ci.previews requires all three secrets (lib/config/secrets).
+    return pulumi.secret({ backendUrl: previews.backendUrl, accessKeyId: previews.accessKeyId, secretKey: secrets.ciPreviewSecretKey!, passphrase: secrets.ciPreviewPassphrase!, forgeToken: secrets.ciPreviewForgeToken! });
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as ShipLib from "../lib/docker/ship";
 import type * as SshLib from "../lib/docker/sshIdentity";
 import type { ImagesByArch, ShippedImage } from "../lib/docker/ship";
-import { isUnknown, projectLib } from "./projectLib";
+import { hostsOutOfReach, isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when the provider's behaviour changes, so the change shows in `pulumi preview`. */
 export const NODE_IMAGES_PROVIDER_VERSION = "1";
@@ -55,7 +55,7 @@ export const nodeImagesProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs
     async diff(_id, olds, news) {
         if (olds.endpoint !== news.endpoint) return { changes: true, replaces: ["endpoint"], deleteBeforeReplace: false };
         if (JSON.stringify(olds.byArch) !== JSON.stringify(news.byArch) || olds.sshAccess !== news.sshAccess || olds.version !== news.version) return { changes: true };
-        if (isUnknown(news.sshAccess)) return { changes: false };
+        if (isUnknown(news.sshAccess) || hostsOutOfReach()) return { changes: false };
         // The node's answer, not the state's: an image removed there by hand is shipped again.
         const missing = await shipLib().missingImages(news.endpoint, Object.values(olds.images).map((i) => i.id), envOf(news));
         return { changes: missing.length > 0 };

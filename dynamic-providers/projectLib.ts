@@ -32,3 +32,15 @@ export function isUnknown(value: unknown): boolean {
 export function isRepositoryTarget(target: string): boolean {
     return !/[:@]/.test(target.split("/").slice(1).join("/"));
 }
+
+/**
+ * Whether this run cannot reach the site's hosts by design: a pull-request preview in the
+ * platform's CI (scripts/images/steps/preview.sh sets SLIPWAY_PREVIEW_WITHOUT_HOSTS), which holds
+ * no SSH key or engine socket of the site. A `diff` that would ask a host whether it drifted
+ * (a swarm left, an image or service removed by hand) then diffs inputs against the state only;
+ * the preview's comment says drift was not checked. Nothing else is relaxed: create, update,
+ * read and delete still ask the host, and fail closed.
+ */
+export function hostsOutOfReach(): boolean {
+    return process.env.SLIPWAY_PREVIEW_WITHOUT_HOSTS === "true";
+}

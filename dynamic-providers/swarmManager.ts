@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as ManagerLib from "../lib/docker/manager";
 import type * as SshLib from "../lib/docker/sshIdentity";
-import { isUnknown, projectLib } from "./projectLib";
+import { hostsOutOfReach, isUnknown, projectLib } from "./projectLib";
 
 /** Bumped when the provider's behaviour changes, so the change shows in `pulumi preview`. */
 export const SWARM_MANAGER_PROVIDER_VERSION = "1";
@@ -55,7 +55,7 @@ export const swarmManagerProvider: pulumi.dynamic.ResourceProvider<Inputs, Outpu
         if (olds.endpoint !== news.endpoint) return { changes: true, replaces: ["endpoint"] };
         if ((["advertiseAddress", "sshAccess", "version"] as const).some((k) => olds[k] !== news[k])) return { changes: true };
         // The engine's answer, not the state's: a swarm left or rebuilt by hand is a change.
-        if (isUnknown(news.sshAccess)) return { changes: false };
+        if (isUnknown(news.sshAccess) || hostsOutOfReach()) return { changes: false };
         const info = await managerLib().engineInfo(news.endpoint, sshLib().sshAccessEnv(news.sshAccess));
         const swarm = info.Swarm;
         return { changes: swarm.LocalNodeState !== "active" || !swarm.ControlAvailable || swarm.Cluster?.ID !== olds.clusterId };

@@ -5,7 +5,7 @@
 // a replacement: replacing would remove the stack's volumes). Deploying is idempotent.
 import * as pulumi from "@pulumi/pulumi";
 import type * as StackLib from "../lib/docker/stack";
-import { isUnknown, projectLib } from "./projectLib";
+import { hostsOutOfReach, isUnknown, projectLib } from "./projectLib";
 
 export const SWARM_STACK_PROBE_VERSION = "1";
 
@@ -28,7 +28,7 @@ const stackLib = () => projectLib<typeof StackLib>("docker/stack");
 export const swarmStackProbeProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
         if ((["endpoint", "stack", "version", "sshAccess"] as const).some((k) => olds[k] !== news[k]) || JSON.stringify(olds.services) !== JSON.stringify(news.services)) return { changes: true };
-        if (isUnknown(news.endpoint)) return { changes: false };
+        if (isUnknown(news.endpoint) || hostsOutOfReach()) return { changes: false };
         const missing = await stackLib().missingServices(news.endpoint, news.stack, news.services, news.sshAccess);
         return { changes: missing.length > 0 };
     },

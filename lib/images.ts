@@ -34,13 +34,38 @@ export function imagesRecordPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
+ * Where the platform's CI hands a preview step the images the site runs (base64 JSON, images.json's
+ * shape): a pipeline has no setup of its own, and previews what the site was deployed with.
+ */
+export const IMAGES_ENV = "SLIPWAY_IMAGES";
+
+/** The record of `images` (per arch, per role) for IMAGES_ENV. */
+export function imagesRecordEnv(images: Partial<Record<Arch, Partial<Record<string, PlatformImage>>>>): string {
+    const record: Record<string, ImageRecord> = {};
+    for (const [arch, roles] of Object.entries(images) as Array<[Arch, Partial<Record<string, PlatformImage>>]>) {
+        for (const [role, image] of Object.entries(roles)) if (image) record[role] = { arches: { ...record[role]?.arches, [arch]: { ref: image.ref, id: image.id } } };
+    }
+    return Buffer.from(JSON.stringify(record)).toString("base64");
+}
+
+function recordFromEnv(value: string): Record<string, ImageRecord> {
+    try {
+        const record = JSON.parse(Buffer.from(value, "base64").toString("utf8")) as unknown;
+        if (record !== null && typeof record === "object" && !Array.isArray(record)) return record as Record<string, ImageRecord>;
+    } catch {
+        // reported below
+    }
+    throw new Error(`${IMAGES_ENV} is not the base64 JSON of an images record: the platform's CI sets it (ci.previews); unset it to read setup's record`);
+}
+
+/**
  * The image `name` from toolchain.lock.json's `images` for `arch` (default: this machine's), by
  * ID; throws naming the fix when setup has not assembled it. The entry's top holds the host's
  * image (all a record written before images had arches holds).
  */
 export function platformImage(name: string, arch: Arch = hostArch(), env: NodeJS.ProcessEnv = process.env): PlatformImage {
-    const path = imagesRecordPath(env);
-    const record = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ImageRecord>) : {};
+    const path = env[IMAGES_ENV] ? IMAGES_ENV : imagesRecordPath(env);
+    const record = env[IMAGES_ENV] ? recordFromEnv(env[IMAGES_ENV]) : existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ImageRecord>) : {};
     const entry = record[name];
     if (!entry) throw new Error(`the platform image "${name}" has not been assembled on this machine (no entry in ${path}): run scripts/setup`);
     const image = entry.arches?.[arch] ?? (arch === hostArch() && entry.id ? entry : undefined);
@@ -50,10 +75,10 @@ export function platformImage(name: string, arch: Arch = hostArch(), env: NodeJS
 }
 
 /** The images a platform deployment runs, by the role names `slipway:images` uses. */
-export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build", "maintenance", "gitea"] as const;
+export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build", "ci-preview", "maintenance", "gitea"] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
-/** Roles only some deployments run: maintenance does the scheduled prune and registry GC; gitea is the platform's forge. */
-export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance", "gitea"];
+/** Roles only some deployments run: maintenance does the scheduled prune and registry GC; gitea is the platform's forge; ci-preview runs pull-request previews. */
+export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance", "gitea", "ci-preview"];
 
 /** What the images depend on in the stack configuration (slipway:images, host, registry). */
 export interface ImagesConfig {
@@ -61,13 +86,15 @@ export interface ImagesConfig {
     host: { endpoint: string; pruneOlderThanHours: number };
     registry: { gcSchedule?: string | undefined };
     forge: { engine: string };
+    ci: { previews?: unknown };
 }
 
-/** The roles a configuration runs: every role but the optional ones, plus maintenance when it schedules a prune or a registry collection, and gitea when it runs the forge. */
-export function wantedRoles(config: Pick<ImagesConfig, "host" | "registry" | "forge">): PlatformRole[] {
+/** The roles a configuration runs: every role but the optional ones, plus maintenance when it schedules a prune or a registry collection, gitea when it runs the forge, and ci-preview with ci.previews. */
+export function wantedRoles(config: Pick<ImagesConfig, "host" | "registry" | "forge" | "ci">): PlatformRole[] {
     const wanted: Partial<Record<PlatformRole, boolean>> = {
         maintenance: config.host.pruneOlderThanHours > 0 || config.registry.gcSchedule !== undefined,
         gitea: config.forge.engine === "gitea",
+        "ci-preview": config.ci.previews !== undefined,
     };
     return PLATFORM_ROLES.filter((role) => !OPTIONAL_ROLES.includes(role) || wanted[role] === true);
 }

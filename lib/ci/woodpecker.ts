@@ -5,7 +5,12 @@ import { Transport } from "../oci/transport";
 export interface RepositorySecret {
     name: string;
     value: string;
+    /** The events whose pipelines get it. @default PUSH_EVENTS */
+    events?: readonly string[];
 }
+
+/** What a repository's own pipelines run on: pushes, tags, deployments, runs by hand. */
+export const PUSH_EVENTS = ["push", "tag", "deployment", "manual"] as const;
 
 interface ForgeRepo {
     forge_remote_id?: unknown;
@@ -45,9 +50,9 @@ export class WoodpeckerClient {
         return active.id;
     }
 
-    /** Sets each secret (for push events), creating it or replacing its value. */
+    /** Sets a secret for its events, creating it or replacing its value. */
     async setSecret(repoId: number, secret: RepositorySecret): Promise<"created" | "updated"> {
-        const body = { name: secret.name, value: secret.value, event: ["push", "tag", "deployment", "manual"], image: [] };
+        const body = { name: secret.name, value: secret.value, event: [...(secret.events ?? PUSH_EVENTS)], image: [] };
         const existing = await this.request("GET", `repos/${repoId}/secrets/${encodeURIComponent(secret.name)}`);
         if (existing.status === 200) {
             await this.call("PATCH", `repos/${repoId}/secrets/${encodeURIComponent(secret.name)}`, body);

@@ -160,6 +160,16 @@ export const ciSchema = z
         runnerLabels: z.array(z.string().min(1)).meta(doc("Runner labels", '["disk-image-builder"]')).default(["disk-image-builder"]),
         secretRotation: z.number().int().min(0).meta(doc("Bump to issue new agent and metrics secrets (server and agent follow)", "1")).default(0),
         admins: z.array(z.string().regex(FORGE_USER, "must be a forge user name")).meta(doc("Forge users who are CI administrators (with forge.engine gitea, its admin user always is)", '["alice"]')).default([]),
+        previews: z
+            .object({
+                backendUrl: z
+                    .string()
+                    .regex(/^s3:\/\/[^/?\s]+(\?\S*)?$/, "must be an s3://<bucket>?endpoint=… Pulumi backend URL")
+                    .meta(doc("The S3 Pulumi backend of the stacks CI previews, as the CI's pipelines reach it", "s3://pulumi-state?endpoint=s3.example.org&s3ForcePathStyle=true&region=us-east-1")),
+                accessKeyId: z.string().min(1).meta(doc("A read-only access key id of that backend (its secret key is ciPreviewSecretKey): previews only read the state", "PREVIEWREADONLY")),
+            })
+            .optional()
+            .meta(doc("Pull-request previews run by the platform's CI (.woodpecker/preview.yaml; docs/previews.md): the preview step image is deployed, and `npm run ci:repo -- … --preview <stack>` gives a repository these settings and the ciPreview* secrets", "{}")),
     })
     .meta(doc("The CI server and runner", "{}"));
 

@@ -38,6 +38,21 @@ export const SECRET_KEYS = {
         source: "'<oauth client secret>'",
         requiredBecause: (s) => (s.ci.forgeUrl ? "ci.forgeUrl is set" : undefined),
     },
+    ciPreviewSecretKey: {
+        description: "Secret access key of ci.previews.accessKeyId (read-only), handed to preview pipelines",
+        source: "'<secret access key>'",
+        requiredBecause: (s) => (s.ci.previews ? "ci.previews is set" : undefined),
+    },
+    ciPreviewPassphrase: {
+        description: "PULUMI_CONFIG_PASSPHRASE of the stacks CI previews, handed to preview pipelines",
+        source: "'<the previewed stacks' passphrase>'",
+        requiredBecause: (s) => (s.ci.previews ? "ci.previews is set" : undefined),
+    },
+    ciPreviewForgeToken: {
+        description: "A forge token preview pipelines comment on pull requests with (Gitea: a user's access token with the repository and issue scopes)",
+        source: "'<forge access token>'",
+        requiredBecause: (s) => (s.ci.previews ? "ci.previews is set" : undefined),
+    },
     signingKey: {
         description: "The site's cosign private key (cosign's encrypted PEM) that signs disk-image publications",
         source: "< cosign.key",

@@ -7,6 +7,8 @@ export const OUTPUTS_VERSION = 1;
 
 const digestRef = z.string().regex(/^[^\s@]+@sha256:[a-f0-9]{64}$/, "must be <registry>/<repository>@sha256:<64 hex>");
 
+const stepImage = z.string().regex(/^sha256:[a-f0-9]{64}$|@sha256:/);
+
 export const publishedArtifactSchema = z.object({
     ref: digestRef,
     indexRef: digestRef,
@@ -41,8 +43,10 @@ export const platformOutputsSchema = z.object({
     ciUrl: z.url(),
     /** Bearer token for the CI server's /metrics (secret). */
     ciMetricsToken: z.string().min(1),
-    /** The images pipeline steps run in, by ID: the clone step's and the build step's (slipway-publish). */
-    ciStepImages: z.object({ clone: z.string().regex(/^sha256:[a-f0-9]{64}$|@sha256:/), build: z.string().regex(/^sha256:[a-f0-9]{64}$|@sha256:/) }).optional(),
+    /** The images pipeline steps run in, by ID: the clone step's, the build step's (slipway-publish) and, with ci.previews, the preview step's. */
+    ciStepImages: z.object({ clone: stepImage, build: stepImage, preview: stepImage.optional() }).optional(),
+    /** With ci.previews, what preview pipelines are given (secret on the producer): `npm run ci:repo -- … --preview`. */
+    ciPreview: z.object({ backendUrl: z.string().startsWith("s3://"), accessKeyId: z.string().min(1), secretKey: z.string().min(1), passphrase: z.string(), forgeToken: z.string().min(1) }).optional(),
     /** The platform's forge (forge.engine gitea) and its admin; the password is secret on the producer. */
     forgeUrl: z.url().optional(),
     forgeAdminUser: z.string().min(1).optional(),

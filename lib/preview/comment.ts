@@ -29,7 +29,16 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const ORDER = ["create", "update", "replace", "delete"] as const;
 
-export function renderPreviewComment(preview: PreviewJson, meta: { stack: string; headSha: string }, limit = COMMENT_LIMIT): string {
+export interface CommentMeta {
+    stack: string;
+    headSha: string;
+    /** Where the run saved the preview's plan (registry reference by digest), to apply exactly what was reviewed. */
+    plan?: string;
+    /** The preview ran without reaching the site's hosts (the platform's CI): drift there was not checked. */
+    withoutHosts?: boolean;
+}
+
+export function renderPreviewComment(preview: PreviewJson, meta: CommentMeta, limit = COMMENT_LIMIT): string {
     const steps = (preview.steps ?? []).filter((s) => s.op !== "same" && !typeOf(s).startsWith("pulumi:providers:") && typeOf(s) !== "pulumi:pulumi:Stack");
     const head = [
         MARKER,
@@ -41,6 +50,8 @@ export function renderPreviewComment(preview: PreviewJson, meta: { stack: string
         `| ${ORDER.map((op) => countOf(preview, steps, op)).join(" | ")} |`,
         "",
         ...domainSummary(steps),
+        ...(meta.withoutHosts ? ["Diffed against the recorded state: the CI does not reach the site's hosts, so drift there (a service or image removed by hand) is not checked; `pulumi preview` on the platform's host does.", ""] : []),
+        ...planLines(meta),
     ].join("\n");
     const sections = steps.map(renderStep);
     // Whole sections only: when they do not all fit, the rest is summarised, never cut mid-section.
@@ -112,4 +123,59 @@ function formatBytes(n: number): string {
         i++;
     }
     return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+/** How to apply exactly the reviewed change: the saved plan, by digest (`pulumi up --plan` refuses anything else). */
+function planLines(meta: CommentMeta): string[] {
+    const ref = meta.plan && /^[\w.:/-]+@sha256:[a-f0-9]{64}$/.test(meta.plan) ? meta.plan : undefined;
+    if (!ref) return [];
+    return [
+        `**Plan** \`${ref}\`: apply exactly this change with`,
+        "```",
+        `crane export ${ref} - | tar -xO plan.json > plan.json && pulumi up --stack ${meta.stack.replace(/[^\w./-]/g, "")} --plan plan.json`,
+        "```",
+        "",
+    ];
+}
+
+/** A preview that failed, as the engine reported it. */
+export interface FailedPreview {
+    /** `pulumi preview --json` standard output, when it wrote any (its diagnostics). */
+    json?: string;
+    /** Its standard error. */
+    stderr: string;
+}
+
+/**
+ * The comment for a preview that failed: that it failed, for which head, and the engine's errors
+ * (Slipway's config errors name their fixes). `secrets` (the step's credentials) are cut out of
+ * the text, whatever printed them.
+ */
+export function renderFailureComment(failed: FailedPreview, meta: CommentMeta, secrets: readonly string[], limit = COMMENT_LIMIT): string {
+    const fence = "```";
+    const head = [MARKER, `### \`pulumi preview\` of \`${meta.stack}\` failed`, `Computed for ${meta.headSha}. Nothing can be applied from this head until the errors below are fixed.`, "", fence].join("\n");
+    const tail = `\n${fence}\n`;
+    let text = errorText(failed);
+    for (const secret of secrets.filter((v) => v.length >= 4)) text = text.split(secret).join("[secret]");
+    text = text.split(fence).join("'''");
+    const room = limit - head.length - tail.length - 1;
+    const cut = "\n… (cut; the CI log has the rest)";
+    if (text.length > room) text = text.slice(0, Math.max(0, room - cut.length)) + cut;
+    return `${head}\n${text}${tail}`;
+}
+
+function errorText(failed: FailedPreview): string {
+    const fromJson = (() => {
+        try {
+            const parsed = JSON.parse(failed.json ?? "") as { diagnostics?: Array<{ severity?: string; message?: string }> };
+            return (parsed.diagnostics ?? []).filter((d) => d.severity === "error" && typeof d.message === "string").map((d) => d.message!.trim());
+        } catch {
+            return [];
+        }
+    })();
+    if (fromJson.length) return fromJson.join("\n\n");
+    // eslint-disable-next-line no-control-regex
+    const lines = failed.stderr.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+    const first = lines.findIndex((l) => /^\s*error:/.test(l));
+    return (first >= 0 ? lines.slice(first) : lines.slice(-40)).join("\n").trim() || "(the preview printed no error: see the CI log)";
 }

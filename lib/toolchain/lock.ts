@@ -33,12 +33,18 @@ export interface ImageSpec {
     packageVersion?: string;
     path?: string;
     binary: string;
-    /** More binaries from pinned Debian packages (the maintenance image's docker CLI). */
-    extra?: Array<{ package: string; packageVersion: string; path: string; binary: string }>;
+    /** More binaries: from pinned Debian packages (the maintenance image's docker CLI), or another pinned tool's build (the CI build step's cosign). */
+    extra?: Array<{ package: string; packageVersion: string; path: string; binary: string } | { tool: string; binary: string }>;
+    /** The pinned Node.js (.node, for the image's architecture) as /usr/local/bin/node. */
+    node?: boolean;
+    /** Where Slipway's own dependencies go (package-lock.json's, without the dev ones but the compiler): the preview step builds and runs the program with them. */
+    nodeModules?: string;
     /** Link busybox's applets (sh, crond…) beside it: busybox is the binary or one of the extras. */
     applets?: boolean;
     /** Paths linked to the image's program of the same name (gitea's hooks start /usr/bin/env). */
     links?: string[];
+    /** Other names of the image's programs (git-upload-pack → git), linked beside them. */
+    aliases?: Record<string, string>;
     /** A user the image runs as (not root), owning /data, so a fresh volume there is theirs. */
     user?: { name: string; uid: number; gid: number; home: string };
     entrypoint: string[];
@@ -47,7 +53,8 @@ export interface ImageSpec {
 }
 
 export interface Lock {
-    node: { package: string; version: string };
+    /** Node.js from the npm registry: `package` is the host's (amd64) build, `foreign` the other architectures' packages of the same version. */
+    node: { package: string; version: string; foreign?: Record<string, string> };
     tools: Record<string, ToolPin>;
     images?: Record<string, ImageSpec>;
     /** Debian packages disk images, and platform images for another arch than the host's (scripts/images/debs.sh), are built from, by `<package>:<arch>` (lib/diskimage/debs). */
@@ -75,7 +82,9 @@ export interface BumpResult {
 export async function bump(lock: Lock, tool: string, version: string, resolvers: Resolvers, moduleVersion = `v${version}`): Promise<BumpResult> {
     if (!/^\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(version)) throw new Error(`"${version}" is not a version like 1.2.3`);
     if (tool === "node") {
-        if (!(await resolvers.npmVersionExists(lock.node.package, version))) throw new Error(`the npm registry has no ${lock.node.package}@${version}`);
+        for (const pkg of [lock.node.package, ...Object.values(lock.node.foreign ?? {})]) {
+            if (!(await resolvers.npmVersionExists(pkg, version))) throw new Error(`the npm registry has no ${pkg}@${version}`);
+        }
         return { lock: { ...lock, node: { ...lock.node, version } }, followUps: [] };
     }
     const pin = lock.tools[tool];

@@ -29,6 +29,26 @@ lock_get() { jq -er "$1" "$SLIPWAY_LOCK"; }
 
 node_bin_dir() { echo "$SLIPWAY_CACHE/node/$(lock_get .node.version)/node_modules/$(lock_get .node.package)/bin"; }
 
+# node_for ARCH: the pinned Node.js binary for ARCH (an image's, with `node`). This machine's is
+# setup's; another architecture's is the npm registry's package of the same version (.node.foreign),
+# fetched once into the cache by name+version+arch.
+node_for() {
+    local version package dir
+    if [ "$1" = "$(host_arch)" ]; then echo "$(node_bin_dir)/node"; return 0; fi
+    version=$(lock_get .node.version) || return 1
+    package=$(jq -r --arg a "$1" '.node.foreign[$a] // empty' "$SLIPWAY_LOCK")
+    [ -n "$package" ] || { log "no Node.js package for $1 in toolchain.lock.json: add it under .node.foreign"; return 1; }
+    dir=$SLIPWAY_CACHE/node/$version-$1
+    if [ ! -x "$dir/node_modules/$package/bin/node" ]; then
+        log "    installing $package@$version from the npm registry"
+        rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+        # --force: npm refuses a package for another cpu than this machine's.
+        npm install --prefix "$dir.tmp" --no-save --no-audit --no-fund --force --loglevel=error "$package@$version" >/dev/null || return 1
+        rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    fi
+    echo "$dir/node_modules/$package/bin/node"
+}
+
 # The architectures the platform images are assembled for (lib/images.ts IMAGE_ARCHES follows).
 SLIPWAY_IMAGE_ARCHES=(amd64 arm64)
 
@@ -54,4 +74,29 @@ tool_dir() {
     build=$(jq -r ".tools[\"$1\"].build // empty" "$SLIPWAY_LOCK")
     [ -z "$build" ] || version="$version+b$build"
     if [ "$2" = "$(host_arch)" ]; then echo "$SLIPWAY_CACHE/tools/$1-$version"; else echo "$SLIPWAY_CACHE/tools/$1-$version-$2"; fi
+}
+
+# runtime_modules: a folder whose node_modules holds package-lock.json's packages without the dev
+# ones, plus the compiler and Node's types (what `tsc -p tsconfig.build.json` needs), cached by the
+# lock's sha256. The compiler comes from this checkout's node_modules, at the lock's version.
+runtime_modules() {
+    local lock=$SLIPWAY_ROOT/package-lock.json hash dir pkg want have
+    hash=$(sha256sum "$lock" | cut -d' ' -f1)
+    dir=$SLIPWAY_CACHE/node-modules/$hash
+    if [ ! -f "$dir/.complete" ]; then
+        rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+        cp "$SLIPWAY_ROOT/package.json" "$lock" "$dir.tmp/"
+        (cd "$dir.tmp" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null) || return 1
+        for pkg in typescript @types/node undici-types; do
+            want=$(jq -r --arg p "node_modules/$pkg" '.packages[$p].version // empty' "$lock")
+            have=$(jq -r '.version' "$SLIPWAY_ROOT/node_modules/$pkg/package.json" 2>/dev/null || true)
+            [ -n "$want" ] && [ "$have" = "$want" ] || { log "node_modules/$pkg is ${have:-missing}, package-lock.json pins ${want:-nothing}: run scripts/setup"; return 1; }
+            rm -rf "$dir.tmp/node_modules/$pkg" && mkdir -p "$dir.tmp/node_modules/$(dirname "$pkg")"
+            cp -a "$SLIPWAY_ROOT/node_modules/$pkg" "$dir.tmp/node_modules/$pkg"
+        done
+        rm -f "$dir.tmp/package.json" "$dir.tmp/package-lock.json"
+        touch "$dir.tmp/.complete"
+        rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    fi
+    echo "$dir"
 }

@@ -12,7 +12,8 @@ import { get as httpsGet } from "node:https";
 import * as tls from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieBrowser, findForm, type Page } from "../support/browser";
+import { CookieBrowser, findForm } from "../support/browser";
+import { grant } from "../support/ciLogin";
 import { cosignKeys, type CosignKeys } from "../support/cosign";
 import { docker, must, run } from "../support/exec";
 import { scratchDir } from "../support/tmp";
@@ -47,13 +48,6 @@ function getHere(host: string, port: number, path: string, ca: string): Promise<
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
         }).on("error", reject);
     });
-}
-
-/** Presses "Authorize Application" on Gitea's consent page, and follows where it leads. */
-async function grant(browser: CookieBrowser, consent: Page): Promise<Page> {
-    const form = findForm(consent, "redirect_uri");
-    expect(form?.action).toMatch(/\/login\/oauth\/grant$/);
-    return browser.submit(form!.action, { ...form!.hidden, granted: "true" });
 }
 
 function stateText(backend: string): string {

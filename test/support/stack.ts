@@ -11,7 +11,7 @@ import { startRegistry, type RunningRegistry } from "./registries";
 
 export interface ThrowawayStack {
     stack: Stack;
-    /** The file backend's folder: the state as it lies on disk. */
+    /** The file backend's folder: the state as it lies on disk ("" on another backend). */
     backend: string;
     /** A short random id, for names that must not collide with a real deployment. */
     id: string;
@@ -19,14 +19,23 @@ export interface ThrowawayStack {
     dispose(): Promise<void>;
 }
 
+/** The passphrase of every throwaway stack's secrets. */
+export const THROWAWAY_PASSPHRASE = "e2e-throwaway";
+
+/** Another backend than a fresh file one: its URL and the environment it needs (an S3 one's credentials). */
+export interface BackendSpec {
+    url: string;
+    env?: Record<string, string>;
+}
+
 /** A throwaway stack of the project in `workDir` (default: Slipway itself). */
-export async function throwawayStack(config: (id: string) => ConfigMap, workDir = ROOT, sharedBackend?: string): Promise<ThrowawayStack> {
+export async function throwawayStack(config: (id: string) => ConfigMap, workDir = ROOT, sharedBackend?: string, remote?: BackendSpec): Promise<ThrowawayStack> {
     const id = randomBytes(4).toString("hex");
     // A shared backend (another throwaway's) lets one stack read the other by StackReference.
-    const backend = sharedBackend ?? mkdtempSync(join(tmpdir(), "slipway-e2e-state-"));
+    const backend = remote ? "" : (sharedBackend ?? mkdtempSync(join(tmpdir(), "slipway-e2e-state-")));
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: `e2e-${id}`, workDir },
-        { envVars: { PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" } },
+        { envVars: { PULUMI_BACKEND_URL: remote?.url ?? `file://${backend}`, ...remote?.env, PULUMI_CONFIG_PASSPHRASE: THROWAWAY_PASSPHRASE } },
     );
     await stack.setAllConfig(config(id), true);
     return {
@@ -38,7 +47,7 @@ export async function throwawayStack(config: (id: string) => ConfigMap, workDir 
                 await stack.destroy();
             } finally {
                 await stack.workspace.removeStack(stack.name);
-                if (!sharedBackend) rmSync(backend, { recursive: true, force: true });
+                if (!sharedBackend && backend) rmSync(backend, { recursive: true, force: true });
             }
         },
     };

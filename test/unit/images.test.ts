@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { hostArch, platformImage, type ImagesConfig } from "../../lib/images";
+import { hostArch, imagesRecordEnv, IMAGES_ENV, platformImage, type ImagesConfig } from "../../lib/images";
 import { imagePlan, imagesOn } from "../../lib/imagePlan";
 
 const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(64)}`;
 
 describe("imagePlan", () => {
     const lookup = (role: string, arch: string) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:${role}-${arch}` });
-    const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 }, registry: {}, forge: { engine: "none" } };
+    const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 }, registry: {}, forge: { engine: "none" }, ci: {} };
 
     it("a pinned role runs its pin everywhere, never shipped; every other role the image assembled for the node's arch", () => {
         const plan = imagePlan(config, lookup);
@@ -29,6 +29,11 @@ describe("imagePlan", () => {
     it("the forge's image only where the platform runs the forge", () => {
         expect(imagePlan(config, lookup).roles).not.toContain("gitea");
         expect(imagePlan({ ...config, forge: { engine: "gitea" } }, lookup).assembled.arm64).toHaveProperty("gitea", { ref: "slipway/gitea:arm64", id: "sha256:gitea-arm64" });
+    });
+
+    it("the preview step's image only where ci.previews is set", () => {
+        expect(imagePlan(config, lookup).roles).not.toContain("ci-preview");
+        expect(imagePlan({ ...config, ci: { previews: { backendUrl: "s3://state", accessKeyId: "k" } } }, lookup).assembled.amd64).toHaveProperty("ci-preview");
     });
 
     it("a stack that pins every role needs nothing assembled", () => {
@@ -78,5 +83,20 @@ describe("platformImage", () => {
         expect(hostArch("x64")).toBe("amd64");
         expect(hostArch("arm64")).toBe("arm64");
         expect(() => hostArch("riscv64")).toThrow(/for amd64 and arm64; this machine is riscv64/);
+    });
+});
+
+describe("the images record a preview step is handed (SLIPWAY_IMAGES)", () => {
+    const images = { amd64: { traefik: { ref: "slipway/traefik:3", id: `sha256:${"1".repeat(64)}` } }, arm64: { traefik: { ref: "slipway/traefik:3-arm64", id: `sha256:${"2".repeat(64)}` } } };
+
+    it("answers platformImage per arch instead of setup's record, which a pipeline does not have", () => {
+        const env = { [IMAGES_ENV]: imagesRecordEnv(images), SLIPWAY_CACHE: "/nonexistent" };
+        expect(platformImage("traefik", "amd64", env)).toEqual(images.amd64.traefik);
+        expect(platformImage("traefik", "arm64", env)).toEqual(images.arm64.traefik);
+        expect(() => platformImage("registry", "amd64", env)).toThrow(/"registry" has not been assembled/);
+    });
+
+    it("refuses a value that is not a record, naming where it comes from", () => {
+        for (const bad of ["not base64 json", Buffer.from("[1]").toString("base64")]) expect(() => platformImage("traefik", "amd64", { [IMAGES_ENV]: bad })).toThrow(/SLIPWAY_IMAGES is not the base64 JSON of an images record/);
     });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, MARKER, renderPreviewComment, type PreviewStep } from "../../lib/preview/comment";
+import { COMMENT_LIMIT, MARKER, renderFailureComment, renderPreviewComment, type PreviewStep } from "../../lib/preview/comment";
+import { previewSecrets } from "../../lib/ci/previews";
 
 const urn = (type: string, name: string) => `urn:pulumi:gamma::slipway::${type}::${name}`;
 const SECRET = "planted-secret-9f2c";
@@ -48,5 +49,79 @@ describe("the preview comment", () => {
         const opened = big.split("<details>").length - 1;
         expect(big.split("</details>").length - 1).toBe(opened);
         expect(big).toMatch(new RegExp(`… and ${3000 - opened} more changed resources, summarised above`));
+    });
+});
+
+describe("the preview comment, from the platform's CI", () => {
+    const plan = `registry.example.org/slipway-previews/gamma@sha256:${"e".repeat(64)}`;
+
+    it("names the saved plan by digest and how to apply exactly it, and says drift on the hosts was not checked", () => {
+        const comment = renderPreviewComment({ steps }, { stack: "gamma", headSha: "c".repeat(40), plan, withoutHosts: true });
+        expect(comment).toContain(`crane export ${plan} - | tar -xO plan.json > plan.json && pulumi up --stack gamma --plan plan.json`);
+        expect(comment).toContain("drift there (a service or image removed by hand) is not checked");
+    });
+
+    it("prints no plan that is not a reference by digest", () => {
+        expect(renderPreviewComment({ steps }, { stack: "gamma", headSha: "c".repeat(40), plan: "registry.example.org/x:latest; rm -rf /" })).not.toContain("Plan");
+    });
+});
+
+describe("the comment for a failed preview", () => {
+    const meta = { stack: "gamma", headSha: "f".repeat(40) };
+    const stderr = [
+        "Previewing update (gamma):",
+        "\u001b[31merror:\u001b[0m Slipway's stack configuration has 1 problem:",
+        '  - slipway:registry.engine "zot" cannot run here; use "distribution"',
+        "      fix: pulumi config set --stack gamma --path registry.engine distribution",
+        `  (passphrase ${SECRET} was read from PULUMI_CONFIG_PASSPHRASE)`,
+    ].join("\n");
+
+    it("says it failed, for which head, with the engine's errors and their fixes, and no secret", () => {
+        const comment = renderFailureComment({ stderr }, meta, [SECRET]);
+        expect(comment.startsWith(MARKER)).toBe(true);
+        expect(comment).toContain("### `pulumi preview` of `gamma` failed");
+        expect(comment).toContain(`Computed for ${"f".repeat(40)}.`);
+        expect(comment).toContain("fix: pulumi config set --stack gamma --path registry.engine distribution");
+        expect(comment).not.toContain("Previewing update");
+        expect(comment).not.toContain("\u001b");
+        expect(comment).not.toContain(SECRET);
+        expect(comment).toContain("passphrase [secret] was read");
+    });
+
+    it("prefers the JSON diagnostics' errors when the preview wrote them", () => {
+        const json = JSON.stringify({ diagnostics: [{ severity: "warning", message: "ignored" }, { severity: "error", message: "the registry is down\n" }] });
+        const comment = renderFailureComment({ stderr, json }, meta, []);
+        expect(comment).toContain("the registry is down");
+        expect(comment).not.toContain("ignored");
+    });
+
+    it("stays under the limit however much the preview printed, and keeps its fence closed", () => {
+        const huge = renderFailureComment({ stderr: `error: ${"x ```".repeat(40_000)}` }, meta, [], COMMENT_LIMIT);
+        expect(huge.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+        expect(huge.trimEnd().endsWith("```")).toBe(true);
+        expect(huge.split("```").length - 1).toBe(2);
+        expect(huge).toContain("(cut; the CI log has the rest)");
+    });
+});
+
+describe("the secrets ci:repo --preview gives a repository", () => {
+    const settings = { backendUrl: "s3://state?endpoint=s3.example.org", accessKeyId: "reader", secretKey: "s3-secret", passphrase: "phrase", forgeToken: "token" };
+
+    it("hands the preview's only to pull requests (and runs by hand); the registry login to both", () => {
+        const set = previewSecrets("gamma", settings, { username: "slipway", password: "registry-secret" });
+        expect(Object.fromEntries(set.map((s) => [s.name, [s.value, [...(s.events ?? [])].sort().join(",")]]))).toEqual({
+            slipway_stack: ["gamma", "manual,pull_request"],
+            pulumi_backend_url: [settings.backendUrl, "manual,pull_request"],
+            aws_access_key_id: ["reader", "manual,pull_request"],
+            aws_secret_access_key: ["s3-secret", "manual,pull_request"],
+            pulumi_config_passphrase: ["phrase", "manual,pull_request"],
+            slipway_forge_token: ["token", "manual,pull_request"],
+            registry_username: ["slipway", "deployment,manual,pull_request,push,tag"],
+            registry_password: ["registry-secret", "deployment,manual,pull_request,push,tag"],
+        });
+    });
+
+    it("refuses a stack name Pulumi would not take", () => {
+        expect(() => previewSecrets("a stack; rm", settings, { username: "u", password: "p" })).toThrow(/is not a stack name/);
     });
 });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../support/prerequisites";
+import { previewSecrets } from "../../lib/ci/previews";
 
 const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 const SECRETS = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "SLIPWAY_FORGE_TOKEN"];
@@ -22,8 +23,8 @@ const expectedCommands = (head: string) => [
 
 interface Woodpecker {
     when: unknown;
-    labels: Record<string, string>;
-    steps: Record<string, { environment: string[]; secrets: string[]; commands: string[] }>;
+    labels?: Record<string, string>;
+    steps: Record<string, { image: string; environment?: string[]; secrets: string[]; commands: string[] }>;
 }
 
 interface Actions {
@@ -64,20 +65,22 @@ describe(".woodpecker/preview.yaml", () => {
         expect(text).not.toContain("from_secret");
     });
 
-    it("runs on the local-backend agent on the platform host, never the platform's Docker agent", () => {
-        expect(doc.labels).toEqual({ "slipway-preview": "true" });
-        expect(step).toMatchObject({ image: "bash" });
+    it("runs slipway-preview in the platform's preview image, which the server names (the only ${…} Woodpecker substitutes)", () => {
+        expect(step.image).toBe("${SLIPWAY_PREVIEW_IMAGE}");
+        expect(text.match(/\$\{[^}]*\}/g)).toEqual(["${SLIPWAY_PREVIEW_IMAGE}"]);
+        expect(step.commands).toEqual(["slipway-preview"]);
+        expect(doc.labels).toBeUndefined();
     });
 
-    it("takes every secret from Woodpecker's secret store, by name", () => {
-        expect([...step.secrets].sort()).toEqual(SECRETS.map((k) => k.toLowerCase()).sort());
-        expect(step.environment).toEqual(["SLIPWAY_STACK=gamma"]);
-        // Woodpecker 1.0 pre-processes ${…} in the file: none is left for it to expand.
-        expect(text.match(/\$\{[^}]*\}/g)).toBeNull();
+    it("takes every secret from Woodpecker's secret store, by the names ci:repo --preview sets", () => {
+        const set = previewSecrets("site", { backendUrl: "s3://b", accessKeyId: "k", secretKey: "s", passphrase: "p", forgeToken: "t" }, { username: "u", password: "w" });
+        expect([...step.secrets].sort()).toEqual(set.map((s) => s.name).sort());
+        expect(step.environment).toBeUndefined();
     });
 
-    it("runs the preview commands for the pull request's head commit (CI_COMMIT_SHA)", () => {
-        expect(step.commands).toEqual(expectedCommands("$CI_COMMIT_SHA"));
+    it("names in slipway-preview exactly the secrets it is given", () => {
+        const script = readFileSync(join(ROOT, "scripts", "images", "steps", "preview.sh"), "utf8");
+        for (const secret of step.secrets) expect(script).toContain(`$\{${secret.toUpperCase()}`);
     });
 });
 

@@ -14,7 +14,7 @@ import { retentionSchema, sectionsSchema } from "../../lib/config/schema";
 import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
 import { validateConfig, type RawEntry } from "../../lib/config/validate";
 import type { DebPin } from "../../lib/diskimage/debs";
-import { recordResources, settled, setStackConfig, type RecordedResource } from "../support/mocks";
+import { promiseOf, recordResources, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { keysThatDoNothing, leafKeys, rawEntries, type Change, type Guard, type Outcome, type StackConfig } from "../support/settingsGuard";
 
 const DISK_INPUTS = { recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false }, debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs };
@@ -37,7 +37,11 @@ const BASELINE: StackConfig = {
         repositories: ["apps/web"],
         mirrors: [{ from: `docker.io/library/alpine:3.20@${digest("1")}`, to: "mirror/alpine" }],
     },
-    ci: { forgeUrl: "https://git.guard.example.org", oauthClientId: "guard-client" },
+    ci: {
+        forgeUrl: "https://git.guard.example.org",
+        oauthClientId: "guard-client",
+        previews: { backendUrl: "s3://guard-state?endpoint=s3.guard.example.org&s3ForcePathStyle=true&region=eu-central-1", accessKeyId: "GUARDREADER" },
+    },
     images: Object.fromEntries(PLATFORM_ROLES.map((role) => [role, pinned(role, "a")])),
     diskImages: [
         {
@@ -56,6 +60,9 @@ const BASELINE: StackConfig = {
     tlsPrivateKey: "tls-key",
     registryS3SecretKey: "s3-secret",
     ciOAuthClientSecret: "oauth-secret",
+    ciPreviewSecretKey: "preview-s3-secret",
+    ciPreviewPassphrase: "preview-passphrase",
+    ciPreviewForgeToken: "preview-forge-token",
     signingKey: "cosign-key",
     signingKeyPassword: "cosign-password",
 };
@@ -100,6 +107,8 @@ const TABLE: Record<string, Change> = {
     "ci.runnerLabels": { value: ["other"] },
     "ci.secretRotation": { value: 1 },
     "ci.admins": { value: ["alice"] },
+    "ci.previews.backendUrl": { value: "s3://other-state?endpoint=s3.guard.example.org&s3ForcePathStyle=true&region=eu-central-1" },
+    "ci.previews.accessKeyId": { value: "OTHERREADER" },
     // The baseline's external forge is refused beside the platform's own (a refusal with its fix).
     "forge.engine": { value: "gitea" },
     "forge.adminUser": { value: "alice", context: PLATFORM_FORGE },
@@ -127,6 +136,9 @@ const TABLE: Record<string, Change> = {
     tlsPrivateKey: { value: "other-tls-key" },
     registryS3SecretKey: { value: "other-s3-secret" },
     ciOAuthClientSecret: { value: "other-oauth-secret" },
+    ciPreviewSecretKey: { value: "other-preview-s3-secret" },
+    ciPreviewPassphrase: { value: "other-preview-passphrase" },
+    ciPreviewForgeToken: { value: "other-preview-forge-token" },
     signingKey: { value: "other-cosign-key" },
     signingKeyPassword: { value: "other-cosign-password" },
 };
@@ -147,9 +159,11 @@ describe("every setting is acted on or refused with its fix", () => {
             setStackConfig(entries);
             const loaded = loadConfig();
             const config = plant ? plant(loaded) : loaded;
-            new Platform("slipway", { config, images: imagePlan(config, (role, arch) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:assembled-${role}-${arch}` })), diskImageInputs: DISK_INPUTS });
+            const platform = new Platform("slipway", { config, images: imagePlan(config, (role, arch) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:assembled-${role}-${arch}` })), diskImageInputs: DISK_INPUTS });
             await settled();
-            return { resources: recorded.map((r) => `${r.type} ${r.name} ${stableJson(r.inputs)}`).sort() };
+            // What only a stack output carries counts too: ci:repo hands ciPreview to pipelines.
+            const exported = platform.ciPreview ? [`output ciPreview ${stableJson(await promiseOf(platform.ciPreview))}`] : [];
+            return { resources: [...recorded.map((r) => `${r.type} ${r.name} ${stableJson(r.inputs)}`), ...exported].sort() };
         };
     }
 

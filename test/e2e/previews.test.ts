@@ -1,0 +1,318 @@
+// Pull-request previews for real, on the platform's own forge and CI: a throwaway platform whose
+// state is on an S3 backend (the pinned S3 server, on the platform's network so pipelines reach
+// it) runs with ci.previews. Slipway itself (this checkout) is pushed to its Gitea and activated
+// with `ci:repo --preview`; a branch changes the stack's config and a pull request is opened
+// through Gitea's API. Then: the pipeline (.woodpecker/preview.yaml) runs on the platform's agent
+// and keeps ONE comment, edited on the next push; the plan it keeps applies exactly the reviewed
+// change and refuses a later one; a broken config comments its errors and fails the pipeline.
+// Secrets are planted and searched for in comments, logs, plans and state.
+import { randomBytes } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { dump, load } from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CookieBrowser } from "../support/browser";
+import { ciToken } from "../support/ciLogin";
+import { docker, must, run } from "../support/exec";
+import { platformImage } from "../../lib/images";
+import { MARKER } from "../../lib/preview/comment";
+import { ROOT } from "../support/prerequisites";
+import { freePort } from "../support/registries";
+import { throwawayStack, THROWAWAY_PASSPHRASE, urnsInState, type ThrowawayStack } from "../support/stack";
+import { scratchDir } from "../support/tmp";
+
+const DOMAIN = "local.slipway.test";
+const ADMIN = "e2e-admin";
+const REPO = `${ADMIN}/slipway`;
+const RESULTS = join(ROOT, "test-results", "previews");
+/** Planted: the preview's S3 secret key must never show in a comment, log, plan or the state. */
+const PLANTED_S3_SECRET = `planted-s3-${randomBytes(6).toString("hex")}`;
+
+interface Pipeline {
+    id: number;
+    number: number;
+    status: string;
+    event: string;
+    commit: string;
+    workflows?: Array<{ children?: Array<{ id: number; name: string; state: string }> }>;
+}
+
+interface Comment {
+    id: number;
+    body: string;
+}
+
+describe("pull-request previews on the platform's CI", () => {
+    const s3Name = `e2e-s3-${randomBytes(4).toString("hex")}`;
+    let s3Port: number;
+    let operatorEnv: NodeJS.ProcessEnv;
+    let t: ThrowawayStack;
+    let network: string;
+    let https: number;
+    let ca: string;
+    let forge: string;
+    let ci: string;
+    let password: string;
+    let forgeToken: string;
+    let registryPassword: string;
+    let browser: CookieBrowser;
+    let token: string;
+    let work: string;
+    let repoId: number;
+    let pr: number;
+    let commentId: number;
+
+    beforeAll(async () => {
+        // The S3 server in a container: the operator reaches it on loopback, pipelines by its alias on the platform's network.
+        s3Port = await freePort();
+        const gofakes3 = await must("sh", ["-c", "command -v gofakes3"]);
+        await docker("run", "-d", "--name", s3Name, "-p", `127.0.0.1:${s3Port}:9000`, "-v", `${gofakes3}:/usr/local/bin/gofakes3:ro`, "--entrypoint", "/usr/local/bin/gofakes3", platformImage("ci-build").id, "-backend", "memory", "-host", "0.0.0.0:9000", "-initialbucket", "state", "-quiet");
+        for (let i = 0; i < 50; i++) {
+            if ((await fetch(`http://127.0.0.1:${s3Port}/state`).catch(() => undefined))?.ok) break;
+            await new Promise((r) => setTimeout(r, 200));
+        }
+        const operator = { AWS_ACCESS_KEY_ID: "operator", AWS_SECRET_ACCESS_KEY: "operator-secret" };
+        const url = `s3://state?endpoint=127.0.0.1:${s3Port}&disableSSL=true&s3ForcePathStyle=true&region=us-east-1`;
+        operatorEnv = { ...process.env, ...operator, PULUMI_BACKEND_URL: url, PULUMI_CONFIG_PASSPHRASE: THROWAWAY_PASSPHRASE };
+        https = await freePort();
+        const http = await freePort();
+        work = scratchDir("slipway-e2e-previews-");
+        t = await throwawayStack(
+            (id) => ({
+                "slipway:host.networkName": { value: `e2e-${id}-proxy` },
+                "slipway:host.dataOnDestroy": { value: "delete" },
+                "slipway:proxy.domain": { value: DOMAIN },
+                "slipway:proxy.httpPort": { value: String(http) },
+                "slipway:proxy.httpsPort": { value: String(https) },
+                "slipway:forge.engine": { value: "gitea" },
+                "slipway:forge.adminUser": { value: ADMIN },
+            }),
+            ROOT,
+            undefined,
+            { url, env: operator },
+        );
+        network = `e2e-${t.id}-proxy`;
+    });
+    afterAll(async () => {
+        browser?.close();
+        // The network goes with the stack: the S3 server leaves it first, and keeps serving the state to destroy.
+        await run("docker", ["network", "disconnect", network, s3Name]);
+        try {
+            await t?.dispose();
+        } finally {
+            await run("docker", ["rm", "-f", s3Name]);
+        }
+    });
+
+    /** Gitea's API as the admin. */
+    async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
+        const res = await browser.fetch(method, `${forge}/api/v1/${path}`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
+        return JSON.parse(res.body) as T;
+    }
+
+    /** Woodpecker's API with the admin's token. */
+    async function ciApi<T>(method: string, path: string): Promise<T> {
+        const res = await browser.fetch(method, `${ci}/api/${path}`, { authorization: `Bearer ${token}` });
+        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
+        return (res.body ? JSON.parse(res.body) : undefined) as T;
+    }
+
+    /** Every object the S3 backend holds, as text: what an attacker with the bucket would read. */
+    async function bucketText(): Promise<string> {
+        const list = await (await fetch(`http://127.0.0.1:${s3Port}/state?list-type=2`)).text();
+        const keys = [...list.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!);
+        expect(keys.length).toBeGreaterThan(0);
+        const bodies = await Promise.all(keys.map(async (k) => (await fetch(`http://127.0.0.1:${s3Port}/state/${k}`)).text()));
+        return bodies.join("\n");
+    }
+
+    const git = (...args: string[]) => must("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.org", ...args], { cwd: join(work, "slipway"), env: { ...process.env, GIT_SSL_CAINFO: join(work, "ca.pem") } });
+    const stackFile = () => join(work, "slipway", `Pulumi.${t.stack.name}.yaml`);
+
+    /** Edits the stack's config in the repository's copy of its stack file. */
+    function editConfig(edit: (config: Record<string, unknown>) => void): void {
+        const doc = load(readFileSync(stackFile(), "utf8")) as { config: Record<string, unknown> };
+        edit(doc.config);
+        writeFileSync(stackFile(), dump(doc));
+    }
+
+    /** Commits, pushes the branch, and waits (bounded) for the pull request's pipeline at that commit to finish. */
+    async function pushAndWait(message: string): Promise<{ sha: string; pipeline: Pipeline }> {
+        await git("commit", "-q", "-am", message);
+        const sha = await git("rev-parse", "HEAD");
+        await git("push", "-q", "origin", "preview");
+        if (!pr) {
+            // Gitea records pushed branches from a queue, shortly after the push: a pull request needs both (bounded wait).
+            let branches: string[] = [];
+            for (let i = 0; i < 60 && branches.length < 2; i++) {
+                branches = ((await forgeApi<Array<{ name: string }> | null>("GET", `repos/${REPO}/branches`)) ?? []).map((b) => b.name);
+                if (branches.length < 2) await new Promise((r) => setTimeout(r, 500));
+            }
+            expect(branches.sort()).toEqual(["main", "preview"]);
+            pr = (await forgeApi<{ number: number }>("POST", `repos/${REPO}/pulls`, { head: "preview", base: "main", title: "Two more repositories" })).number;
+        }
+        for (let i = 0; i < 300; i++) {
+            const mine = (await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).find((p) => p.commit === sha && p.event === "pull_request");
+            if (mine && !["pending", "running"].includes(mine.status)) return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+        throw new Error(`no finished pull-request pipeline for ${sha} within 300 s`);
+    }
+
+    async function logs(pipeline: Pipeline): Promise<string> {
+        const steps = (pipeline.workflows ?? []).flatMap((w) => w.children ?? []);
+        const lines = await Promise.all(steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)));
+        return lines.flatMap((l) => l ?? []).map((l) => Buffer.from(l.data, "base64").toString("utf8")).join("");
+    }
+
+    /** Saved for people to read (test-results/previews/): what the pull request showed. */
+    const keep = (name: string, text: string) => {
+        mkdirSync(RESULTS, { recursive: true });
+        writeFileSync(join(RESULTS, name), text);
+    };
+
+    const comments = () => forgeApi<Comment[]>("GET", `repos/${REPO}/issues/${pr}/comments`);
+
+    /** What must never be in a comment, log or plan. */
+    const secrets = () => [PLANTED_S3_SECRET, forgeToken, password, registryPassword, THROWAWAY_PASSPHRASE];
+
+    it("the platform comes up with its state on S3, and with ci.previews deploys the preview step for its CI", async () => {
+        expect((await t.stack.up()).summary.result).toBe("succeeded");
+        let outputs = await t.stack.outputs();
+        forge = outputs.forgeUrl?.value as string;
+        ci = outputs.ciUrl?.value as string;
+        ca = outputs.proxyCaCertificate?.value as string;
+        password = outputs.forgeAdminPassword?.value as string;
+        registryPassword = outputs.registryPassword?.value as string;
+        browser = new CookieBrowser(ca);
+        writeFileSync(join(work, "ca.pem"), ca);
+        // The operator gives the previews a forge token to comment with (a bot's, in real life).
+        forgeToken = (await forgeApi<{ sha1: string }>("POST", `users/${ADMIN}/tokens`, { name: "previews", scopes: ["write:repository", "write:issue"] })).sha1;
+        await docker("network", "connect", "--alias", s3Name, network, s3Name);
+        const set = (key: string, value: string, secret = false) => t.stack.setConfig(`slipway:${key}`, { value, secret }, !secret);
+        await set("ci.previews.backendUrl", `s3://state?endpoint=${s3Name}:9000&disableSSL=true&s3ForcePathStyle=true&region=us-east-1`);
+        await set("ci.previews.accessKeyId", "ci-preview");
+        await set("ciPreviewSecretKey", PLANTED_S3_SECRET, true);
+        await set("ciPreviewPassphrase", THROWAWAY_PASSPHRASE, true);
+        await set("ciPreviewForgeToken", forgeToken, true);
+        expect((await t.stack.up()).summary.result).toBe("succeeded");
+
+        outputs = await t.stack.outputs();
+        const preview = (outputs.ciStepImages?.value as { preview?: string }).preview;
+        expect(preview).toBe(platformImage("ci-preview").id);
+        expect(outputs.ciPreview?.secret).toBe(true);
+        const env = await docker("service", "inspect", `${t.stack.name}-ci_server`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}");
+        expect(env).toContain(`SLIPWAY_PREVIEW_IMAGE:${preview}`);
+        expect(env).not.toContain(PLANTED_S3_SECRET);
+        // The state is in the bucket, its secrets encrypted.
+        const state = await bucketText();
+        expect(state).toContain(`urn:pulumi:${t.stack.name}::slipway::`);
+        for (const secret of [PLANTED_S3_SECRET, forgeToken, password]) expect(state).not.toContain(secret);
+    });
+
+    it("Slipway, pushed to the forge, is activated for previews with ci:repo --preview", async () => {
+        token = await ciToken(browser, ci, ADMIN, password);
+        await forgeApi("POST", "user/repos", { name: "slipway", default_branch: "main" });
+        // A copy of this checkout as it is (tracked and new files, not what git ignores), and the stack's file.
+        const files = (await must("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: ROOT })).split("\0").filter(Boolean);
+        mkdirSync(join(work, "slipway"), { recursive: true });
+        writeFileSync(join(work, "files"), [...files, `Pulumi.${t.stack.name}.yaml`].join("\n"));
+        await must("sh", ["-c", `tar -C "$0" --ignore-failed-read -cf - -T "$1" | tar -C "$2" -xf -`, ROOT, join(work, "files"), join(work, "slipway")]);
+        await git("init", "-q", "-b", "main");
+        await git("add", "-A");
+        // The stack's file is one .gitignore leaves out (throwaway stacks'): this repository keeps it.
+        await git("add", "-f", `Pulumi.${t.stack.name}.yaml`);
+        await git("commit", "-q", "-m", "Slipway");
+        await git("remote", "add", "origin", `https://${ADMIN}:${encodeURIComponent(password)}@git.${DOMAIN}:${https}/${REPO}.git`);
+        await git("push", "-q", "origin", "main");
+
+        const activate = await run("node", ["bin/scripts/ciRepo.js", "--stack", t.stack.name, REPO, "--preview", t.stack.name], { cwd: ROOT, env: { ...operatorEnv, WOODPECKER_TOKEN: token }, timeoutMs: 120_000 });
+        expect(activate.code, activate.stderr).toBe(0);
+        for (const secret of secrets()) expect(activate.stdout + activate.stderr).not.toContain(secret);
+        repoId = (await ciApi<{ id: number }>("GET", `repos/lookup/${REPO}`)).id;
+        const set = await ciApi<Array<{ name: string; event: string[] }>>("GET", `repos/${repoId}/secrets`);
+        expect(set.find((s) => s.name === "aws_secret_access_key")?.event.sort()).toEqual(["manual", "pull_request"]);
+        expect(set.map((s) => s.name).sort()).toEqual(["aws_access_key_id", "aws_secret_access_key", "pulumi_backend_url", "pulumi_config_passphrase", "registry_password", "registry_username", "slipway_forge_token", "slipway_stack"]);
+    });
+
+    it("a pull request's preview runs on the platform's agent and leaves exactly one comment: the change, for its head, and no secret", async () => {
+        await git("checkout", "-q", "-b", "preview");
+        editConfig((c) => (c["slipway:registry"] = { ...(c["slipway:registry"] as object), repositories: ["apps/one"] }));
+        const { sha, pipeline } = await pushAndWait("One repository");
+        const text = await logs(pipeline);
+        const list = await comments();
+        expect(pipeline.status, `${text.slice(-5000)}\n${list.map((c) => c.body).join("\n")}`).toBe("success");
+        expect(list).toHaveLength(1);
+        const body = list[0]!.body;
+        keep("comment-first.md", body);
+        commentId = list[0]!.id;
+        expect(body.startsWith(MARKER)).toBe(true);
+        expect(body).toContain(`Computed for ${sha}.`);
+        expect(body).toMatch(/create <code>[^<]*apps-one[^<]*<\/code>/);
+        expect(body).toMatch(/\*\*Plan\*\* `[^`]+\/slipway-previews\/[^`@]+@sha256:[a-f0-9]{64}`/);
+        for (const secret of secrets()) {
+            expect(body).not.toContain(secret);
+            expect(text).not.toContain(secret);
+        }
+    });
+
+    it("a second push edits that same comment, naming the new head", async () => {
+        editConfig((c) => (c["slipway:registry"] = { ...(c["slipway:registry"] as object), repositories: ["apps/one", "apps/two"] }));
+        const { sha, pipeline } = await pushAndWait("Two repositories");
+        expect(pipeline.status, (await logs(pipeline)).slice(-5000)).toBe("success");
+        const list = await comments();
+        expect(list.map((c) => c.id)).toEqual([commentId]);
+        expect(list[0]!.body).toContain(`Computed for ${sha}.`);
+        expect(list[0]!.body).toMatch(/apps-two/);
+    });
+
+    it("the saved plan applies exactly the reviewed change, and refuses one made after the review", async () => {
+        const body = (await comments())[0]!.body;
+        const ref = /\*\*Plan\*\* `([^`]+)`/.exec(body)![1]!;
+        const cranes = { ...process.env, SSL_CERT_FILE: join(work, "ca.pem"), DOCKER_CONFIG: join(work, "docker") };
+        const registry = ref.split("/")[0]!;
+        await must("sh", ["-c", 'printf %s "$REGISTRY_PASSWORD" | crane auth login "$0" -u "$1" --password-stdin', registry, "slipway"], { env: { ...cranes, REGISTRY_PASSWORD: registryPassword } });
+        const planPath = join(work, "plan.json");
+        await must("sh", ["-c", 'crane export "$0" - | tar -xO plan.json > "$1"', ref, planPath], { env: cranes });
+        const plan = readFileSync(planPath, "utf8");
+        expect(JSON.parse(plan)).toHaveProperty("resourcePlans");
+        for (const secret of secrets()) expect(plan).not.toContain(secret);
+
+        // The operator applies from a checkout of the pull request's head: its stack file.
+        const rootFile = join(ROOT, `Pulumi.${t.stack.name}.yaml`);
+        const up = () => run("pulumi", ["up", "--yes", "--non-interactive", "--plan", planPath, "--stack", t.stack.name, "--cwd", ROOT], { env: operatorEnv, timeoutMs: 600_000 });
+        copyFileSync(stackFile(), rootFile);
+        // A change nobody reviewed: a third repository.
+        const reviewed = readFileSync(rootFile, "utf8");
+        const doc = load(reviewed) as { config: Record<string, { repositories?: string[] }> };
+        doc.config["slipway:registry"]!.repositories!.push("apps/three");
+        writeFileSync(rootFile, dump(doc));
+        const refused = await up();
+        keep("refused-up.txt", refused.stdout + refused.stderr);
+        expect(refused.code).not.toBe(0);
+        // Pulumi holds every step to the plan: the unreviewed repository is refused by name (what was reviewed may go ahead).
+        expect(refused.stdout + refused.stderr).toMatch(/slipway-entries-repository-apps-three\)?:?\s+error: create is not allowed by the plan/);
+        expect((await urnsInState(t.stack)).filter((u) => u.includes("apps-three"))).toEqual([]);
+
+        writeFileSync(rootFile, reviewed);
+        const applied = await up();
+        expect(applied.code, applied.stderr.slice(-3000)).toBe(0);
+        expect(Object.keys((await t.stack.outputs()).repositories?.value as Record<string, unknown>).sort()).toEqual(["apps/one", "apps/two"]);
+    });
+
+    it("a preview that fails comments its errors and their fixes, and the pipeline is red", async () => {
+        editConfig((c) => (c["slipway:registry"] = { ...(c["slipway:registry"] as object), engine: "zot" }));
+        const { sha, pipeline } = await pushAndWait("A registry that cannot run here");
+        expect(pipeline.status).toBe("failure");
+        const list = await comments();
+        expect(list.map((c) => c.id)).toEqual([commentId]);
+        const body = list[0]!.body;
+        keep("comment-failed.md", body);
+        expect(body).toContain(`of \`${t.stack.name}\` failed`);
+        expect(body).toContain(`Computed for ${sha}.`);
+        expect(body).toContain("registry.engine");
+        expect(body).toMatch(/pulumi config set .*registry\.engine/);
+        for (const secret of secrets()) expect(body).not.toContain(secret);
+    });
+});
