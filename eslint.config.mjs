@@ -16,4 +16,11 @@ export default tseslint.config(
         },
     },
     { files: ["**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+    // Plain CommonJS that runs inside a container with no build step (test/support/s3/readOnlyGate.js).
+    {
+        files: ["**/*.js"],
+        ...tseslint.configs.disableTypeChecked,
+        languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: "commonjs", globals: { require: "readonly", process: "readonly" } },
+        rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
+    },
 );

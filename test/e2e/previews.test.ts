@@ -25,6 +25,8 @@ const DOMAIN = "local.slipway.test";
 const ADMIN = "e2e-admin";
 const REPO = `${ADMIN}/slipway`;
 const RESULTS = join(ROOT, "test-results", "previews");
+/** The access key id CI previews with: the gate lets it only read. */
+const CI_KEY = "ci-preview-reader";
 /** Planted: the preview's S3 secret key must never show in a comment, log, plan or the state. */
 const PLANTED_S3_SECRET = `planted-s3-${randomBytes(6).toString("hex")}`;
 
@@ -45,6 +47,8 @@ interface Comment {
 describe("pull-request previews on the platform's CI", () => {
     const s3Name = `e2e-s3-${randomBytes(4).toString("hex")}`;
     let s3Port: number;
+    /** The read-only gate's port on loopback (pipelines reach it at <s3Name>:9001). */
+    let gatePort: number;
     let operatorEnv: NodeJS.ProcessEnv;
     let t: ThrowawayStack;
     let network: string;
@@ -63,12 +67,20 @@ describe("pull-request previews on the platform's CI", () => {
     let commentId: number;
 
     beforeAll(async () => {
-        // The S3 server in a container: the operator reaches it on loopback, pipelines by its alias on the platform's network.
+        // The S3 server in a container: the operator reaches it on loopback, pipelines by its alias on the
+        // platform's network, through a gate that lets the CI's key only read (what a read-only policy does).
         s3Port = await freePort();
+        gatePort = await freePort();
         const gofakes3 = await must("sh", ["-c", "command -v gofakes3"]);
-        await docker("run", "-d", "--name", s3Name, "-p", `127.0.0.1:${s3Port}:9000`, "-v", `${gofakes3}:/usr/local/bin/gofakes3:ro`, "--entrypoint", "/usr/local/bin/gofakes3", platformImage("ci-build").id, "-backend", "memory", "-host", "0.0.0.0:9000", "-initialbucket", "state", "-quiet");
+        await docker(
+            "run", "-d", "--name", s3Name, "-p", `127.0.0.1:${s3Port}:9000`, "-p", `127.0.0.1:${gatePort}:9001`,
+            "-v", `${gofakes3}:/usr/local/bin/gofakes3:ro`, "-v", `${join(ROOT, "test", "support", "s3", "readOnlyGate.js")}:/gate.js:ro`,
+            "-e", "GATE_PORT=9001", "-e", "UPSTREAM_PORT=9000", "-e", `READ_ONLY_KEY=${CI_KEY}`,
+            "--entrypoint", "sh", platformImage("ci-preview").id, "-c", "node /gate.js & exec gofakes3 -backend memory -host 0.0.0.0:9000 -initialbucket state -quiet",
+        );
         for (let i = 0; i < 50; i++) {
-            if ((await fetch(`http://127.0.0.1:${s3Port}/state`).catch(() => undefined))?.ok) break;
+            const up = await Promise.all([s3Port, gatePort].map(async (port) => (await fetch(`http://127.0.0.1:${port}/state`).catch(() => undefined))?.ok));
+            if (up.every(Boolean)) break;
             await new Promise((r) => setTimeout(r, 200));
         }
         const operator = { AWS_ACCESS_KEY_ID: "operator", AWS_SECRET_ACCESS_KEY: "operator-secret" };
@@ -191,8 +203,8 @@ describe("pull-request previews on the platform's CI", () => {
         forgeToken = (await forgeApi<{ sha1: string }>("POST", `users/${ADMIN}/tokens`, { name: "previews", scopes: ["write:repository", "write:issue"] })).sha1;
         await docker("network", "connect", "--alias", s3Name, network, s3Name);
         const set = (key: string, value: string, secret = false) => t.stack.setConfig(`slipway:${key}`, { value, secret }, !secret);
-        await set("ci.previews.backendUrl", `s3://state?endpoint=${s3Name}:9000&disableSSL=true&s3ForcePathStyle=true&region=us-east-1`);
-        await set("ci.previews.accessKeyId", "ci-preview");
+        await set("ci.previews.backendUrl", `s3://state?endpoint=${s3Name}:9001&disableSSL=true&s3ForcePathStyle=true&region=us-east-1`);
+        await set("ci.previews.accessKeyId", CI_KEY);
         await set("ciPreviewSecretKey", PLANTED_S3_SECRET, true);
         await set("ciPreviewPassphrase", THROWAWAY_PASSPHRASE, true);
         await set("ciPreviewForgeToken", forgeToken, true);
@@ -255,6 +267,14 @@ describe("pull-request previews on the platform's CI", () => {
             expect(body).not.toContain(secret);
             expect(text).not.toContain(secret);
         }
+    });
+
+    it("the previews wrote nothing to the backend: their key can only read, and the gate refused no write", async () => {
+        expect(await (await fetch(`http://127.0.0.1:${gatePort}/__gate/refused`)).text()).toBe("0");
+        // The gate does refuse a write signed with that key (so "0" above means none was tried).
+        const put = await fetch(`http://127.0.0.1:${gatePort}/state/probe`, { method: "PUT", body: "x", headers: { authorization: `AWS4-HMAC-SHA256 Credential=${CI_KEY}/20261207/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0` } });
+        expect(put.status).toBe(403);
+        expect(await (await fetch(`http://127.0.0.1:${gatePort}/__gate/refused`)).text()).toBe("1");
     });
 
     it("a second push edits that same comment, naming the new head", async () => {
