@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomSecret } from "../dynamic-providers/randomSecret";
-import { renderCompose } from "../lib/render/compose";
+import { renderCompose, type ComposeService } from "../lib/render/compose";
 import { httpsPortSuffix, renderRouteLabels } from "../lib/render/traefik";
 import { SITE_CA_PATH, siteCaFile, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "./swarmResources";
 import type { DataOnDestroy } from "../lib/render/swarmScripts";
@@ -36,7 +36,16 @@ export interface CiStackArgs extends SwarmContext {
      * lib/images) and the registry plans are kept in (SLIPWAY_REGISTRY). Unset: no previews.
      */
     previews?: { image: pulumi.Input<string>; imagesRecord: string; registry: pulumi.Input<string> };
+    /**
+     * The `/preview` comment command (scripts/previewCommands.ts, in the preview image): the forge's
+     * issue-comment hook reaches it at https://ci.<domain>/slipway/hook; it asks the forge as its
+     * admin and re-runs previews with a CI admin's token. Needs `previews`.
+     */
+    commands?: { forge: { url: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string> }; ciToken: pulumi.Input<string> };
 }
+
+/** Where the forge's hook reaches the `/preview` command service, under the CI's host. */
+export const COMMANDS_PATH = "/slipway/hook";
 
 const DATA_DIR = "/var/lib/woodpecker";
 
@@ -52,6 +61,9 @@ export class CiStack extends pulumi.ComponentResource {
     /** Bearer token for the server's /metrics (secret). */
     public readonly metricsToken: pulumi.Output<string>;
     public readonly stackName: string;
+    /** With `commands`: the secret the forge signs its hook with (secret), and where the hook goes. */
+    public readonly hookSecret?: pulumi.Output<string>;
+    public readonly hookUrl?: pulumi.Output<string>;
 
     constructor(name: string, args: CiStackArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:ci:CiStack", name, {}, opts);
@@ -65,12 +77,44 @@ export class CiStack extends pulumi.ComponentResource {
         const forgeSecretValue = args.forge ? args.forge.clientSecret : new RandomSecret(`${name}-forge-placeholder`, { parent: this }).value;
         const forgeSecret = swarmObject(`${name}-forge-secret`, "secret", `${this.stackName}-forge`, forgeSecretValue, ctx, this);
 
+        // The /preview command's hook secret (the forge signs with it; rotates with the others), and what it asks with.
+        const commands = args.commands && args.previews ? this.commandSecrets(name, args.commands, args.secretRotation ?? 0, ctx) : undefined;
+        this.hookSecret = commands?.hookValue;
+        this.hookUrl = commands ? pulumi.interpolate`https://ci.${args.domain}${httpsPortSuffix(args.httpsPort)}${COMMANDS_PATH}` : undefined;
+
         // The database's volume is the site's data, not the stack's (named as a stack deploy named it before).
         const data = swarmVolume(`${name}-data`, `${this.stackName}_data`, "ci", args.dataOnDestroy ?? "retain", ctx, this);
 
         const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply(siteCaFile), ctx, this);
 
         const port = httpsPortSuffix(args.httpsPort);
+        // The /preview command service, beside the server (its own image: the preview step's).
+        const commandsService: pulumi.Output<Record<string, ComposeService>> =
+            commands && args.commands && args.previews
+                ? pulumi
+                      .all([args.domain, args.previews.image, pulumi.all(commands.secrets), args.commands.forge.url, args.commands.forge.username, siteCa])
+                      .apply(([domain, image, [hook, forgePassword, ciToken], forgeUrl, forgeUser, ca]): Record<string, ComposeService> => ({
+                          commands: {
+                              image,
+                              entrypoint: ["node", "/usr/local/lib/slipway/app/scripts/previewCommands.js"],
+                              environment: {
+                                  PORT: "8080",
+                                  SLIPWAY_HOOK_SECRET_FILE: `/run/secrets/${hook}`,
+                                  SLIPWAY_FORGE_PASSWORD_FILE: `/run/secrets/${forgePassword}`,
+                                  SLIPWAY_CI_TOKEN_FILE: `/run/secrets/${ciToken}`,
+                                  SLIPWAY_FORGE_URL: forgeUrl,
+                                  SLIPWAY_FORGE_USERNAME: forgeUser,
+                                  SLIPWAY_CI_URL: "http://server:8000",
+                                  // The forge is reached through the site's Traefik, behind the site's certificate.
+                                  NODE_EXTRA_CA_CERTS: SITE_CA_PATH,
+                              },
+                              networks: ["proxy", "ci"],
+                              secrets: [hook, forgePassword, ciToken],
+                              configs: [{ source: ca, target: SITE_CA_PATH }],
+                              labels: { "slipway.stack": args.stack, ...renderRouteLabels(`${this.stackName}-commands`, `ci.${domain}`, 8080, COMMANDS_PATH) },
+                          },
+                      }))
+                : pulumi.output<Record<string, ComposeService>>({});
         const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);
         const siteCaBase64 = pulumi.output(args.caCertificate).apply((ca) => (ca ? Buffer.from(ca).toString("base64") : ""));
         // Woodpecker's server-wide step environment (KEY:VALUE,…), also what pipeline files substitute.
@@ -80,7 +124,7 @@ export class CiStack extends pulumi.ComponentResource {
                 ...(args.previews ? [`SLIPWAY_PREVIEW_IMAGE:${previewImage}`, `SLIPWAY_IMAGES:${args.previews.imagesRecord}`, `SLIPWAY_REGISTRY:${registry}`] : []),
             ].join(","),
         );
-        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent, args.images.clone]), pulumi.all([siteCa, globalEnv]), forgeLogin]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, stepEnv], [forgeUrl, clientId]]) =>
+        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent, args.images.clone]), pulumi.all([siteCa, globalEnv]), pulumi.all([forgeLogin, commandsService])]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, stepEnv], [[forgeUrl, clientId], extraServices]]) =>
             renderCompose({
                 services: {
                     server: {
@@ -112,6 +156,7 @@ export class CiStack extends pulumi.ComponentResource {
                         // Its database is on this node's volume.
                         constraints: ["node.role == manager"],
                     },
+                    ...extraServices,
                     agent: {
                         image: agentImage,
                         environment: {
@@ -138,7 +183,7 @@ export class CiStack extends pulumi.ComponentResource {
                 },
                 networks: { ci: { internal: true } },
                 externalNetworks: { proxy: network },
-                secrets: [agent, metrics, forge],
+                secrets: [agent, metrics, forge, ...Object.values(extraServices).flatMap((x) => x.secrets ?? [])],
                 configs: [ca],
                 externalVolumes: { data: `${this.stackName}_data` },
                 labels: { "slipway.stack": args.stack },
@@ -149,5 +194,16 @@ export class CiStack extends pulumi.ComponentResource {
         this.url = pulumi.interpolate`https://ci.${args.domain}${port}`;
         this.metricsToken = metricsValue;
         this.registerOutputs({ url: this.url, metricsToken: this.metricsToken });
+    }
+
+    /** The hook secret (generated), the forge admin's password and the CI token, as swarm secrets. */
+    private commandSecrets(name: string, commands: NonNullable<CiStackArgs["commands"]>, rotation: number, ctx: SwarmContext) {
+        const hookValue = new RandomSecret(`${name}-hook-secret-value`, { parent: this }, rotation).value;
+        const secrets: [pulumi.Output<string>, pulumi.Output<string>, pulumi.Output<string>] = [
+            swarmObject(`${name}-hook-secret`, "secret", `${this.stackName}-hook`, hookValue, ctx, this),
+            swarmObject(`${name}-commands-forge-password`, "secret", `${this.stackName}-commands-forge`, commands.forge.password, ctx, this),
+            swarmObject(`${name}-commands-ci-token`, "secret", `${this.stackName}-commands-ci`, commands.ciToken, ctx, this),
+        ];
+        return { hookValue, secrets };
     }
 }

@@ -4,6 +4,7 @@ import { DEFAULT_FORGE_ADMIN } from "../lib/config/schema";
 import { SwarmHost } from "./swarmHost";
 import { CiStack } from "./ciStack";
 import { ForgeStack } from "./forgeStack";
+import { forgeSystemHook } from "./forgeHook";
 import { ForgeOAuthApp } from "../dynamic-providers/forgeOAuthApp";
 import { httpsPortSuffix } from "../lib/render/traefik";
 import { DiskImagePipeline } from "./diskImagePipeline";
@@ -164,9 +165,16 @@ export class Platform extends pulumi.ComponentResource {
                 secretRotation: ci.secretRotation,
                 labels: ci.runnerLabels,
                 ...(ci.previews ? { previews: { image: images["ci-preview"], imagesRecord: imagesRecordEnv(args.images.assembled), registry: this.registry.host } } : {}),
+                // Validated: the command token acts with ci.previews and the platform's forge only (lib/config/secrets).
+                ...(ci.previews && this.forge && config.secrets.ciPreviewCommandToken
+                    ? { commands: { forge: { url: this.forge.stack.url, username: this.forge.stack.adminUser, password: this.forge.stack.adminPassword }, ciToken: pulumi.secret(config.secrets.ciPreviewCommandToken) } }
+                    : {}),
             },
             { parent: this, dependsOn: [this.proxy] },
         );
+        if (this.forge && this.ci.hookSecret && this.ci.hookUrl) {
+            forgeSystemHook(`${name}-forge-hook`, { credentialsDir: this.forge.stack.credentialsDir, url: this.ci.hookUrl, secret: this.ci.hookSecret }, this, [this.forge.stack, this.ci]);
+        }
         this.ciPreview = ci.previews ? previewSecrets(ci.previews, config.secrets) : undefined;
 
         const entries =

@@ -98,6 +98,41 @@ export class GiteaClient {
         if (res.status !== 204 && res.status !== 404) throw this.failed("deleting the OAuth2 application", String(id), res);
     }
 
+    /**
+     * Makes the system webhook at `url` (every repository's `events`, JSON, signed with `secret`)
+     * exist as given: created, or the one already there for that URL edited (its secret replaced).
+     * Returns what was done. The secret goes in the request body only.
+     */
+    async ensureSystemHook(url: string, events: string[], secret: string): Promise<"created" | "updated"> {
+        // Without is_system_webhook Gitea makes a "default" webhook: a template copied into each new repository.
+        const config = { url, content_type: "json", secret, is_system_webhook: "true" };
+        const existing = await this.systemHookAt(url);
+        if (existing === undefined) {
+            const res = await this.call("POST", "admin/hooks", { type: "gitea", config, events, active: true });
+            if (res.status !== 201) throw this.failed("creating the system webhook", url, res);
+            return "created";
+        }
+        const res = await this.call("PATCH", `admin/hooks/${existing}`, { config, events, active: true });
+        if (res.status !== 200) throw this.failed("updating the system webhook", url, res);
+        return "updated";
+    }
+
+    /** Deletes the system webhook at `url`; none there is not an error. */
+    async removeSystemHook(url: string): Promise<boolean> {
+        const existing = await this.systemHookAt(url);
+        if (existing === undefined) return false;
+        const res = await this.call("DELETE", `admin/hooks/${existing}`);
+        if (res.status !== 204 && res.status !== 404) throw this.failed("deleting the system webhook", url, res);
+        return true;
+    }
+
+    private async systemHookAt(url: string): Promise<number | undefined> {
+        const res = await this.call("GET", "admin/hooks?type=system&limit=50");
+        if (res.status !== 200 || !Array.isArray(res.body)) throw this.failed("listing the system webhooks", "", res);
+        const hook = (res.body as Array<{ id?: unknown; config?: { url?: unknown } }>).find((h) => h.config?.url === url);
+        return typeof hook?.id === "number" ? hook.id : undefined;
+    }
+
     private async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
         const res = await this.transport.send({
             method,

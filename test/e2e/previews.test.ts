@@ -184,7 +184,8 @@ describe("pull-request previews on the platform's CI", () => {
         writeFileSync(join(RESULTS, name), text);
     };
 
-    const comments = () => forgeApi<Comment[]>("GET", `repos/${REPO}/issues/${pr}/comments`);
+    /** The pull request's preview comments (people's comments, such as /preview, are left out). */
+    const comments = async () => (await forgeApi<Comment[]>("GET", `repos/${REPO}/issues/${pr}/comments`)).filter((c) => c.body.startsWith(MARKER));
 
     /** What must never be in a comment, log or plan. */
     const secrets = () => [PLANTED_S3_SECRET, forgeToken, password, registryPassword, THROWAWAY_PASSPHRASE];
@@ -208,6 +209,9 @@ describe("pull-request previews on the platform's CI", () => {
         await set("ciPreviewSecretKey", PLANTED_S3_SECRET, true);
         await set("ciPreviewPassphrase", THROWAWAY_PASSPHRASE, true);
         await set("ciPreviewForgeToken", forgeToken, true);
+        // The /preview command re-runs previews with a CI admin's token: the admin logs in to the CI for one.
+        token = await ciToken(browser, ci, ADMIN, password);
+        await set("ciPreviewCommandToken", token, true);
         expect((await t.stack.up()).summary.result).toBe("succeeded");
 
         outputs = await t.stack.outputs();
@@ -224,7 +228,6 @@ describe("pull-request previews on the platform's CI", () => {
     });
 
     it("Slipway, pushed to the forge, is activated for previews with ci:repo --preview", async () => {
-        token = await ciToken(browser, ci, ADMIN, password);
         await forgeApi("POST", "user/repos", { name: "slipway", default_branch: "main" });
         // A copy of this checkout as it is (tracked and new files, not what git ignores), and the stack's file.
         const files = (await must("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: ROOT })).split("\0").filter(Boolean);
@@ -319,6 +322,34 @@ describe("pull-request previews on the platform's CI", () => {
         const applied = await up();
         expect(applied.code, applied.stderr.slice(-3000)).toBe(0);
         expect(Object.keys((await t.stack.outputs()).repositories?.value as Record<string, unknown>).sort()).toEqual(["apps/one", "apps/two"]);
+    });
+
+    it("a maintainer's exact /preview comment re-runs the preview for the head; a reader's runs nothing; the service logs why", async () => {
+        const head = await git("rev-parse", "HEAD");
+        const before = (await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).map((p) => p.number);
+        // A user who may only read the repository asks first: refused.
+        await forgeApi("POST", "admin/users", { username: "e2e-reader", email: "e2e-reader@example.org", password: "e2e-reader-password-1", must_change_password: false });
+        const reader = await browser.fetch("POST", `${forge}/api/v1/repos/${REPO}/issues/${pr}/comments`, { authorization: `Basic ${Buffer.from("e2e-reader:e2e-reader-password-1").toString("base64")}`, "content-type": "application/json" }, JSON.stringify({ body: "/preview" }));
+        expect(reader.status).toBe(201);
+        // Then the maintainer.
+        await forgeApi("POST", `repos/${REPO}/issues/${pr}/comments`, { body: "/preview" });
+        let rerun: Pipeline | undefined;
+        for (let i = 0; i < 120 && !(rerun && !["pending", "running"].includes(rerun.status)); i++) {
+            await new Promise((r) => setTimeout(r, 1000));
+            rerun = (await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).find((p) => !before.includes(p.number));
+        }
+        const log = (await run("docker", ["service", "logs", "--raw", `${t.stack.name}-ci_commands`])).stdout;
+        keep("commands.log", log);
+        const hooks = await forgeApi<Array<{ config: { url: string }; events: string[] }>>("GET", "admin/hooks");
+        expect(rerun, `no pipeline started for the /preview comment within 120 s; the service logged:\n${log}\nsystem hooks: ${JSON.stringify(hooks)}`).toBeDefined();
+        expect(rerun).toMatchObject({ event: "pull_request", commit: head, status: "success" });
+        // Exactly one ran: the reader's comment started nothing.
+        expect((await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).filter((p) => !before.includes(p.number))).toHaveLength(1);
+        expect(log).toMatch(new RegExp(`refused: ${REPO}#${pr} by e2e-reader: e2e-reader may not write to ${REPO} \\(permission read\\)`));
+        expect(log).toMatch(new RegExp(`ran: ${REPO}#${pr} by ${ADMIN}: pipeline \\d+ \\(a re-run of \\d+\\) for ${head}`));
+        for (const secret of [...secrets(), token]) expect(log).not.toContain(secret);
+        // The one comment, computed again for the same head.
+        expect((await comments()).map((c) => c.id)).toEqual([commentId]);
     });
 
     it("a preview that fails comments its errors and their fixes, and the pipeline is red", async () => {

@@ -139,6 +139,8 @@ const TABLE: Record<string, Change> = {
     ciPreviewSecretKey: { value: "other-preview-s3-secret" },
     ciPreviewPassphrase: { value: "other-preview-passphrase" },
     ciPreviewForgeToken: { value: "other-preview-forge-token" },
+    // The comment command needs the platform's forge (the baseline's is external, where it would be refused).
+    ciPreviewCommandToken: { value: "preview-command-token", context: PLATFORM_FORGE },
     signingKey: { value: "other-cosign-key" },
     signingKeyPassword: { value: "other-cosign-password" },
 };
