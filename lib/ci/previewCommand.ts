@@ -42,6 +42,10 @@ export interface Outcome {
 
 const WRITERS = new Set(["write", "admin", "owner"]);
 
+/** A payload's text fit for one log line: no control characters, bounded. */
+// eslint-disable-next-line no-control-regex
+const clean = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value) ?? "undefined").replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 60);
+
 /** Whether `signature` (hex) is the body's HMAC-SHA256 under `secret`, compared in constant time. */
 export function signatureValid(body: Buffer, secret: string, signature: string | undefined): boolean {
     if (!secret || !signature || !/^(sha256=)?[a-f0-9]{64}$/i.test(signature)) return false;
@@ -61,7 +65,7 @@ export async function handleHook(req: HookRequest, secret: string, deps: Command
     const no = (status: number, log: string): Outcome => ({ status, ran: false, log });
     if (!signatureValid(req.body, secret, header(req, "x-gitea-signature") ?? header(req, "x-hub-signature-256"))) return no(401, "refused: the signature is missing or not the hook secret's");
     const event = header(req, "x-gitea-event");
-    if (event !== "issue_comment") return no(202, `ignored: a ${event ?? "unnamed"} event, not issue_comment`);
+    if (event !== "issue_comment") return no(202, `ignored: a ${clean(event ?? "unnamed")} event, not issue_comment`);
     let payload: Field;
     try {
         payload = obj(JSON.parse(req.body.toString("utf8")));
@@ -74,14 +78,14 @@ export async function handleHook(req: HookRequest, secret: string, deps: Command
     const number = issue?.number;
     const user = obj(comment?.user)?.login;
     if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo) || typeof number !== "number" || !Number.isSafeInteger(number) || typeof user !== "string") return no(400, "refused: not an issue-comment payload (repository, issue or comment author missing)");
-    const where = `${repo}#${number} by ${user}`;
-    if (payload?.action !== "created") return no(202, `ignored: ${where}: a comment ${String(payload?.action)}, not created`);
+    const where = `${repo}#${number} by ${clean(user)}`;
+    if (payload?.action !== "created") return no(202, `ignored: ${where}: a comment ${clean(payload?.action)}, not created`);
     if (!obj(issue?.pull_request)) return no(202, `ignored: ${where}: an issue, not a pull request`);
     if (typeof comment?.body !== "string" || comment.body.trim() !== COMMAND) return no(202, `ignored: ${where}: the comment is not exactly ${COMMAND}`);
     const permission = await deps.permission(repo, user);
-    if (!WRITERS.has(permission)) return no(403, `refused: ${where}: ${user} may not write to ${repo} (permission ${permission})`);
+    if (!WRITERS.has(permission)) return no(403, `refused: ${where}: ${clean(user)} may not write to ${repo} (permission ${clean(permission)})`);
     const pr = await deps.pullRequest(repo, number);
-    if (pr.state !== "open") return no(409, `refused: ${where}: the pull request is ${pr.state}`);
+    if (pr.state !== "open") return no(409, `refused: ${where}: the pull request is ${clean(pr.state)}`);
     if (!/^[a-f0-9]{40}$/.test(pr.headSha)) return no(502, `refused: ${where}: the forge gave no head commit`);
     const started = await deps.rerun(repo, number, pr.headSha);
     return { status: 202, ran: true, log: `ran: ${where}: ${started} for ${pr.headSha}` };
