@@ -109,8 +109,16 @@ function domainSummary(steps: PreviewStep[]): string[] {
     return lines.length ? ["**What this changes**", ...lines, ""] : [];
 }
 
+/** Every changed resource and its changed property paths, one line each, unbounded: what the CI log shows beside the comment. */
+export function renderPreviewLog(preview: PreviewJson): string {
+    const steps = (preview.steps ?? []).filter((s) => s.op !== "same" && !typeOf(s).startsWith("pulumi:providers:") && typeOf(s) !== "pulumi:pulumi:Stack");
+    return steps.map((s) => `${s.op} ${nameOf(s)} (${typeOf(s)})${changedPaths(s).length ? `: ${changedPaths(s).join(", ")}` : ""}`).join("\n") + (steps.length ? "\n" : "");
+}
+
+const changedPaths = (step: PreviewStep) => (step.detailedDiff ? Object.entries(step.detailedDiff).map(([path, d]) => `${path} (${d.kind})`) : (step.diffReasons ?? []));
+
 function renderStep(step: PreviewStep): string {
-    const paths = step.detailedDiff ? Object.entries(step.detailedDiff).map(([path, d]) => `${path} (${d.kind})`) : (step.diffReasons ?? []);
+    const paths = changedPaths(step);
     const list = step.op === "create" ? "- new" : step.op === "delete" ? "- removed" : paths.length ? paths.map((p) => `- \`${p.replace(/`/g, "")}\``).join("\n") : "- (no property paths reported)";
     return `<details><summary>${step.op} <code>${nameOf(step)}</code> (${typeOf(step)})</summary>\n\n${list}\n\n</details>`;
 }

@@ -15,7 +15,7 @@ import { CookieBrowser } from "../support/browser";
 import { ciToken } from "../support/ciLogin";
 import { docker, must, run } from "../support/exec";
 import { platformImage } from "../../lib/images";
-import { MARKER } from "../../lib/preview/comment";
+import { COMMENT_LIMIT, MARKER } from "../../lib/preview/comment";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
 import { throwawayStack, THROWAWAY_PASSPHRASE, urnsInState, type ThrowawayStack } from "../support/stack";
@@ -365,5 +365,31 @@ describe("pull-request previews on the platform's CI", () => {
         expect(body).toContain("registry.engine");
         expect(body).toMatch(/pulumi config set .*registry\.engine/);
         for (const secret of secrets()) expect(body).not.toContain(secret);
+    });
+
+    it("a preview with hundreds of changes keeps its comment under 65,536 characters, whole sections only", async () => {
+        // Each repository's section is about 160 characters: 600 of them cannot all fit.
+        const many = Array.from({ length: 600 }, (_, i) => `apps/bulk-${String(i).padStart(3, "0")}`);
+        editConfig((c) => {
+            const { engine: _broken, ...registry } = c["slipway:registry"] as Record<string, unknown>;
+            c["slipway:registry"] = { ...registry, repositories: ["apps/one", "apps/two", ...many] };
+        });
+        const { sha, pipeline } = await pushAndWait("Six hundred repositories");
+        const text = await logs(pipeline);
+        expect(pipeline.status, text.slice(-3000)).toBe("success");
+        // The log has every change the comment summarises.
+        for (const r of many) expect(text).toContain(`create ********-entries-repository-${r.replace("/", "-")} (`);
+        const list = await comments();
+        expect(list.map((c) => c.id)).toEqual([commentId]);
+        const body = list[0]!.body;
+        keep("comment-large.md", body);
+        expect(body.length).toBeLessThan(COMMENT_LIMIT);
+        expect(body).toContain(`Computed for ${sha}.`);
+        // Every create counted, the sections that fit shown whole, the rest summarised by number.
+        expect(body).toContain("| 600 | 0 | 0 | 0 |");
+        const shown = body.split("<details>").length - 1;
+        expect(body.split("</details>").length - 1).toBe(shown);
+        expect(shown).toBeGreaterThan(100);
+        expect(body).toContain(`… and ${600 - shown} more changed resources, summarised above`);
     });
 });

@@ -43,6 +43,17 @@ const PROBES: Record<string, Array<{ argv: string[]; prints: string }>> = {
         { argv: ["cosign", "version"], prints: "v3.1.3" },
         { argv: ["sh", "-n", "/usr/local/bin/slipway-publish"], prints: "" },
     ],
+    // The preview step: Node, the CLI and its plugins, the compiler from the image's dependencies, and the /preview service's files (they load: it stops at its first missing setting).
+    "ci-preview": [
+        { argv: ["node", "--version"], prints: "v24.21.0" },
+        { argv: ["pulumi", "version"], prints: "v3.248.0" },
+        { argv: ["pulumi-language-nodejs", "--help"], prints: "Usage of /usr/local/bin/pulumi-language-nodejs" },
+        { argv: ["pulumi-resource-command", "--help"], prints: "Usage of /usr/local/bin/pulumi-resource-command" },
+        { argv: ["crane", "version"], prints: "v0.22.1" },
+        { argv: ["node", "/opt/slipway/node_modules/typescript/bin/tsc", "--version"], prints: "Version 5.9.3" },
+        { argv: ["node", "-e", "try { require('/usr/local/lib/slipway/app/scripts/previewCommands.js') } catch (e) { console.log(e.message) }"], prints: "SLIPWAY_FORGE_URL is not set" },
+        { argv: ["sh", "-n", "/usr/local/bin/slipway-preview"], prints: "" },
+    ],
 };
 
 /** The image's filesystem and config, as `docker save` gives them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, MARKER, renderFailureComment, renderPreviewComment, type PreviewStep } from "../../lib/preview/comment";
+import { COMMENT_LIMIT, MARKER, renderFailureComment, renderPreviewComment, renderPreviewLog, type PreviewStep } from "../../lib/preview/comment";
 import { previewSecrets } from "../../lib/ci/previews";
 
 const urn = (type: string, name: string) => `urn:pulumi:gamma::slipway::${type}::${name}`;
@@ -39,6 +39,15 @@ describe("the preview comment", () => {
     it("never prints a secret planted anywhere in the preview", () => {
         expect(comment).not.toContain(SECRET);
         expect(comment).not.toContain("1b47061264138c4ac30d75fd1eb44270");
+    });
+
+    it("the CI log lists every change the comment summarises, with no secret", () => {
+        const many: PreviewStep[] = Array.from({ length: 3000 }, (_, i) => ({ op: "update", urn: urn("command:local:Command", `resource-${i}`), detailedDiff: { stdin: { kind: "update" } } }));
+        const log = renderPreviewLog({ steps: [...steps, ...many] });
+        expect(log.trimEnd().split("\n")).toHaveLength(3000 + steps.length - 1);
+        expect(log).toContain("update resource-2999 (command:local:Command): stdin (update)");
+        expect(log).toContain("replace slipway-disk-edge-raw-amd64 (command:local:Command): triggers");
+        expect(log).not.toContain(SECRET);
     });
 
     it("stays under the comment limit by summarising whole sections, never cutting one", () => {

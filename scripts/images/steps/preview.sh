@@ -65,6 +65,7 @@ if [ -n "${SLIPWAY_REGISTRY:-}" ] && [ -n "${REGISTRY_USERNAME:-}" ] && [ -n "${
 else
     echo "slipway-preview: no registry credentials (registry_username, registry_password) or SLIPWAY_REGISTRY: the plan is not kept" >&2
 fi
+# The log has every change; the comment, what fits.
+node bin/scripts/previewComment.js --log "$out/preview.json"
 node bin/scripts/previewComment.js "$out/preview.json" --stack "$SLIPWAY_STACK" --head "$CI_COMMIT_SHA" ${plan:+--plan "$plan"} >"$out/comment.md"
-cat "$out/comment.md"
 node bin/scripts/postPreviewComment.js "$out/comment.md"
