@@ -394,4 +394,17 @@ describe("pull-request previews on the platform's CI", () => {
         expect(shown).toBeGreaterThan(100);
         expect(body).toContain(`… and ${600 - shown} more changed resources, summarised above`);
     });
+
+    it("a head that does not compile comments tsc's errors, and the pipeline is red", async () => {
+        writeFileSync(join(work, "slipway", "program.ts"), `${readFileSync(join(work, "slipway", "program.ts"), "utf8")}\nexport const broken: number = "not a number";\n`);
+        const { sha, pipeline } = await pushAndWait("A type error");
+        expect(pipeline.status).toBe("failure");
+        const list = await comments();
+        expect(list.map((c) => c.id)).toEqual([commentId]);
+        const body = list[0]!.body;
+        keep("comment-tsc.md", body);
+        expect(body).toContain(`Computed for ${sha}.`);
+        expect(body).toContain("Slipway does not compile at this head");
+        expect(body).toMatch(/program\.ts\(\d+,\d+\): error TS2322/);
+    });
 });

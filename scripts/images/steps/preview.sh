@@ -34,13 +34,21 @@ if [ "$want" != "$have" ]; then
     exit 1
 fi
 rm -rf node_modules && ln -s /opt/slipway/node_modules node_modules
-node node_modules/typescript/bin/tsc -p tsconfig.build.json
+out=/tmp/slipway-preview
+mkdir -p "$out"
+# A head that does not compile still gets its comment, with tsc's errors: tsc writes the scripts
+# regardless of type errors.
+if ! node node_modules/typescript/bin/tsc -p tsconfig.build.json >"$out/tsc.log" 2>&1; then
+    cat "$out/tsc.log" >&2
+    { echo "error: Slipway does not compile at this head (tsc -p tsconfig.build.json):"; cat "$out/tsc.log"; } >"$out/preview.err"
+    node bin/scripts/previewComment.js --failed "$out/preview.err" --stack "$SLIPWAY_STACK" --head "$CI_COMMIT_SHA" >"$out/comment.md" \
+        && node bin/scripts/postPreviewComment.js "$out/comment.md" || echo "slipway-preview: the comment could not be posted either" >&2
+    exit 1
+fi
 
 # The CI holds no key or socket of the site's hosts: providers diff against the state instead of
 # asking them (dynamic-providers/projectLib hostsOutOfReach), and the comment says so.
 export SLIPWAY_PREVIEW_WITHOUT_HOSTS=true
-out=/tmp/slipway-preview
-mkdir -p "$out"
 status=0
 pulumi preview --stack "$SLIPWAY_STACK" --non-interactive --json --save-plan "$out/plan.json" >"$out/preview.json" 2>"$out/preview.err" || status=$?
 if [ "$status" -ne 0 ]; then
