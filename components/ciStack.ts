@@ -80,14 +80,15 @@ export class CiStack extends pulumi.ComponentResource {
         // The /preview command's hook secret (the forge signs with it; rotates with the others), and what it asks with.
         const commands = args.commands && args.previews ? this.commandSecrets(name, args.commands, args.secretRotation ?? 0, ctx) : undefined;
         this.hookSecret = commands?.hookValue;
-        this.hookUrl = commands ? pulumi.interpolate`https://ci.${args.domain}${httpsPortSuffix(args.httpsPort)}${COMMANDS_PATH}` : undefined;
+        const port = httpsPortSuffix(args.httpsPort);
+        this.url = pulumi.interpolate`https://ci.${args.domain}${port}`;
+        this.hookUrl = commands ? pulumi.interpolate`${this.url}${COMMANDS_PATH}` : undefined;
 
         // The database's volume is the site's data, not the stack's (named as a stack deploy named it before).
         const data = swarmVolume(`${name}-data`, `${this.stackName}_data`, "ci", args.dataOnDestroy ?? "retain", ctx, this);
 
         const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply(siteCaFile), ctx, this);
 
-        const port = httpsPortSuffix(args.httpsPort);
         // The /preview command service, beside the server (its own image: the preview step's).
         const commandsService: pulumi.Output<Record<string, ComposeService>> =
             commands && args.commands && args.previews
@@ -191,7 +192,6 @@ export class CiStack extends pulumi.ComponentResource {
         );
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this, [data]);
 
-        this.url = pulumi.interpolate`https://ci.${args.domain}${port}`;
         this.metricsToken = metricsValue;
         this.registerOutputs({ url: this.url, metricsToken: this.metricsToken });
     }
