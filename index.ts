@@ -1,10 +1,10 @@
 // Slipway's Pulumi program (program.ts), entered here so that the dynamic-provider plugin boots
-// while the program loads: the provider registers as components/dynamicProvider is imported, and
+// while the program loads: the provider registers as components/kit/dynamicProvider is imported, and
 // the registration goes out at the first turn of the event loop. Loading program.ts is
 // synchronous work that holds the loop, so it starts only after that turn. (Measured on the
 // platform without disk images: a no-op preview 2.5 s -> 2.15 s.) Program.ts's exports are the
 // stack's outputs.
-import "./components/dynamicProvider";
+import "./components/kit/dynamicProvider";
 import type * as Program from "./program";
 
 export = async (): Promise<Record<string, unknown>> => {

@@ -1,6 +1,6 @@
 // Slipway's Pulumi program: validated config → Platform → outputs other stacks read. Loaded by
 // index.ts once the dynamic provider is registered; its exports are the stack's outputs.
-import { dynamicProvider } from "./components/dynamicProvider";
+import { dynamicProvider } from "./components/kit/dynamicProvider";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,7 +9,7 @@ import { Platform } from "./components/platform";
 import { imagePlan } from "./lib/imagePlan";
 import { recipeCommit } from "./lib/diskimage/recipe";
 import { OUTPUTS_VERSION } from "./lib/outputs/schema";
-import { ROUTED_BY } from "./lib/render/traefik";
+import { ROUTED_BY } from "./lib/proxy/traefik";
 import type { DebPin } from "./lib/diskimage/debs";
 
 const config = loadConfig();

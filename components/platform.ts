@@ -1,24 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { DEFAULT_FORGE_ADMIN } from "../lib/config/schema";
-import { SwarmHost } from "./swarmHost";
-import { CiStack } from "./ciStack";
-import { ForgeStack } from "./forgeStack";
-import { forgeSystemHook } from "./forgeHook";
+import { DEFAULT_FORGE_ADMIN } from "../config/schema";
+import { SwarmHost } from "./swarm/swarmHost";
+import { CiStack } from "./ci/ciStack";
+import { ForgeStack } from "./ci/forgeStack";
+import { forgeSystemHook } from "./ci/forgeHook";
 import { ForgeOAuthApp } from "../dynamic-providers/forgeOAuthApp";
-import { httpsPortSuffix } from "../lib/render/traefik";
-import { DiskImagePipeline } from "./diskImagePipeline";
+import { httpsPortSuffix } from "../lib/proxy/traefik";
+import { DiskImagePipeline } from "./diskimage/diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
 import { hostArch, imagesRecordEnv, type PlatformRole } from "../lib/images";
 import { imagesOn, type ImagePlan } from "../lib/imagePlan";
 import { NodeImages } from "../dynamic-providers/nodeImages";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
-import { ImagePromotions, type PromotedImage } from "./imagePromotions";
-import { MaintenanceStack } from "./maintenanceStack";
-import { OciRegistry } from "./ociRegistry";
-import { RegistryEntries, type DeclaredRepository, type MirroredImage } from "./registryEntries";
-import { TraefikStack } from "./traefikStack";
+import { ImagePromotions, type PromotedImage } from "./registry/imagePromotions";
+import { MaintenanceStack } from "./swarm/maintenanceStack";
+import { OciRegistry } from "./registry/ociRegistry";
+import { RegistryEntries, type DeclaredRepository, type MirroredImage } from "./registry/registryEntries";
+import { TraefikStack } from "./proxy/traefikStack";
 
 /** A cosign key: the private key and its password are secrets; the public key is what verification trusts. */
 export interface SigningKey {
@@ -83,7 +83,7 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Validated (lib/config): a certificate comes with its key, S3 with its secret, a forge
+        // Validated (config/validate): a certificate comes with its key, S3 with its secret, a forge
         // with its OAuth client, and only the engines that can be built here are named.
         const images = this.imagesFor(name, config, args.images);
 
@@ -165,7 +165,7 @@ export class Platform extends pulumi.ComponentResource {
                 secretRotation: ci.secretRotation,
                 labels: ci.runnerLabels,
                 ...(ci.previews ? { previews: { image: images["ci-preview"], imagesRecord: imagesRecordEnv(args.images.assembled), registry: this.registry.host } } : {}),
-                // Validated: the command token acts with ci.previews and the platform's forge only (lib/config/secrets).
+                // Validated: the command token acts with ci.previews and the platform's forge only (config/secrets).
                 ...(ci.previews && this.forge && config.secrets.ciPreviewCommandToken
                     ? { commands: { forge: { url: this.forge.stack.url, username: this.forge.stack.adminUser, password: this.forge.stack.adminPassword }, ciToken: pulumi.secret(config.secrets.ciPreviewCommandToken) } }
                     : {}),
@@ -339,6 +339,6 @@ export interface PreviewSecrets {
 }
 
 function previewSecrets(previews: NonNullable<PlatformConfig["ci"]["previews"]>, secrets: PlatformConfig["secrets"]): pulumi.Output<PreviewSecrets> {
-    // Validated: ci.previews requires all three secrets (lib/config/secrets).
+    // Validated: ci.previews requires all three secrets (config/secrets).
     return pulumi.secret({ backendUrl: previews.backendUrl, accessKeyId: previews.accessKeyId, secretKey: secrets.ciPreviewSecretKey!, passphrase: secrets.ciPreviewPassphrase!, forgeToken: secrets.ciPreviewForgeToken! });
 }

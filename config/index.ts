@@ -1,10 +1,10 @@
 // The Pulumi side of configuration: reads what the runtime holds for the `slipway` namespace,
-// validates it all at once (lib/config), and hands secrets on only as Pulumi secret outputs.
+// validates it all at once (config/validate), and hands secrets on only as Pulumi secret outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACE, formatProblems, validateConfig, type RawEntry, type Sections } from "../lib/config/validate";
-import type { SecretKeyName } from "../lib/config/secrets";
+import { NAMESPACE, formatProblems, validateConfig, type RawEntry, type Sections } from "./validate";
+import type { SecretKeyName } from "./secrets";
 
-export type { Sections } from "../lib/config/validate";
+export type { Sections } from "./validate";
 
 /** The validated stack configuration; secret values exist only as secret outputs. */
 export type PlatformConfig = Sections & {

@@ -1,12 +1,12 @@
 // npm run preview:post -- [comment.md] [--forge github|gitea] [--api-url <url>] [--repo <owner/name>] [--pr <n>]
 // Posts the preview comment (a file, or standard input) on the pull request, or edits the one
 // posted before (found by its marker). Where to post comes from the CI's environment
-// (lib/preview/forgeContext); each flag overrides its part. The token comes from
+// (tooling/preview/forgeContext); each flag overrides its part. The token comes from
 // SLIPWAY_FORGE_TOKEN only, never a flag: flags show in process lists and CI logs.
 // Prints "created <url>" or "updated <url>".
 import { readFileSync } from "node:fs";
-import { FLAGS, forgeContext, type ForgeContext } from "../lib/preview/forgeContext";
-import { upsertPreviewComment } from "../lib/preview/post";
+import { FLAGS, forgeContext, type ForgeContext } from "../tooling/preview/forgeContext";
+import { upsertPreviewComment } from "../tooling/preview/post";
 
 function flagsFrom(argv: string[]): { flags: Partial<ForgeContext>; rest: string[] } {
     const flags: Partial<ForgeContext> = {};

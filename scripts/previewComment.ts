@@ -9,7 +9,7 @@
 // preview) the comment says drift on the hosts was not checked. The head commit defaults to `git rev-parse HEAD`.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { renderFailureComment, renderPreviewComment, renderPreviewLog, type PreviewJson } from "../lib/preview/comment";
+import { renderFailureComment, renderPreviewComment, renderPreviewLog, type PreviewJson } from "../tooling/preview/comment";
 
 /** The credentials a preview step holds: never in a comment. */
 const SECRET_ENV = ["PULUMI_CONFIG_PASSPHRASE", "AWS_SECRET_ACCESS_KEY", "SLIPWAY_FORGE_TOKEN", "REGISTRY_PASSWORD"];

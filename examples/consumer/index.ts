@@ -4,8 +4,8 @@
 // A remote platform's manager is config `endpoint` (ssh://user@host), reached with this stack's
 // own key (secret `sshPrivateKey`) and host keys (`knownHosts`), or else the operator's ssh.
 import * as pulumi from "@pulumi/pulumi";
-import { AppService } from "../../components/appService";
-import { readPlatformOutputs } from "../../components/platformOutputs";
+import { AppService } from "../../components/consumer/appService";
+import { readPlatformOutputs } from "../../components/consumer/platformOutputs";
 
 interface ServiceConfig {
     /** The platform's promotion whose digest to run. */

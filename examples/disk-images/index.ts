@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DiskImagePipeline } from "../../components/diskImagePipeline";
+import { DiskImagePipeline } from "../../components/diskimage/diskImagePipeline";
 import { CosignKeyPair } from "../../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../../lib/diskimage/debs";
 import { recipeCommit } from "../../lib/diskimage/recipe";

@@ -3,10 +3,10 @@
 // SDK, the command provider package, the components, the config schema) and starts the same two
 // provider plugins, each as an explicit provider (a provider resource, which manages nothing):
 // the dynamic-provider plugin the way the platform starts it, and the command provider.
-import { dynamicProvider } from "../../components/dynamicProvider";
+import { dynamicProvider } from "../../components/kit/dynamicProvider";
 import * as command from "@pulumi/command";
 import "../../components/platform";
-import "../../lib/config/schema";
+import "../../config/schema";
 
 const commandProvider = new command.Provider("command", {});
 

@@ -2,7 +2,7 @@
 // digests that would be deleted and the bytes that frees.
 import * as pulumi from "@pulumi/pulumi";
 import { RetentionPolicy } from "../../dynamic-providers/retentionPolicy";
-import { reportRetention } from "../../components/retentionReport";
+import { reportRetention } from "../../components/registry/retentionReport";
 
 const config = new pulumi.Config();
 const policy = new RetentionPolicy("publications", {

@@ -1,7 +1,7 @@
 // Issues the local stack's CA and wildcard certificate by running the rendered openssl script.
 // Its output carries a private key, so it is captured here, never streamed to a log.
 import { execFile } from "node:child_process";
-import { renderLocalCertificateScript, type LocalCertificateOptions } from "../render/localCertificate";
+import { renderLocalCertificateScript, type LocalCertificateOptions } from "./localCertificateScript";
 
 export interface IssuedCertificate {
     ca: string;

@@ -277,7 +277,7 @@ describe("the platform's forge and a CI people log in to", () => {
             cosign_password: site.password,
         };
         const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway", WOODPECKER_TOKEN: ciToken, COSIGN_PASSWORD: site.password };
-        const activate = await run("node", ["bin/scripts/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
+        const activate = await run("node", ["bin/tooling/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
         expect(activate.code, activate.stderr).toBe(0);
         for (const value of [secrets.registry_password, secrets.cosign_private_key, secrets.cosign_password]) expect(activate.stdout + activate.stderr).not.toContain(value);
         const active = await ciApi<{ id: number; full_name: string; active: boolean }>("GET", `repos/lookup/${ADMIN}/web`);
@@ -285,7 +285,7 @@ describe("the platform's forge and a CI people log in to", () => {
         repoId = active.id;
         expect((await ciApi<Array<{ name: string }>>("GET", `repos/${repoId}/secrets`)).map((x) => x.name).sort()).toEqual(Object.keys(secrets).sort());
         // Again: nothing new, the same secrets (their values replaced).
-        const again = await run("node", ["bin/scripts/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
+        const again = await run("node", ["bin/tooling/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
         expect(again.code, again.stderr).toBe(0);
         expect(again.stderr).toContain("secret registry_password: updated");
         expect(repo.id).toBeGreaterThan(0);

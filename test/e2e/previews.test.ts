@@ -15,7 +15,7 @@ import { CookieBrowser } from "../support/browser";
 import { ciToken } from "../support/ciLogin";
 import { docker, must, run } from "../support/exec";
 import { platformImage } from "../../lib/images";
-import { COMMENT_LIMIT, MARKER } from "../../lib/preview/comment";
+import { COMMENT_LIMIT, MARKER } from "../../tooling/preview/comment";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
 import { throwawayStack, THROWAWAY_PASSPHRASE, urnsInState, type ThrowawayStack } from "../support/stack";
@@ -242,7 +242,7 @@ describe("pull-request previews on the platform's CI", () => {
         await git("remote", "add", "origin", `https://${ADMIN}:${encodeURIComponent(password)}@git.${DOMAIN}:${https}/${REPO}.git`);
         await git("push", "-q", "origin", "main");
 
-        const activate = await run("node", ["bin/scripts/ciRepo.js", "--stack", t.stack.name, REPO, "--preview", t.stack.name], { cwd: ROOT, env: { ...operatorEnv, WOODPECKER_TOKEN: token }, timeoutMs: 120_000 });
+        const activate = await run("node", ["bin/tooling/ciRepo.js", "--stack", t.stack.name, REPO, "--preview", t.stack.name], { cwd: ROOT, env: { ...operatorEnv, WOODPECKER_TOKEN: token }, timeoutMs: 120_000 });
         expect(activate.code, activate.stderr).toBe(0);
         for (const secret of secrets()) expect(activate.stdout + activate.stderr).not.toContain(secret);
         repoId = (await ciApi<{ id: number }>("GET", `repos/lookup/${REPO}`)).id;

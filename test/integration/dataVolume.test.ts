@@ -2,7 +2,7 @@
 // data), kept by destroy unless the site says delete, and never touched by removing a stack.
 import { afterAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { renderStackScripts, renderVolumeScripts } from "../../lib/render/swarmScripts";
+import { renderStackScripts, renderVolumeScripts } from "../../lib/docker/swarmScripts";
 import { docker, must, run } from "../support/exec";
 
 const name = `slipway-it-data-${randomBytes(3).toString("hex")}`;

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { nodeUpdate } from "../../lib/docker/cli";
-import { renderNodeLabelScripts } from "../../lib/render/nodeLabel";
+import { renderNodeLabelScripts } from "../../lib/docker/nodeLabel";
 import { must, nodeLabels } from "../support/exec";
 
 const key = `slipway.it-${randomBytes(3).toString("hex")}`;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegistryClient } from "../../lib/oci/client";
 import { issueRegistryCredentials, type RegistryCredentials } from "../../lib/registry/credentials";
-import { renderRegistryConfig } from "../../lib/render/registryConfig";
+import { renderRegistryConfig } from "../../lib/registry/registryConfig";
 import { must } from "../support/exec";
 import { pushImage } from "../support/images";
 import { startRegistry, type RunningRegistry } from "../support/registries";

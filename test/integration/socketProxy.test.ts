@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { platformImage } from "../../lib/images";
-import { renderSocketProxyConfig } from "../../lib/render/socketProxy";
+import { renderSocketProxyConfig } from "../../lib/proxy/socketProxy";
 import { docker } from "../support/exec";
 import { freePort } from "../support/registries";
 

@@ -10,8 +10,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
-import { renderTraefikDynamic, renderTraefikStatic } from "../../lib/render/traefik";
+import { renderLocalCertificateScript } from "../../lib/tls/localCertificateScript";
+import { renderTraefikDynamic, renderTraefikStatic } from "../../lib/proxy/traefik";
 import { must } from "../support/exec";
 import { freePort } from "../support/registries";
 

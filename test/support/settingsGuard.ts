@@ -4,8 +4,8 @@
 // or validateConfig must refuse the stack with a fix. A key the table does not cover is a
 // finding too, so a new key cannot land without its author showing what it does.
 import type { z } from "zod";
-import type { ConfigProblem, RawEntry } from "../../lib/config/validate";
-import { documentedPaths } from "../../lib/config/walk";
+import type { ConfigProblem, RawEntry } from "../../config/validate";
+import { documentedPaths } from "../../config/walk";
 
 /** A stack config as an operator writes it: section objects, and secrets as plain strings. */
 export type StackConfig = Record<string, unknown>;
@@ -22,9 +22,9 @@ export interface Change {
 }
 
 export interface Guard {
-    /** The sections' schema (lib/config/schema sectionsSchema): its leaves, and what a valid value is. */
+    /** The sections' schema (config/schema sectionsSchema): its leaves, and what a valid value is. */
     schema: z.ZodObject;
-    /** Names of the secret keys (lib/config/secrets). */
+    /** Names of the secret keys (config/secrets). */
     secrets: readonly string[];
     table: Readonly<Record<string, Change>>;
     baseline: StackConfig;

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import type { RawEntry } from "../../lib/config/validate";
+import type { RawEntry } from "../../config/validate";
 import { ROOT } from "./prerequisites";
 
 export const SECRET_PLACEHOLDER = "<encrypted in the stack file>";

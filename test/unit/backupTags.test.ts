@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { registryTags } from "../../lib/backup/tarTags";
+import { registryTags } from "../../tooling/backup/tarTags";
 
 const dir = mkdtempSync(join(tmpdir(), "slipway-tar-tags-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

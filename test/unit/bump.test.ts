@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bump, type Lock, type Resolvers } from "../../lib/toolchain/lock";
+import { bump, type Lock, type Resolvers } from "../../tooling/toolchain/lock";
 
 const lock = JSON.parse(readFileSync(join(__dirname, "../../toolchain.lock.json"), "utf8")) as Lock;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderCompose } from "../../lib/render/compose";
+import { renderCompose } from "../../lib/docker/compose";
 
 describe("compose documents", () => {
     const doc = (service: Parameters<typeof renderCompose>[0]["services"][string]) => JSON.parse(renderCompose({ services: { app: service } })) as { services: { app: Record<string, unknown> } };

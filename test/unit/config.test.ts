@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatProblems, validateConfig, type RawEntry } from "../../lib/config/validate";
+import { formatProblems, validateConfig, type RawEntry } from "../../config/validate";
 
 const plain = (value: unknown): RawEntry => ({ value: JSON.stringify(value), secret: false });
 const secret = (value: string): RawEntry => ({ value, secret: true });

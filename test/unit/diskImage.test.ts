@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DiskImagePipeline } from "../../components/diskImagePipeline";
+import { DiskImagePipeline } from "../../components/diskimage/diskImagePipeline";
 import { parseAptShow, type DebPin } from "../../lib/diskimage/debs";
 import { renderBuildManifest } from "../../lib/diskimage/manifest";
 import { renderGrubConfig, renderGrubEarlyConfig, renderInit, renderIpxeScript, renderOciConfig } from "../../lib/diskimage/render";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderGiteaConfig, renderGiteaStart } from "../../lib/render/giteaConfig";
+import { renderGiteaConfig, renderGiteaStart } from "../../lib/forge/giteaConfig";
 
 describe("Gitea's app.ini", () => {
     const ini = renderGiteaConfig({

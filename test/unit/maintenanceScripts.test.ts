@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { renderGcCrontab, renderPruneScript } from "../../lib/render/maintenance";
+import { renderGcCrontab, renderPruneScript } from "../../lib/docker/maintenance";
 
 const HEX = (c: string) => c.repeat(64);
 const iso = (secondsAgo: number, offset = "Z") => {

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblems, validateConfig, type RawEntry } from "../../lib/config/validate";
-import { SECTION_NAMES, sectionsSchema } from "../../lib/config/schema";
-import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
-import { schemaAt } from "../../lib/config/walk";
+import { formatProblems, validateConfig, type RawEntry } from "../../config/validate";
+import { SECTION_NAMES, sectionsSchema } from "../../config/schema";
+import { SECRET_KEY_NAMES } from "../../config/secrets";
+import { schemaAt } from "../../config/walk";
 import { parsePlatformOutputs } from "../../lib/outputs/schema";
 import { guideBlocks, type GuideBlock } from "../support/guide";
 import { ROOT } from "../support/prerequisites";

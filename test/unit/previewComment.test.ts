@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, MARKER, renderFailureComment, renderPreviewComment, renderPreviewLog, type PreviewStep } from "../../lib/preview/comment";
+import { COMMENT_LIMIT, MARKER, renderFailureComment, renderPreviewComment, renderPreviewLog, type PreviewStep } from "../../tooling/preview/comment";
 import { previewSecrets } from "../../lib/ci/previews";
 
 const urn = (type: string, name: string) => `urn:pulumi:gamma::slipway::${type}::${name}`;

@@ -5,9 +5,9 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MARKER } from "../../lib/preview/comment";
-import { forgeContext } from "../../lib/preview/forgeContext";
-import { MAX_PAGES, upsertPreviewComment, type Forge } from "../../lib/preview/post";
+import { MARKER } from "../../tooling/preview/comment";
+import { forgeContext } from "../../tooling/preview/forgeContext";
+import { MAX_PAGES, upsertPreviewComment, type Forge } from "../../tooling/preview/post";
 
 const TOKEN = "forge-token-5c1e-never-printed";
 const LIST = "/repos/acme/site/issues/7/comments";

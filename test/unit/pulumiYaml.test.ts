@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { load } from "js-yaml";
-import { defaultOf, renderConfigDocs } from "../../lib/config/docs";
-import { SECTION_NAMES } from "../../lib/config/schema";
-import { SECRET_KEY_NAMES } from "../../lib/config/secrets";
+import { defaultOf, renderConfigDocs } from "../../config/docs";
+import { SECTION_NAMES } from "../../config/schema";
+import { SECRET_KEY_NAMES } from "../../config/secrets";
 
 const text = readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8");
 

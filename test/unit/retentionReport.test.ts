@@ -2,7 +2,7 @@
 // run would delete (and that nothing went).
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { describeRetention, reportRetention, type RetentionRun } from "../../components/retentionReport";
+import { describeRetention, reportRetention, type RetentionRun } from "../../components/registry/retentionReport";
 import type { RetentionPolicy } from "../../dynamic-providers/retentionPolicy";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { validateConfig, formatProblems } from "../../lib/config/validate";
+import { validateConfig, formatProblems } from "../../config/validate";
 import { readStackFile } from "../support/stackFile";
 
 function parse(stack: string) {

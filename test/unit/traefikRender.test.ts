@@ -1,10 +1,10 @@
 // The generated Traefik configuration and local-certificate script, pinned by snapshot: a change
 // to what the platform deploys shows up here as a diff to review.
 import { describe, expect, it } from "vitest";
-import { renderLocalCertificateScript } from "../../lib/render/localCertificate";
-import { renderRegistryConfig } from "../../lib/render/registryConfig";
-import { renderSocketProxyConfig } from "../../lib/render/socketProxy";
-import { renderRouteLabels, renderTraefikDynamic, renderTraefikStatic } from "../../lib/render/traefik";
+import { renderLocalCertificateScript } from "../../lib/tls/localCertificateScript";
+import { renderRegistryConfig } from "../../lib/registry/registryConfig";
+import { renderSocketProxyConfig } from "../../lib/proxy/socketProxy";
+import { renderRouteLabels, renderTraefikDynamic, renderTraefikStatic } from "../../lib/proxy/traefik";
 
 describe("Traefik configuration", () => {
     it("static: web redirects to web-secure, swarm provider through the socket proxy, opt-in only", () => {

@@ -2,7 +2,7 @@
 // parses is the Actions event payload (the pull_request webhook body GitHub and Gitea/Forgejo
 // Actions write to GITHUB_EVENT_PATH), read by `preview:post` to find the pull request.
 import fc from "fast-check";
-import { forgeContext } from "../../../lib/preview/forgeContext";
+import { forgeContext } from "../../../tooling/preview/forgeContext";
 import type { FuzzTarget, Outcome } from "../harness";
 import { jsonValueArb, mutateText, mutationArb, type Mutation } from "../mutate";
 
