@@ -4,7 +4,8 @@
 // trusts, so a rotation shows in preview wherever it is used.
 import * as pulumi from "@pulumi/pulumi";
 import type * as KeyPairLib from "../lib/cosign/keyPair";
-import { projectLib } from "./projectLib";
+import { providerLib } from "./kit/libs";
+import { diffInputs } from "./kit/diff";
 
 export const COSIGN_KEY_PAIR_PROVIDER_VERSION = "1";
 
@@ -16,12 +17,11 @@ interface Outputs extends Inputs, KeyPairLib.CosignKeyPair {}
 
 export const cosignKeyPairProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        const replaces = olds.version !== news.version ? ["version"] : [];
-        return Promise.resolve({ changes: replaces.length > 0, replaces });
+        return Promise.resolve(diffInputs(olds, news, { replaces: ["version"] }));
     },
 
     async create(inputs) {
-        const keys = await projectLib<typeof KeyPairLib>("cosign/keyPair").generateCosignKeyPair();
+        const keys = await providerLib("cosign/keyPair").generateCosignKeyPair();
         // The public key's hash names the key: stable, and says nothing secret.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { createHash } = require("node:crypto") as typeof import("node:crypto");

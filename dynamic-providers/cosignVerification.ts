@@ -3,9 +3,10 @@
 // `verification.digest` cannot run before the signature is proven.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type * as VerifyLib from "../lib/cosign/verifyReference";
 import type { SignaturePolicy } from "../lib/cosign/verifyReference";
-import { isUnknown, projectLib } from "./projectLib";
+import { isUnknown } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when verification behaviour changes, so the change shows in `pulumi preview`. */
 export const COSIGN_VERIFICATION_PROVIDER_VERSION = "2";
@@ -51,7 +52,7 @@ interface Outputs extends Inputs {
     failure?: string;
 }
 
-const verifyLib = () => projectLib<typeof VerifyLib>("cosign/verifyReference");
+const verifyLib = () => providerLib("cosign/verifyReference");
 
 async function verifyNow(inputs: Inputs, digest?: string): Promise<Outputs> {
     const lib = verifyLib();
@@ -79,12 +80,12 @@ export const cosignVerificationProvider: pulumi.dynamic.ResourceProvider<Inputs,
     },
 
     async diff(_id, olds, news) {
-        const changed = (["reference", "policy", "trustedRootDigest", "insecure", "caCertificate", "credentialsDir", "version"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const diff = diffInputs(olds, news, { updates: ["reference", "policy", "trustedRootDigest", "insecure", "caCertificate", "credentialsDir", "version"] });
         // A proof that refresh found broken must be made again: never carry a failed proof forward.
-        if (changed.length > 0 || olds.failure || !olds.signer) return { changes: true };
+        if (diff.changes || olds.failure || !olds.signer) return changedAlso(diff, true);
         // Same inputs: re-verify only if the reference now resolves to another digest.
         const digest = await verifyLib().resolveReference(news.reference, verifyLib().connectionOf(news));
-        return { changes: digest !== olds.digest };
+        return changedAlso(diff, digest !== olds.digest);
     },
 
     async create(inputs) {

@@ -5,9 +5,9 @@
 // which issues a new secret; a refresh that finds it deleted by hand makes the next up create it
 // again; destroy deletes it.
 import * as pulumi from "@pulumi/pulumi";
-import type * as CredentialsLib from "../lib/forge/credentials";
 import type * as GiteaLib from "../lib/forge/gitea";
-import { projectLib } from "./projectLib";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when the application or its handling changes, so the change shows in `pulumi preview`. */
 export const FORGE_OAUTH_APP_PROVIDER_VERSION = "1";
@@ -38,8 +38,8 @@ interface Outputs extends Inputs {
 }
 
 async function withForge<T>(dir: string, use: (client: GiteaLib.GiteaClient) => Promise<T>): Promise<T> {
-    const login = projectLib<typeof CredentialsLib>("forge/credentials").readForgeCredentials(dir);
-    const client = new (projectLib<typeof GiteaLib>("forge/gitea").GiteaClient)(login);
+    const login = providerLib("forge/credentials").readForgeCredentials(dir);
+    const client = new (providerLib("forge/gitea").GiteaClient)(login);
     try {
         await client.waitForAdmin();
         return await use(client);
@@ -50,9 +50,8 @@ async function withForge<T>(dir: string, use: (client: GiteaLib.GiteaClient) => 
 
 export const forgeOAuthAppProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        const changed = (["name", "redirectUri", "rotation", "version"] as const).filter((k) => olds[k] !== news[k]);
         // Gone from the forge (found by refresh): created again.
-        return Promise.resolve({ changes: changed.length > 0 || olds.appId === 0, replaces: [] });
+        return Promise.resolve(changedAlso(diffInputs(olds, news, { updates: ["name", "redirectUri", "rotation", "version"] }), olds.appId === 0));
     },
 
     async create(inputs) {

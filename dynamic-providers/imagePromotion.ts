@@ -2,9 +2,10 @@
 // is resolved once (in check, so preview shows the digest that will be promoted), gated on its
 // revision label, and copied with its signatures; the target tag moves last.
 import * as pulumi from "@pulumi/pulumi";
-import type * as PromoteLib from "../lib/promotion/promoteReference";
 import type { Connection } from "../lib/oci/connect";
-import { isUnknown, projectLib } from "./projectLib";
+import { isUnknown } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when promotion behaviour changes, so the change shows in `pulumi preview`. */
 export const IMAGE_PROMOTION_PROVIDER_VERSION = "2";
@@ -45,7 +46,7 @@ interface Outputs extends Inputs {
 /** The registry connection: the folder and CA when given, else plain HTTP or default TLS. */
 const connectionOf = (inputs: Pick<Inputs, "insecure" | "connection">): Connection => ({ insecure: inputs.insecure, ...inputs.connection });
 
-const promoteLib = () => projectLib<typeof PromoteLib>("promotion/promoteReference");
+const promoteLib = () => providerLib("promotion/promoteReference");
 
 async function promoteNow(inputs: Inputs): Promise<Outputs> {
     if (inputs.verifiedDigest && inputs.verifiedDigest !== inputs.sourceDigest) {
@@ -68,9 +69,9 @@ export const imagePromotionProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
     },
 
     async diff(_id, olds, news) {
-        const changed = (["sourceDigest", "expectedRevision", "target", "verifiedDigest", "version"] as const).filter((k) => olds[k] !== news[k]);
         // A target moved away (found by refresh) is promoted again.
-        return Promise.resolve({ changes: changed.length > 0 || olds.digest !== olds.sourceDigest, replaces: changed.includes("target") ? ["target"] : [] });
+        const diff = diffInputs(olds, news, { replaces: ["target"], updates: ["sourceDigest", "expectedRevision", "verifiedDigest", "version"] });
+        return Promise.resolve(changedAlso(diff, olds.digest !== olds.sourceDigest));
     },
 
     async create(inputs) {

@@ -2,8 +2,8 @@
 // and kept in state, the key as a secret output. Its inputs hold nothing secret (a domain and
 // a validity), and its output never passes through a command's streamed log.
 import * as pulumi from "@pulumi/pulumi";
-import type * as CertificateLib from "../lib/tls/localCertificate";
-import { projectLib } from "./projectLib";
+import { providerLib } from "./kit/libs";
+import { diffInputs } from "./kit/diff";
 
 /** Bumped when issuing changes, so the change shows in `pulumi preview`. */
 export const LOCAL_CERTIFICATE_PROVIDER_VERSION = "1";
@@ -27,7 +27,7 @@ interface Outputs extends Inputs {
     key: string;
 }
 
-const certificateLib = () => projectLib<typeof CertificateLib>("tls/localCertificate");
+const certificateLib = () => providerLib("tls/localCertificate");
 
 export const localCertificateProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
@@ -39,8 +39,7 @@ export const localCertificateProvider: pulumi.dynamic.ResourceProvider<Inputs, O
 
     async diff(_id, olds, news) {
         // Any change issues a new CA and certificate; the old ones are simply forgotten.
-        const replaces = (["domain", "days", "version"] as const).filter((k) => olds[k] !== news[k]);
-        return Promise.resolve({ changes: replaces.length > 0, replaces });
+        return Promise.resolve(diffInputs(olds, news, { replaces: ["domain", "days", "version"] }));
     },
 
     async create(inputs) {

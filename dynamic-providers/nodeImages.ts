@@ -4,10 +4,10 @@
 // where the node has them all ships nothing. Its `images` output is what the node runs, by
 // role: the stacks deploy those IDs, so nothing deploys before its image is there.
 import * as pulumi from "@pulumi/pulumi";
-import type * as ShipLib from "../lib/docker/ship";
-import type * as SshLib from "../lib/docker/sshIdentity";
 import type { ImagesByArch, ShippedImage } from "../lib/docker/ship";
-import { hostsOutOfReach, isUnknown, projectLib } from "./projectLib";
+import { hostsOutOfReach, isUnknown } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when the provider's behaviour changes, so the change shows in `pulumi preview`. */
 export const NODE_IMAGES_PROVIDER_VERSION = "1";
@@ -38,8 +38,8 @@ interface Outputs extends Inputs {
     owned: ShippedImage[];
 }
 
-const shipLib = () => projectLib<typeof ShipLib>("docker/ship");
-const envOf = (i: Inputs) => projectLib<typeof SshLib>("docker/sshIdentity").sshAccessEnv(i.sshAccess);
+const shipLib = () => providerLib("docker/ship");
+const envOf = (i: Inputs) => providerLib("docker/sshIdentity").sshAccessEnv(i.sshAccess);
 
 async function ship(inputs: Inputs, earlier: ShippedImage[] = []): Promise<Outputs> {
     const lib = shipLib();
@@ -53,12 +53,11 @@ async function ship(inputs: Inputs, earlier: ShippedImage[] = []): Promise<Outpu
 
 export const nodeImagesProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        if (olds.endpoint !== news.endpoint) return { changes: true, replaces: ["endpoint"], deleteBeforeReplace: false };
-        if (JSON.stringify(olds.byArch) !== JSON.stringify(news.byArch) || olds.sshAccess !== news.sshAccess || olds.version !== news.version) return { changes: true };
-        if (isUnknown(news.sshAccess) || hostsOutOfReach()) return { changes: false };
+        const diff = diffInputs(olds, news, { replaces: ["endpoint"], updates: ["byArch", "sshAccess", "version"] });
+        if (diff.changes || isUnknown(news.sshAccess) || hostsOutOfReach()) return diff;
         // The node's answer, not the state's: an image removed there by hand is shipped again.
         const missing = await shipLib().missingImages(news.endpoint, Object.values(olds.images).map((i) => i.id), envOf(news));
-        return { changes: missing.length > 0 };
+        return changedAlso(diff, missing.length > 0);
     },
 
     async create(inputs) {

@@ -4,8 +4,8 @@
 // module proxy.) Its inputs are a version and a rotation counter: a new one (or replacing the
 // resource) rotates the value.
 import * as pulumi from "@pulumi/pulumi";
-import type * as RandomLib from "../lib/random";
-import { projectLib } from "./projectLib";
+import { providerLib } from "./kit/libs";
+import { diffInputs } from "./kit/diff";
 
 export const RANDOM_SECRET_PROVIDER_VERSION = "1";
 
@@ -21,12 +21,11 @@ interface Outputs extends Inputs {
 
 export const randomSecretProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        const replaces = [...(olds.version !== news.version ? ["version"] : []), ...((olds.rotation ?? 0) !== (news.rotation ?? 0) ? ["rotation"] : [])];
-        return Promise.resolve({ changes: replaces.length > 0, replaces });
+        return Promise.resolve(diffInputs(olds, news, { replaces: ["version", "rotation"], defaults: { rotation: 0 } }));
     },
 
     async create(inputs) {
-        const value = projectLib<typeof RandomLib>("random").randomPassword();
+        const value = providerLib("random").randomPassword();
         return Promise.resolve({ id: `random-${Date.now().toString(36)}`, outs: { ...inputs, value } });
     },
 };

@@ -3,9 +3,9 @@
 // here: no provider version of it is buildable from the Go module proxy.) Inputs hold nothing
 // secret: the username, a version, and a rotation counter an operator bumps to rotate.
 import * as pulumi from "@pulumi/pulumi";
-import type * as CredentialsLib from "../lib/registry/credentials";
 import { HTPASSWD_BCRYPT_COST } from "../lib/registry/credentials";
-import { projectLib } from "./projectLib";
+import { providerLib } from "./kit/libs";
+import { diffInputs } from "./kit/diff";
 
 /** Bumped when generation changes, so the change shows in `pulumi preview`. */
 export const REGISTRY_CREDENTIALS_PROVIDER_VERSION = "1";
@@ -35,7 +35,7 @@ interface Outputs extends Inputs {
     httpSecret: string;
 }
 
-const credentialsLib = () => projectLib<typeof CredentialsLib>("registry/credentials");
+const credentialsLib = () => providerLib("registry/credentials");
 
 export const registryCredentialsProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
@@ -44,12 +44,9 @@ export const registryCredentialsProvider: pulumi.dynamic.ResourceProvider<Inputs
     },
 
     async diff(_id, olds, news) {
-        // A new username, generator or rotation is a new password: rotate by replacing.
-        const replaces: string[] = (["username", "version"] as const).filter((k) => olds[k] !== news[k]);
-        if ((olds.rotation ?? 0) !== (news.rotation ?? 0)) replaces.push("rotation");
-        // A new cost hashes the same password again: an update, no new password for anyone.
-        const rehash = (olds.hashCost ?? EARLIER_HASH_COST) !== news.hashCost;
-        return Promise.resolve({ changes: replaces.length > 0 || rehash, replaces });
+        // A new username, generator or rotation is a new password: rotate by replacing. A new cost
+        // hashes the same password again: an update, no new password for anyone.
+        return Promise.resolve(diffInputs(olds, news, { replaces: ["username", "version", "rotation"], updates: ["hashCost"], defaults: { rotation: 0, hashCost: EARLIER_HASH_COST } }));
     },
 
     async create(inputs) {

@@ -3,9 +3,10 @@
 // the identity: the same pin is copied once; a new pin is copied and exported; refresh finds a
 // mirror deleted from the registry, and the next up copies it again.
 import * as pulumi from "@pulumi/pulumi";
-import type * as MirrorLib from "../lib/mirror/mirrorImage";
 import type { Connection } from "../lib/oci/connect";
-import { isRepositoryTarget, projectLib } from "./projectLib";
+import { isRepositoryTarget } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when mirroring behaviour changes, so the change shows in `pulumi preview`. */
 export const REGISTRY_MIRROR_PROVIDER_VERSION = "1";
@@ -34,7 +35,7 @@ interface Outputs extends Inputs {
     mirroredAt: string;
 }
 
-const mirrorLib = () => projectLib<typeof MirrorLib>("mirror/mirrorImage");
+const mirrorLib = () => providerLib("mirror/mirrorImage");
 
 async function mirrorNow(inputs: Inputs): Promise<Outputs> {
     const result = await mirrorLib().mirrorReference(inputs.from, inputs.to, inputs.connection);
@@ -50,9 +51,8 @@ export const registryMirrorProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
     },
 
     async diff(_id, olds, news) {
-        const changed = (["from", "to", "version"] as const).filter((k) => olds[k] !== news[k]);
         // Gone from the registry (found by refresh): copied again.
-        return Promise.resolve({ changes: changed.length > 0 || olds.digest === "", replaces: changed.includes("to") ? ["to"] : [] });
+        return Promise.resolve(changedAlso(diffInputs(olds, news, { replaces: ["to"], updates: ["from", "version"] }), olds.digest === ""));
     },
 
     async create(inputs) {

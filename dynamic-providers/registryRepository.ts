@@ -3,9 +3,10 @@
 // stacks and CI can name it before the first push. Refresh finds a marker deleted by hand and
 // the next up writes it again; deleting the resource removes the marker, never pushed content.
 import * as pulumi from "@pulumi/pulumi";
-import type * as RepositoryLib from "../lib/repository/declareRepository";
 import type { Connection } from "../lib/oci/connect";
-import { isRepositoryTarget, projectLib } from "./projectLib";
+import { isRepositoryTarget } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when the marker or its handling changes, so the change shows in `pulumi preview`. */
 export const REGISTRY_REPOSITORY_PROVIDER_VERSION = "1";
@@ -28,7 +29,7 @@ interface Outputs extends Inputs {
     digest: string;
 }
 
-const repositoryLib = () => projectLib<typeof RepositoryLib>("repository/declareRepository");
+const repositoryLib = () => providerLib("repository/declareRepository");
 
 async function declareNow(inputs: Inputs): Promise<Outputs> {
     const lib = repositoryLib();
@@ -45,9 +46,8 @@ export const registryRepositoryProvider: pulumi.dynamic.ResourceProvider<Inputs,
     },
 
     async diff(_id, olds, news) {
-        const changed = (["repository", "version"] as const).filter((k) => olds[k] !== news[k]);
         // Gone from the registry (found by refresh): declared again.
-        return Promise.resolve({ changes: changed.length > 0 || olds.digest === "", replaces: changed.includes("repository") ? ["repository"] : [] });
+        return Promise.resolve(changedAlso(diffInputs(olds, news, { replaces: ["repository"], updates: ["version"] }), olds.digest === ""));
     },
 
     async create(inputs) {

@@ -2,8 +2,9 @@
 // full (preview lists exactly the digests that would go, and the bytes reclaimable); an update
 // deletes only what preview showed and a fresh plan confirms. Fails closed on any doubt.
 import * as pulumi from "@pulumi/pulumi";
-import type * as RetainLib from "../lib/retention/retainReference";
-import { isUnknown, projectLib } from "./projectLib";
+import { isUnknown } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs } from "./kit/diff";
 
 /** Bumped when pruning behaviour changes, so the change shows in `pulumi preview`. */
 export const RETENTION_POLICY_PROVIDER_VERSION = "2";
@@ -53,7 +54,7 @@ interface Outputs extends Inputs {
     ranAt: string;
 }
 
-const retainLib = () => projectLib<typeof RetainLib>("retention/retainReference");
+const retainLib = () => providerLib("retention/retainReference");
 const optionsOf = (i: Inputs) => ({ groupBy: i.groupBy, keep: i.keep, protect: i.protect, maxDeletes: i.maxDeletes });
 const connectionOf = (i: Inputs) => ({ insecure: i.insecure, ...(i.caCertificate ? { caCertificate: i.caCertificate } : {}), ...(i.credentialsDir ? { credentialsDir: i.credentialsDir } : {}) });
 
@@ -87,8 +88,7 @@ export const retentionPolicyProvider: pulumi.dynamic.ResourceProvider<Inputs, Ou
     },
 
     async diff(_id, olds, news) {
-        const keys = ["repository", "groupBy", "keep", "protect", "maxDeletes", "dryRun", "version", "plannedDeletions"] as const;
-        return Promise.resolve({ changes: keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])), replaces: olds.repository !== news.repository ? ["repository"] : [] });
+        return Promise.resolve(diffInputs(olds, news, { replaces: ["repository"], updates: ["groupBy", "keep", "protect", "maxDeletes", "dryRun", "version", "plannedDeletions"] }));
     },
 
     async create(inputs) {

@@ -4,9 +4,9 @@
 // Its diff asks the engine each time, so a swarm left or rebuilt by hand is noticed by the next
 // preview, and refresh reads it too. Destroying it leaves the swarm: other stacks may use it.
 import * as pulumi from "@pulumi/pulumi";
-import type * as ManagerLib from "../lib/docker/manager";
-import type * as SshLib from "../lib/docker/sshIdentity";
-import { hostsOutOfReach, isUnknown, projectLib } from "./projectLib";
+import { hostsOutOfReach, isUnknown } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 /** Bumped when the provider's behaviour changes, so the change shows in `pulumi preview`. */
 export const SWARM_MANAGER_PROVIDER_VERSION = "1";
@@ -34,8 +34,8 @@ interface Outputs extends Inputs {
     architecture: string;
 }
 
-const managerLib = () => projectLib<typeof ManagerLib>("docker/manager");
-const sshLib = () => projectLib<typeof SshLib>("docker/sshIdentity");
+const managerLib = () => providerLib("docker/manager");
+const sshLib = () => providerLib("docker/sshIdentity");
 
 async function ensure(inputs: Inputs, recorded?: string): Promise<Outputs> {
     const env = sshLib().sshAccessEnv(inputs.sshAccess);
@@ -52,13 +52,12 @@ export const swarmManagerProvider: pulumi.dynamic.ResourceProvider<Inputs, Outpu
     },
 
     async diff(_id, olds, news) {
-        if (olds.endpoint !== news.endpoint) return { changes: true, replaces: ["endpoint"] };
-        if ((["advertiseAddress", "sshAccess", "version"] as const).some((k) => olds[k] !== news[k])) return { changes: true };
+        const diff = diffInputs(olds, news, { replaces: ["endpoint"], updates: ["advertiseAddress", "sshAccess", "version"] });
         // The engine's answer, not the state's: a swarm left or rebuilt by hand is a change.
-        if (isUnknown(news.sshAccess) || hostsOutOfReach()) return { changes: false };
+        if (diff.changes || isUnknown(news.sshAccess) || hostsOutOfReach()) return diff;
         const info = await managerLib().engineInfo(news.endpoint, sshLib().sshAccessEnv(news.sshAccess));
         const swarm = info.Swarm;
-        return { changes: swarm.LocalNodeState !== "active" || !swarm.ControlAvailable || swarm.Cluster?.ID !== olds.clusterId };
+        return changedAlso(diff, swarm.LocalNodeState !== "active" || !swarm.ControlAvailable || swarm.Cluster?.ID !== olds.clusterId);
     },
 
     async create(inputs) {

@@ -2,8 +2,8 @@
 // (No pulumi-docker plugin can be built here: the Go module proxy serves none of its provider
 // module versions. This covers what Slipway needs, with a real `read` so refresh sees drift.)
 import * as pulumi from "@pulumi/pulumi";
-import type * as NetworkLib from "../lib/docker/network";
-import { projectLib } from "./projectLib";
+import { providerLib } from "./kit/libs";
+import { diffInputs } from "./kit/diff";
 
 /** Bumped when the provider's behaviour changes, so the change shows in `pulumi preview`. */
 export const SWARM_NETWORK_PROVIDER_VERSION = "1";
@@ -36,7 +36,7 @@ interface NetworkOutputs extends NetworkInputs {
     scope: string;
 }
 
-const networkLib = () => projectLib<typeof NetworkLib>("docker/network");
+const networkLib = () => providerLib("docker/network");
 
 const IMMUTABLE: Array<keyof NetworkInputs> = ["endpoint", "name", "driver", "attachable", "labels"];
 
@@ -49,10 +49,8 @@ export const swarmNetworkProvider: pulumi.dynamic.ResourceProvider<NetworkInputs
     },
 
     async diff(_id, olds, news) {
-        const replaces = IMMUTABLE.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-        const changes = replaces.length > 0 || olds.version !== news.version || olds.sshAccess !== news.sshAccess;
         // Docker network names are unique: the old one must go before the new one is made.
-        return Promise.resolve({ changes, replaces, deleteBeforeReplace: true });
+        return Promise.resolve(diffInputs(olds, news, { replaces: IMMUTABLE, updates: ["version", "sshAccess"], deleteBeforeReplace: true }));
     },
 
     async create(inputs) {

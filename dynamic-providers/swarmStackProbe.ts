@@ -4,8 +4,9 @@
 // deploy command carries the generation in its environment, so it runs again (an update, never
 // a replacement: replacing would remove the stack's volumes). Deploying is idempotent.
 import * as pulumi from "@pulumi/pulumi";
-import type * as StackLib from "../lib/docker/stack";
-import { hostsOutOfReach, isUnknown, projectLib } from "./projectLib";
+import { hostsOutOfReach, isUnknown } from "./kit/checks";
+import { providerLib } from "./kit/libs";
+import { diffInputs, changedAlso } from "./kit/diff";
 
 export const SWARM_STACK_PROBE_VERSION = "1";
 
@@ -23,14 +24,14 @@ interface Outputs extends Inputs {
     generation: number;
 }
 
-const stackLib = () => projectLib<typeof StackLib>("docker/stack");
+const stackLib = () => providerLib("docker/stack");
 
 export const swarmStackProbeProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
-        if ((["endpoint", "stack", "version", "sshAccess"] as const).some((k) => olds[k] !== news[k]) || JSON.stringify(olds.services) !== JSON.stringify(news.services)) return { changes: true };
-        if (isUnknown(news.endpoint) || hostsOutOfReach()) return { changes: false };
+        const diff = diffInputs(olds, news, { updates: ["endpoint", "stack", "version", "sshAccess", "services"] });
+        if (diff.changes || isUnknown(news.endpoint) || hostsOutOfReach()) return diff;
         const missing = await stackLib().missingServices(news.endpoint, news.stack, news.services, news.sshAccess);
-        return { changes: missing.length > 0 };
+        return changedAlso(diff, missing.length > 0);
     },
 
     async create(inputs) {

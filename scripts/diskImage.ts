@@ -22,6 +22,9 @@ import { publish, type PublishRequest } from "../lib/diskimage/publish";
 import { cosignSign } from "../lib/diskimage/sign";
 import { credentialsPath } from "../lib/registry/credentialsDir";
 
+/** Its command line after `node bin/scripts/diskImage.js` (components call it through components/kit/workers). */
+export type Args = ["build", specJson: string, ...flags: "--no-boot"[]] | ["fetch"] | ["publish", credentialsDir: string] | ["sign", reference: string, credentialsDir: string, ...flags: "--insecure"[]];
+
 async function main(argv: string[]) {
     const [command, specJson, ...flags] = argv;
     if (command === "fetch") return fetchAll();

@@ -5,6 +5,9 @@
 // lists and logs. logout removes the folder.
 import { removeForgeCredentials, writeForgeCredentials } from "../lib/forge/credentials";
 
+/** Its command line after `node bin/scripts/forgeAuth.js` (components call it through components/kit/workers). */
+export type Args = ["login" | "logout", credentialsDir: string];
+
 function main([command, dir]: string[]) {
     if (command === "login" && dir) return login(dir);
     if (command === "logout" && dir) return removeForgeCredentials(dir);

@@ -7,6 +7,9 @@
 import { readForgeCredentials } from "../lib/forge/credentials";
 import { GiteaClient } from "../lib/forge/gitea";
 
+/** Its command line after `node bin/scripts/forgeHook.js` (components call it through components/kit/workers). */
+export type Args = ["ensure" | "remove", credentialsDir: string, hookUrl: string];
+
 async function main([command, dir, url]: string[]) {
     if (!dir || !url || (command !== "ensure" && command !== "remove")) throw new Error("usage: forgeHook.js ensure|remove <credentials dir> <hook url>");
     const forge = new GiteaClient(readForgeCredentials(dir));

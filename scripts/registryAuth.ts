@@ -7,6 +7,9 @@ import { credentialsFor } from "../lib/oci/auth";
 import { removeDockerConfig, writeDockerConfig } from "../lib/registry/dockerConfig";
 import { credentialsPath } from "../lib/registry/credentialsDir";
 
+/** Its command line after `node bin/scripts/registryAuth.js` (components call it through components/kit/workers). */
+export type Args = ["login", registry: string, credentialsDir: string] | ["logout", credentialsDir: string];
+
 function main([command, first, second]: string[]) {
     if (command === "login" && first && second) return login(first, second);
     if (command === "logout" && first) return removeDockerConfig(credentialsPath(first));

@@ -6,6 +6,9 @@ import { rmSync } from "node:fs";
 import { credentialsPath } from "../lib/registry/credentialsDir";
 import { writeSshIdentity } from "../lib/docker/sshIdentity";
 
+/** Its command line after `node bin/scripts/sshAccess.js` (components call it through components/kit/workers). */
+export type Args = ["write" | "remove", accessDir: string];
+
 function main([command, dir]: string[]) {
     if (command === "write" && dir) {
         const privateKey = process.env.SLIPWAY_SSH_KEY;

@@ -8,6 +8,9 @@ import { docker } from "../lib/docker/cli";
 import { withSshIdentity } from "../lib/docker/sshIdentity";
 import { joinWorker, removeWorker, type JoinedWorker, type WorkerSpec } from "../lib/docker/worker";
 
+/** Its command line after `node bin/scripts/swarmWorker.js` (components call it through components/kit/workers). */
+export type Args = ["join" | "leave"];
+
 async function main(command: string | undefined) {
     const spec = JSON.parse(process.env.SLIPWAY_WORKER ?? "null") as WorkerSpec | null;
     if (!spec || (command !== "join" && command !== "leave")) throw new Error("usage: SLIPWAY_WORKER='<WorkerSpec JSON>' SLIPWAY_SSH_KEY=… SLIPWAY_KNOWN_HOSTS=… swarmWorker.js join|leave");

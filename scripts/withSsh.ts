@@ -6,6 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { sshAccessEnv } from "../lib/docker/sshIdentity";
 
+/** Its command line after `node bin/scripts/withSsh.js` (components call it through components/kit/workers). */
+export type Args = [accessDir: string, program: string, ...args: string[]];
+
 const [dir, program, ...args] = process.argv.slice(2);
 try {
     if (!dir || !program) throw new Error("usage: withSsh.js <access dir> <program> [args…]");

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { shellJoin } from "../../lib/shell";
+import { worker } from "../kit/workers";
 import { projectDir } from "../kit/projectDir";
 
 export interface ForgeHookArgs {
@@ -17,7 +17,7 @@ export interface ForgeHookArgs {
  * Gitea's admin API by scripts/forgeHook.ts, edited when the secret rotates, removed on delete.
  */
 export function forgeSystemHook(name: string, args: ForgeHookArgs, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[]): command.local.Command {
-    const run = (verb: string) => pulumi.all([args.credentialsDir, args.url]).apply(([dir, url]) => shellJoin(["node", "bin/scripts/forgeHook.js", verb, dir, url]));
+    const run = (verb: "ensure" | "remove") => pulumi.all([args.credentialsDir, args.url]).apply(([dir, url]) => worker("forgeHook", verb, dir, url));
     return new command.local.Command(
         name,
         { create: run("ensure"), update: run("ensure"), delete: run("remove"), dir: projectDir(), environment: { SLIPWAY_HOOK_SECRET: pulumi.secret(args.secret) } },

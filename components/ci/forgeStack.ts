@@ -4,7 +4,7 @@ import { RandomSecret } from "../../dynamic-providers/randomSecret";
 import { renderCompose } from "../../lib/docker/compose";
 import { GITEA_CONFIG, GITEA_DATA, GITEA_HTTP_PORT, renderGiteaConfig, renderGiteaStart } from "../../lib/forge/giteaConfig";
 import { httpsPortSuffix, renderRouteLabels } from "../../lib/proxy/traefik";
-import { shellJoin } from "../../lib/shell";
+import { worker } from "../kit/workers";
 import type { DataOnDestroy } from "../../lib/docker/swarmScripts";
 import { projectDir } from "../kit/projectDir";
 import { SITE_CA_PATH, siteCaFile, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "../swarm/swarmResources";
@@ -121,9 +121,9 @@ export class ForgeStack extends pulumi.ComponentResource {
         const login = new command.local.Command(
             `${name}-login`,
             {
-                create: shellJoin(["node", "bin/scripts/forgeAuth.js", "login", dir]),
-                update: shellJoin(["node", "bin/scripts/forgeAuth.js", "login", dir]),
-                delete: shellJoin(["node", "bin/scripts/forgeAuth.js", "logout", dir]),
+                create: worker("forgeAuth", "login", dir),
+                update: worker("forgeAuth", "login", dir),
+                delete: worker("forgeAuth", "logout", dir),
                 dir: projectDir(),
                 environment: {
                     SLIPWAY_FORGE_URL: this.url,

@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { DebPin } from "../../lib/diskimage/debs";
-import type { BuildManifest } from "../../lib/diskimage/manifest";
+import type { BuildManifest, DiskImageBuildResult } from "../../lib/diskimage/manifest";
 import type { RecipeCommit } from "../../lib/diskimage/recipe";
 import { buildDigest, buildSpec, type BuildSpec } from "../../lib/diskimage/spec";
 import type { Arch, Family } from "../../lib/diskimage/targets";
-import { shellJoin } from "../../lib/shell";
+import { worker } from "../kit/workers";
 import { projectDir } from "../kit/projectDir";
 import { DiskImagePublication, type PublishedArtifact, type PublishTarget } from "./diskImagePublication";
 import { registryLogin } from "../registry/registryLogin";
+
+export type { DiskImageBuildResult };
 
 export interface DiskImagePipelineArgs {
     /** The node platform's name (config `diskImages[].name`). */
@@ -32,19 +34,6 @@ export interface DiskImagePipelineArgs {
         /** What must be serving before anything is pushed or verified (the registry deployed in the same up). */
         dependsOn?: pulumi.Input<pulumi.Resource>[];
     };
-}
-
-/** One finished build: what `pulumi up` printed as the builder's result line. */
-export interface DiskImageBuildResult {
-    arch: Arch;
-    family: Family;
-    /** The content address of the inputs; equal digests, equal bytes. */
-    buildDigest: string;
-    /** Folder in the build cache holding the files and build-manifest.json. */
-    dir: string;
-    manifest: BuildManifest;
-    /** Seconds to the boot marker under QEMU; absent for families with no boot test here. */
-    bootSeconds?: number;
 }
 
 /**
@@ -134,7 +123,7 @@ function buildCommand(name: string, spec: BuildSpec, projectDir: string, parent:
     const build = new command.local.Command(
         name,
         {
-            create: shellJoin(["node", "bin/scripts/diskImage.js", "build", JSON.stringify(spec)]),
+            create: worker("diskImage", "build", JSON.stringify(spec)),
             dir: projectDir,
             triggers: [digest],
         },

@@ -5,8 +5,8 @@ import { RetentionPolicy } from "../../dynamic-providers/retentionPolicy";
 import { reportRetention } from "../registry/retentionReport";
 import { A, type Publication, type PublishRequest } from "../../lib/diskimage/publish";
 import type { Family } from "../../lib/diskimage/targets";
-import { shellJoin } from "../../lib/shell";
-import type { DiskImageBuildResult } from "./diskImagePipeline";
+import { worker } from "../kit/workers";
+import type { DiskImageBuildResult } from "../../lib/diskimage/manifest";
 import { projectDir } from "../kit/projectDir";
 
 /** Where and how publications go: the registry, its trust, and the secrets that reach only command environments. */
@@ -118,7 +118,7 @@ function pushPublication(name: string, args: DiskImagePublicationArgs, repositor
     const push = new command.local.Command(
         `${name}-push`,
         {
-            create: pulumi.output(args.credentialsDir).apply((dir) => shellJoin(["node", "bin/scripts/diskImage.js", "publish", dir])),
+            create: pulumi.output(args.credentialsDir).apply((dir) => worker("diskImage", "publish", dir)),
             stdin: request,
             dir: projectDir(),
             triggers: [pulumi.output(args.builds).apply((builds) => builds.map((b) => b.buildDigest).join(","))],
@@ -133,7 +133,7 @@ function signPublication(name: string, args: DiskImagePublicationArgs, ref: pulu
     return new command.local.Command(
         `${name}-sign`,
         {
-            create: pulumi.all([ref, args.credentialsDir]).apply(([r, dir]) => shellJoin(["node", "bin/scripts/diskImage.js", "sign", r, dir, ...(args.insecure ? ["--insecure"] : [])])),
+            create: pulumi.all([ref, args.credentialsDir]).apply(([r, dir]) => worker("diskImage", "sign", r, dir, ...(args.insecure ? (["--insecure"] as const) : []))),
             dir: projectDir(),
             // A new key re-signs (what verification trusts changed); its secrets live only here.
             environment: { COSIGN_PRIVATE_KEY: pulumi.secret(args.signing.privateKey), COSIGN_PASSWORD: pulumi.secret(args.signing.password) },

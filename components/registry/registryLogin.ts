@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { credentialsPath } from "../../lib/registry/credentialsDir";
-import { shellJoin } from "../../lib/shell";
+import { worker } from "../kit/workers";
 import { projectDir } from "../kit/projectDir";
 
 export interface RegistryLoginArgs {
@@ -44,8 +44,8 @@ export function registryLogin(name: string, args: RegistryLoginArgs, parent: pul
     const login = new command.local.Command(
         name,
         {
-            create: pulumi.output(args.registry).apply((registry) => shellJoin(["node", "bin/scripts/registryAuth.js", "login", registry, args.dir])),
-            delete: shellJoin(["node", "bin/scripts/registryAuth.js", "logout", args.dir]),
+            create: pulumi.output(args.registry).apply((registry) => worker("registryAuth", "login", registry, args.dir)),
+            delete: worker("registryAuth", "logout", args.dir),
             dir: projectDir(),
             environment: { SLIPWAY_REGISTRY_USERNAME: args.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(args.password), SLIPWAY_REGISTRY_CA_PEM: pulumi.output(args.caCertificate).apply((ca) => ca ?? "") },
         },

@@ -4,7 +4,7 @@
 // providers), never the key. Destroy removes the folder.
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { shellJoin } from "../../lib/shell";
+import { worker } from "../kit/workers";
 import { projectDir } from "../kit/projectDir";
 
 export interface SshKeyAccess {
@@ -17,13 +17,13 @@ export interface SshKeyAccess {
 /** Writes `ssh` into `ssh-access/<folder>`; resolves to that name once it is written. */
 export function sshAccessFolder(name: string, folder: string, ssh: SshKeyAccess, parent: pulumi.Resource): pulumi.Output<string> {
     const dir = `ssh-access/${folder}`;
-    const write = shellJoin(["node", "bin/scripts/sshAccess.js", "write", dir]);
+    const write = worker("sshAccess", "write", dir);
     const access = new command.local.Command(
         name,
         {
             create: write,
             update: write,
-            delete: shellJoin(["node", "bin/scripts/sshAccess.js", "remove", dir]),
+            delete: worker("sshAccess", "remove", dir),
             dir: projectDir(),
             environment: { SLIPWAY_SSH_KEY: pulumi.secret(ssh.privateKey), SLIPWAY_KNOWN_HOSTS: ssh.knownHosts },
         },

@@ -4,7 +4,7 @@ import { renderNodeLabelScripts } from "../../lib/docker/nodeLabel";
 import { SwarmNetwork } from "../../dynamic-providers/swarmNetwork";
 import { SwarmManager } from "../../dynamic-providers/swarmManager";
 import type { JoinedWorker, WorkerSpec } from "../../lib/docker/worker";
-import { shellJoin } from "../../lib/shell";
+import { worker } from "../kit/workers";
 import { projectDir } from "../kit/projectDir";
 import { engineShell } from "./swarmResources";
 import { sshAccessFolder } from "./sshAccess";
@@ -95,9 +95,9 @@ export class SwarmHost extends pulumi.ComponentResource {
                 const join = new command.local.Command(
                     `${name}-worker-${w.name}`,
                     {
-                        create: shellJoin(["node", "bin/scripts/swarmWorker.js", "join"]),
-                        update: shellJoin(["node", "bin/scripts/swarmWorker.js", "join"]),
-                        delete: shellJoin(["node", "bin/scripts/swarmWorker.js", "leave"]),
+                        create: worker("swarmWorker", "join"),
+                        update: worker("swarmWorker", "join"),
+                        delete: worker("swarmWorker", "leave"),
                         dir: projectDir(),
                         environment: { SLIPWAY_WORKER: spec.apply((x) => JSON.stringify(x)), SLIPWAY_SSH_KEY: pulumi.secret(args.ssh.privateKey), SLIPWAY_KNOWN_HOSTS: args.ssh.knownHosts },
                     },

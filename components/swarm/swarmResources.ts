@@ -6,6 +6,7 @@ import * as command from "@pulumi/command";
 import { contentName, renderStackScripts, renderSwarmObjectScripts, renderVolumeScripts, type DataOnDestroy } from "../../lib/docker/swarmScripts";
 import { SwarmStackProbe } from "../../dynamic-providers/swarmStackProbe";
 import { projectDir } from "../kit/projectDir";
+import { workerArgv } from "../kit/workers";
 
 /**
  * Where a service finds the site's private CA: Go programs (Gitea, Woodpecker) read every file in
@@ -40,7 +41,7 @@ export function engineShell(ctx: SwarmContext, shell = "/bin/sh"): { environment
     if (ctx.sshAccess === undefined) return { environment, interpreter: [shell, "-c"] };
     return {
         environment,
-        interpreter: pulumi.output(ctx.sshAccess).apply((dir) => ["node", "bin/scripts/withSsh.js", dir, shell, "-c"]),
+        interpreter: pulumi.output(ctx.sshAccess).apply((dir) => workerArgv("withSsh", dir, shell, "-c")),
         dir: projectDir(),
     };
 }

@@ -44,3 +44,16 @@ export function renderBuildManifest(spec: BuildSpec, buildDigest: string, tools:
         artifacts,
     };
 }
+
+/** One finished build: what `pulumi up` printed as the builder's result line (the DiskImagePipeline's `builds`). */
+export interface DiskImageBuildResult {
+    arch: Arch;
+    family: Family;
+    /** The content address of the inputs; equal digests, equal bytes. */
+    buildDigest: string;
+    /** Folder in the build cache holding the files and build-manifest.json. */
+    dir: string;
+    manifest: BuildManifest;
+    /** Seconds to the boot marker under QEMU; absent for families with no boot test here. */
+    bootSeconds?: number;
+}

@@ -44,8 +44,8 @@ describe("CosignVerification", () => {
     it("diff re-verifies on a changed policy or trusted root, and after refresh found the proof broken", async () => {
         const olds = { reference: "r.example.org/a@sha256:" + "0".repeat(64), policy: { publicKey: KEY }, trustedRootDigest: "", insecure: false, version: "1", digest: "sha256:" + "0".repeat(64), signer: "key:x", layout: "legacy-sig-tag", issuer: "", children: [], verifiedAt: "t" };
         const diff = (news: object, old: object = olds) => cosignVerificationProvider.diff!("id", old as never, { ...olds, ...news });
-        expect(await diff({ trustedRootDigest: "sha256:1" })).toEqual({ changes: true });
-        expect(await diff({}, { ...olds, signer: "", failure: "no signature found" })).toEqual({ changes: true });
-        expect(await diff({})).toEqual({ changes: false });
+        expect(await diff({ trustedRootDigest: "sha256:1" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await diff({}, { ...olds, signer: "", failure: "no signature found" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await diff({})).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
     });
 });

@@ -26,10 +26,10 @@ describe("ImagePromotion", () => {
     it("diff promotes again for a new source digest or revision, or when the target moved away", async () => {
         const olds = { source: "r/a:s", target: "r/a:p", expectedRevision: "abc", insecure: false, sourceDigest: "sha256:1", version: "1", digest: "sha256:1", revision: "abc", promotedAt: "t" };
         const diff = (news: object, old: object = olds) => imagePromotionProvider.diff!("id", old as never, { ...olds, ...news });
-        expect(await diff({})).toEqual({ changes: false, replaces: [] });
-        expect(await diff({ sourceDigest: "sha256:2" })).toEqual({ changes: true, replaces: [] });
-        expect(await diff({ expectedRevision: "def" })).toEqual({ changes: true, replaces: [] });
-        expect(await diff({}, { ...olds, digest: "sha256:other" })).toEqual({ changes: true, replaces: [] });
-        expect(await diff({ target: "r/a:p2" })).toEqual({ changes: true, replaces: ["target"] });
+        expect(await diff({})).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await diff({ sourceDigest: "sha256:2" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await diff({ expectedRevision: "def" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await diff({}, { ...olds, digest: "sha256:other" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await diff({ target: "r/a:p2" })).toEqual({ changes: true, replaces: ["target"], deleteBeforeReplace: false });
     });
 });

@@ -37,12 +37,12 @@ describe("secret-issuing dynamic resources", () => {
     });
 
     it("a bumped rotation replaces (a new value); state from before rotation existed reads as rotation 0", async () => {
-        expect(await randomSecretProvider.diff!("id", { version: "1" } as never, { version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [] });
-        expect(await randomSecretProvider.diff!("id", { version: "1", rotation: 0 } as never, { version: "1", rotation: 1 })).toEqual({ changes: true, replaces: ["rotation"] });
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: false, replaces: [] });
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 2, hashCost: 4 })).toEqual({ changes: true, replaces: ["rotation"] });
+        expect(await randomSecretProvider.diff!("id", { version: "1" } as never, { version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await randomSecretProvider.diff!("id", { version: "1", rotation: 0 } as never, { version: "1", rotation: 1 })).toEqual({ changes: true, replaces: ["rotation"], deleteBeforeReplace: false });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 2, hashCost: 4 })).toEqual({ changes: true, replaces: ["rotation"], deleteBeforeReplace: false });
         // State from before the cost was an input was hashed at 10: hashed again in place, the password kept.
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: true, replaces: [] });
+        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
     it("check refuses what would break the script or the htpasswd line", async () => {

@@ -1,24 +1,4 @@
-// Loads a compiled lib module of the project a dynamic provider runs in, at call time.
-// A provider's code is serialized into the state: a relative import would not resolve where
-// it is evaluated, and capturing a module would freeze a copy of it in every resource's
-// state. The provider process runs in the program's folder (bin/, or an example's folder)
-// inside the project: walk up to the first folder holding bin/lib/<module>.js.
-export function projectLib<T>(module: string): T {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const path = require("node:path") as typeof import("node:path");
-    const fs = require("node:fs") as typeof import("node:fs");
-    const relative = path.join("bin", "lib", `${module}.js`);
-    let dir = process.cwd();
-    while (!fs.existsSync(path.join(dir, relative)) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    const file = path.join(dir, relative);
-    try {
-        return require(file) as T;
-    } catch (error) {
-        throw new Error(`Slipway's compiled code is missing at ${file} (${String(error)}): run \`npm run build\` in the project directory`);
-    }
-    /* eslint-enable @typescript-eslint/no-require-imports */
-}
-
+// What every dynamic provider's `check` and `diff` ask of their inputs and of the run.
 /**
  * Whether a dynamic provider's input is not known yet: in a preview, an input computed from a
  * resource that does not exist yet reaches `check` as this sentinel (the engine's unknown).
