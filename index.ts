@@ -5,11 +5,10 @@
 // platform without disk images: a no-op preview 2.5 s -> 2.15 s.) Program.ts's exports are the
 // stack's outputs.
 import "./components/kit/dynamicProvider";
-import type * as Program from "./program";
 
 export = async (): Promise<Record<string, unknown>> => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only now, on purpose (above); an import would load it first
-    const program = require("./program") as typeof Program;
+    const program = require("./program") as typeof import("./program");
     return { ...program };
 };

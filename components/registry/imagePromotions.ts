@@ -5,7 +5,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { CosignVerification } from "../../dynamic-providers/cosignVerification";
 import { ImagePromotion } from "../../dynamic-providers/imagePromotion";
 import { parseReference } from "../../lib/oci/reference";
-import type { PlatformConfig } from "../../config";
 import { platformRegistryLogin, type PlatformRegistryAccess } from "./registryLogin";
 
 /** One promotion, as stack outputs show it. */
@@ -20,8 +19,22 @@ export interface PromotedImage {
     signer: string;
 }
 
+/** One build-once promotion: a staging image moved to its production tag, without a rebuild. */
+export interface PromotionSpec {
+    /** Its name: the resource's, and the key of `promoted`. */
+    name: string;
+    /** The staging image, pinned by digest or by tag (resolved once, then by digest). */
+    source: string;
+    /** The production tag it is copied to: `registry/repository:tag`. */
+    target: string;
+    /** The commit its `org.opencontainers.image.revision` label must name. */
+    expectedRevision: string;
+    /** The source must carry a signature that verifies with `publicKey`. */
+    requireSignature: boolean;
+}
+
 export interface ImagePromotionsArgs {
-    promotions: PlatformConfig["promotion"];
+    promotions: readonly PromotionSpec[];
     stack: string;
     /** The platform registry: its host, user, password (secret) and private CA. */
     registry: PlatformRegistryAccess;

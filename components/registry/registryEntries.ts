@@ -5,7 +5,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RegistryMirror } from "../../dynamic-providers/registryMirror";
 import { RegistryRepository } from "../../dynamic-providers/registryRepository";
-import type { PlatformConfig } from "../../config";
 import { platformRegistryLogin, type PlatformRegistryAccess } from "./registryLogin";
 
 /** One mirror, as stack outputs show it. */
@@ -25,8 +24,10 @@ export interface DeclaredRepository {
 }
 
 export interface RegistryEntriesArgs {
-    repositories: PlatformConfig["registry"]["repositories"];
-    mirrors: PlatformConfig["registry"]["mirrors"];
+    /** Repository names (`apps/web`) that exist from the first up, each with a marker tag. */
+    repositories: readonly string[];
+    /** Upstream images pinned by digest (`from`), copied into a repository of the registry (`to`). */
+    mirrors: readonly { from: string; to: string }[];
     stack: string;
     /** The platform registry: its host, user, password (secret) and private CA. */
     registry: PlatformRegistryAccess;

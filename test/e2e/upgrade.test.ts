@@ -4,7 +4,7 @@
 // loads bin/lib/<module>.js by the path it was built with), and a command's delete is the command
 // line as deployed (node bin/scripts/<worker>.js …). So a refactor that moves a provider-loaded
 // module or a worker fails here, where a fresh stack of the new code would not notice.
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +64,8 @@ describe("a stack deployed by an earlier Slipway", () => {
             baseline,
         );
         await t.stack.up();
+        // The stack's settings (its config and secrets salt) live beside the project: take them along.
+        copyFileSync(join(baseline, `Pulumi.${t.stack.name}.yaml`), join(ROOT, `Pulumi.${t.stack.name}.yaml`));
         current = await LocalWorkspace.selectStack(
             { stackName: t.stack.name, workDir: ROOT },
             { envVars: { PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: THROWAWAY_PASSPHRASE } },
@@ -75,6 +77,7 @@ describe("a stack deployed by an earlier Slipway", () => {
             await current?.destroy();
         } finally {
             await t?.dispose();
+            if (t) rmSync(join(ROOT, `Pulumi.${t.stack.name}.yaml`), { force: true });
             await upstream?.stop();
             if (baseline) rmSync(baseline, { recursive: true, force: true });
         }

@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { OUTPUTS_VERSION, PLATFORM_OUTPUT_KEYS, parsePlatformOutputs } from "../../lib/outputs/schema";
+import { OUTPUTS_VERSION, PLATFORM_OUTPUT_KEYS, parsePlatformOutputs, type PlatformOutputs } from "../../lib/outputs/schema";
+import type { stackOutputs } from "../../components/stackOutputs";
+
+/** The keys the program exports. */
+type Exported = keyof ReturnType<typeof stackOutputs>;
 
 const D = `sha256:${"a".repeat(64)}`;
 const produced = {
@@ -23,7 +27,12 @@ const produced = {
 
 describe("platform outputs for other stacks", () => {
     it("the schema names exactly what the program exports, so producer and readers cannot drift", () => {
-        const exported = [...readFileSync(join(__dirname, "..", "..", "program.ts"), "utf8").matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+        // At compile time: both directions, by type.
+        const sameKeys: [Exported] extends [keyof PlatformOutputs] ? ([keyof PlatformOutputs] extends [Exported] ? true : false) : false = true;
+        expect(sameKeys).toBe(true);
+        // And as the program runs: its export is stackOutputs' record, every key of it.
+        expect(readFileSync(join(__dirname, "..", "..", "program.ts"), "utf8")).toMatch(/^export = stackOutputs\(platform, config\);$/m);
+        const exported = [...readFileSync(join(__dirname, "..", "..", "components", "stackOutputs.ts"), "utf8").matchAll(/^        (\w+): /gm)].map((m) => m[1]);
         expect([...PLATFORM_OUTPUT_KEYS].sort()).toEqual(exported.sort());
     });
 
