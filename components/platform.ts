@@ -37,8 +37,9 @@ export interface PlatformArgs {
 }
 
 /**
- * The whole platform, built from validated config. Its children are the components of
- * ../shared/DESIGN.md's resource graph: the swarm host, Traefik, the registry and CI so far.
+ * The whole platform, built from validated config. Its children are the components of the
+ * resource graph in docs/architecture.md: the swarm host, Traefik, the registry and its entries,
+ * the forge and CI, disk images and promotions.
  */
 export class Platform extends pulumi.ComponentResource {
     public readonly host: SwarmHost;

@@ -1,5 +1,5 @@
-// Verifies one Sigstore bundle offline with @sigstore/verify, closing the gaps the reference
-// measured (../shared/reference/oci-and-cosign.md, "Pitfalls"): identities and issuers are
+// Verifies one Sigstore bundle offline with @sigstore/verify, closing the gaps measured against
+// cosign's own verification: identities and issuers are
 // matched exactly or by ANCHORED patterns, a keyless bundle needs a policy, every exception is
 // a failure, a DSSE statement must name the artifact's digest, and the trusted root is checked.
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";

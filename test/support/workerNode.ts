@@ -1,5 +1,5 @@
-// A second machine on this one, for the multi-node tests (../shared/reference, "A multi-node
-// swarm on one machine"): a network namespace joined to the host by a veth pair, a Docker Engine
+// A second machine on this one, for the multi-node tests (a multi-node swarm on one machine):
+// a network namespace joined to the host by a veth pair, a Docker Engine
 // in it with its own data root and socket, and an sshd in it that a real SSH client reaches with
 // a key of the test's own. Sessions get DOCKER_HOST pointing at the namespace's engine (the
 // filesystem is shared, so /var/run/docker.sock would be the host's). Loopback-only addresses
