@@ -32,7 +32,7 @@ describe("platform outputs for other stacks", () => {
         expect(sameKeys).toBe(true);
         // And as the program runs: its export is stackOutputs' record, every key of it.
         expect(readFileSync(join(__dirname, "..", "..", "program.ts"), "utf8")).toMatch(/^export = stackOutputs\(platform, config\);$/m);
-        const exported = [...readFileSync(join(__dirname, "..", "..", "components", "stackOutputs.ts"), "utf8").matchAll(/^        (\w+): /gm)].map((m) => m[1]);
+        const exported = [...readFileSync(join(__dirname, "..", "..", "components", "stackOutputs.ts"), "utf8").matchAll(/^ {8}(\w+): /gm)].map((m) => m[1]);
         expect([...PLATFORM_OUTPUT_KEYS].sort()).toEqual(exported.sort());
     });
 
