@@ -20,7 +20,11 @@ export default tseslint.config(
     {
         files: ["**/*.js"],
         ...tseslint.configs.disableTypeChecked,
-        languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: "commonjs", globals: { require: "readonly", process: "readonly" } },
+        languageOptions: {
+            ...tseslint.configs.disableTypeChecked.languageOptions,
+            sourceType: "commonjs",
+            globals: { require: "readonly", process: "readonly" },
+        },
         rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
     },
 );

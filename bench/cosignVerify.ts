@@ -45,7 +45,11 @@ interface Target {
 async function startTarget(tls: boolean): Promise<Target> {
     if (!tls) {
         const registry = await startRegistry("distribution", { blobDescriptorCache: true });
-        return { client: { registry: registry.host, scheme: "http", credentials: null }, cosignAccess: ["--allow-http-registry", "--allow-insecure-registry"], stop: () => registry.stop() };
+        return {
+            client: { registry: registry.host, scheme: "http", credentials: null },
+            cosignAccess: ["--allow-http-registry", "--allow-insecure-registry"],
+            stop: () => registry.stop(),
+        };
     }
     const t = await startTlsRegistry();
     const dockerConfig = scratchDir("slipway-bench-auth-");
@@ -88,7 +92,10 @@ async function main(): Promise<void> {
             digests.push(digest);
         }
         const policy = { publicKey: keys.publicKeyPem };
-        const cosign = (refs: string[]) => must("cosign", ["verify", "--key", `${keys.dir}/cosign.pub`, "--insecure-ignore-tlog", ...target.cosignAccess, "--output", "json", ...refs], { env });
+        const cosign = (refs: string[]) =>
+            must("cosign", ["verify", "--key", `${keys.dir}/cosign.pub`, "--insecure-ignore-tlog", ...target.cosignAccess, "--output", "json", ...refs], {
+                env,
+            });
         const verifyAll = (clientFor: () => RegistryClient) =>
             Promise.all(
                 digests.map(async (d) => {
@@ -149,14 +156,22 @@ async function main(): Promise<void> {
         const cores = availableParallelism();
         const floor = (median(cpuOf.batchRegistry) + median(cpuOf.batchSlipway)) / cores;
         // Other work on the host takes cores from the parallel batch, not from cosign's sequential run.
-        console.log(`artifacts: ${n} (cosign bundle format, keyed), distribution on loopback, ${tls ? "HTTPS + Basic auth" : "plain HTTP"}; medians of ${ROUNDS} rounds; load average ${loadStart} before, ${load()} after`);
-        console.log(`slipway  batch, ${n} in parallel over one client: ${ms(batch)} (${batchRequests / n} requests per artifact), ${ms(batch / n)} per artifact`);
-        console.log(`slipway  batch, one client per artifact (as the provider): ${ms(median(m.perArtifact))} (${perArtifactRequests / n} requests per artifact)`);
+        console.log(
+            `artifacts: ${n} (cosign bundle format, keyed), distribution on loopback, ${tls ? "HTTPS + Basic auth" : "plain HTTP"}; medians of ${ROUNDS} rounds; load average ${loadStart} before, ${load()} after`,
+        );
+        console.log(
+            `slipway  batch, ${n} in parallel over one client: ${ms(batch)} (${batchRequests / n} requests per artifact), ${ms(batch / n)} per artifact`,
+        );
+        console.log(
+            `slipway  batch, one client per artifact (as the provider): ${ms(median(m.perArtifact))} (${perArtifactRequests / n} requests per artifact)`,
+        );
         console.log(`slipway  one at a time: ${ms(median(sequential))} per artifact`);
         console.log(`cosign   one process per artifact: ${ms(median(m.cosignEach))} per artifact`);
         console.log(`cosign   one process for all ${n}: ${ms(cosignAll)}, ${ms(cosignAll / n)} per artifact`);
         console.log(`ratio vs one cosign process per artifact: ${ratio(median(m.cosignEach) / (batch / n))} (batch, amortized)`);
-        console.log(`ratio vs one cosign process for all:      ${ratio(cosignAll / batch)} (batch; issue 17 aims at >= 5x), ${ratio(cosignAll / median(m.perArtifact))} with a client per artifact`);
+        console.log(
+            `ratio vs one cosign process for all:      ${ratio(cosignAll / batch)} (batch; issue 17 aims at >= 5x), ${ratio(cosignAll / median(m.perArtifact))} with a client per artifact`,
+        );
         console.log(
             `floor: the batch costs the registry ${ms(median(cpuOf.batchRegistry))} and Slipway ${ms(median(cpuOf.batchSlipway))} of CPU on ${cores} shared cores, so no parallel client beats ~${ms(floor)} here (best ratio ~${ratio(cosignAll / floor)}); cosign's one process costs the registry ${ms(median(cpuOf.cosignAllRegistry))}`,
         );

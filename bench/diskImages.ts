@@ -54,21 +54,26 @@ async function main(): Promise<void> {
     console.log(`sum of the parts, one at a time: ${seconds(sum)}`);
 
     let platform = "";
-    const t = await throwawayStack((id) => {
-        platform = `bench-up-${id}`;
-        return {
-            "slipway-disk-images:platform": { value: platform },
-            "slipway-disk-images:architectures": { value: JSON.stringify(ARCHES) },
-            "slipway-disk-images:families": { value: JSON.stringify(FAMILIES) },
-            "slipway-disk-images:kernel": { value: JSON.stringify(KERNEL) },
-        };
-    }, join(root, "examples", "disk-images"));
+    const t = await throwawayStack(
+        (id) => {
+            platform = `bench-up-${id}`;
+            return {
+                "slipway-disk-images:platform": { value: platform },
+                "slipway-disk-images:architectures": { value: JSON.stringify(ARCHES) },
+                "slipway-disk-images:families": { value: JSON.stringify(FAMILIES) },
+                "slipway-disk-images:kernel": { value: JSON.stringify(KERNEL) },
+            };
+        },
+        join(root, "examples", "disk-images"),
+    );
     try {
         const [cold, first] = await timed(() => t.stack.up());
         const builds = first.summary.resourceChanges?.create ?? 0;
         const changes = changedSteps();
         const [noChange] = await timed(() => t.stack.up({ onEvent: changes.onEvent }));
-        console.log(`pulumi up from empty (12 builds, parallel): ${seconds(cold)} = ${(cold / sum).toFixed(2)} of the sum of the parts (${builds} resources created)`);
+        console.log(
+            `pulumi up from empty (12 builds, parallel): ${seconds(cold)} = ${(cold / sum).toFixed(2)} of the sum of the parts (${builds} resources created)`,
+        );
         console.log(`pulumi up, no change: ${seconds(noChange)}, ${changes.steps.length} steps changed (target 0 builds)`);
         if (changes.steps.length) throw new Error(`the no-change up changed ${JSON.stringify(changes.steps)}`);
     } finally {

@@ -35,7 +35,15 @@ async function work({ target, seed, numRuns }: Job): Promise<void> {
         },
     });
     // Replayed from the first finding (fast-check's path), shrunk, with progress so the watchdog knows it lives.
-    const finding = stats.firstFindingAt !== undefined ? await firstFinding(t, { seed, numRuns, path: String(stats.firstFindingAt), onCase: () => parentPort!.postMessage({ type: "progress", cases: last } satisfies Message) }) : undefined;
+    const finding =
+        stats.firstFindingAt !== undefined
+            ? await firstFinding(t, {
+                  seed,
+                  numRuns,
+                  path: String(stats.firstFindingAt),
+                  onCase: () => parentPort!.postMessage({ type: "progress", cases: last } satisfies Message),
+              })
+            : undefined;
     parentPort!.postMessage({ type: "done", stats, ...(finding ? { finding } : {}) } satisfies Message);
 }
 
@@ -49,7 +57,19 @@ function runInWorker(job: Job): Promise<{ stats: TargetStats; finding?: string }
             clearTimeout(timer);
             timer = setTimeout(() => {
                 void worker.terminate();
-                const stats: TargetStats = { name: job.target, cases, accepts: {}, rejects: {}, uncaught: {}, falseAccepts: {}, hangs: 1, hangReasons: { [`no case finished for ${WATCHDOG_MS / 1000} s after case ${cases}: terminated`]: 1 }, slowestMs: WATCHDOG_MS, totalMs: 0, examples: [] };
+                const stats: TargetStats = {
+                    name: job.target,
+                    cases,
+                    accepts: {},
+                    rejects: {},
+                    uncaught: {},
+                    falseAccepts: {},
+                    hangs: 1,
+                    hangReasons: { [`no case finished for ${WATCHDOG_MS / 1000} s after case ${cases}: terminated`]: 1 },
+                    slowestMs: WATCHDOG_MS,
+                    totalMs: 0,
+                    examples: [],
+                };
                 resolve({ stats, finding: `replay: SLIPWAY_FUZZ_SEED=${job.seed}, the case after #${cases}` });
             }, WATCHDOG_MS);
         };
@@ -78,13 +98,21 @@ function printTarget(s: TargetStats, about: string): void {
     console.log(`\n■ ${s.name}  —  ${about}`);
     const uncaught = total(s.uncaught);
     const falseAccepts = total(s.falseAccepts);
-    console.log(`  cases ${s.cases} · accepted ${total(s.accepts)} · refused ${total(s.rejects)} · uncaught ${uncaught} · hangs ${s.hangs} · false accepts ${falseAccepts} · ${(s.totalMs / 1000).toFixed(1)} s (slowest case ${s.slowestMs.toFixed(0)} ms)`);
+    console.log(
+        `  cases ${s.cases} · accepted ${total(s.accepts)} · refused ${total(s.rejects)} · uncaught ${uncaught} · hangs ${s.hangs} · false accepts ${falseAccepts} · ${(s.totalMs / 1000).toFixed(1)} s (slowest case ${s.slowestMs.toFixed(0)} ms)`,
+    );
     const list = (title: string, m: Record<string, number>, top = 12) => {
         const entries = Object.entries(m).sort((a, b) => b[1] - a[1]);
         if (entries.length === 0) return;
         console.log(`  ${title}:`);
         for (const [k, v] of entries.slice(0, top)) console.log(`    ${pad(v, 6)}  ${k}`);
-        if (entries.length > top) console.log(`    ${pad(entries.slice(top).reduce((a, [, v]) => a + v, 0), 6)}  (${entries.length - top} more classes)`);
+        if (entries.length > top)
+            console.log(
+                `    ${pad(
+                    entries.slice(top).reduce((a, [, v]) => a + v, 0),
+                    6,
+                )}  (${entries.length - top} more classes)`,
+            );
     };
     list("accepted, by why it may pass", s.accepts, 40);
     list("refused, by reason class", s.rejects);
@@ -103,8 +131,11 @@ async function main(): Promise<void> {
     const seed = Number(process.argv[2] ?? process.env.SLIPWAY_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const numRuns = Number(process.argv[3] ?? process.env.SLIPWAY_FUZZ_RUNS ?? 10_000);
     const filter = process.argv[4];
-    if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(numRuns) || numRuns < 1) throw new Error("usage: bench:fuzz [-- <seed> [<cases per target>] [<target filter>]]");
-    console.log(`fuzz bench: seed ${seed} (replay: npm run bench:fuzz -- ${seed} ${numRuns}), ${numRuns} cases per target, a case over ${HANG_MS} ms is a hang; fast-check ${fc.__version}, Node ${process.version}`);
+    if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(numRuns) || numRuns < 1)
+        throw new Error("usage: bench:fuzz [-- <seed> [<cases per target>] [<target filter>]]");
+    console.log(
+        `fuzz bench: seed ${seed} (replay: npm run bench:fuzz -- ${seed} ${numRuns}), ${numRuns} cases per target, a case over ${HANG_MS} ms is a hang; fast-check ${fc.__version}, Node ${process.version}`,
+    );
     for (const n of NOT_FUZZED) console.log(`not fuzzed: ${n}`);
     const rows: TargetStats[] = [];
     const findings: string[] = [];
@@ -114,13 +145,19 @@ async function main(): Promise<void> {
         rows.push(stats);
         if (finding) findings.push(`${t.name}:\n${finding}`);
     }
-    console.log(`\n${"target".padEnd(40)} ${pad("cases", 7)} ${pad("accepted", 8)} ${pad("refused", 8)} ${pad("classes", 7)} ${pad("uncaught", 8)} ${pad("hangs", 5)} ${pad("false acc", 9)} ${pad("time s", 7)}`);
+    console.log(
+        `\n${"target".padEnd(40)} ${pad("cases", 7)} ${pad("accepted", 8)} ${pad("refused", 8)} ${pad("classes", 7)} ${pad("uncaught", 8)} ${pad("hangs", 5)} ${pad("false acc", 9)} ${pad("time s", 7)}`,
+    );
     for (const s of rows) {
-        console.log(`${s.name.padEnd(40)} ${pad(s.cases, 7)} ${pad(total(s.accepts), 8)} ${pad(total(s.rejects), 8)} ${pad(Object.keys(s.rejects).length, 7)} ${pad(total(s.uncaught), 8)} ${pad(s.hangs, 5)} ${pad(total(s.falseAccepts), 9)} ${pad((s.totalMs / 1000).toFixed(1), 7)}`);
+        console.log(
+            `${s.name.padEnd(40)} ${pad(s.cases, 7)} ${pad(total(s.accepts), 8)} ${pad(total(s.rejects), 8)} ${pad(Object.keys(s.rejects).length, 7)} ${pad(total(s.uncaught), 8)} ${pad(s.hangs, 5)} ${pad(total(s.falseAccepts), 9)} ${pad((s.totalMs / 1000).toFixed(1), 7)}`,
+        );
     }
     const bad = rows.filter((s) => total(s.uncaught) + s.hangs + total(s.falseAccepts) > 0 || s.cases < numRuns);
     for (const f of findings) console.log(`\nfirst finding, shrunk — ${f}`);
-    console.log(bad.length ? `\nFAIL: ${bad.map((s) => s.name).join(", ")}` : `\nOK: ${rows.length} targets × ${numRuns} cases: 0 uncaught, 0 hangs, 0 false accepts`);
+    console.log(
+        bad.length ? `\nFAIL: ${bad.map((s) => s.name).join(", ")}` : `\nOK: ${rows.length} targets × ${numRuns} cases: 0 uncaught, 0 hangs, 0 false accepts`,
+    );
     process.exitCode = bad.length ? 1 : 0;
 }
 
@@ -130,5 +167,7 @@ if (isMainThread) {
         process.exit(1);
     });
 } else {
-    work(workerData as Job).catch((error: unknown) => parentPort!.postMessage({ type: "error", message: String((error as Error)?.stack ?? error) } satisfies Message));
+    work(workerData as Job).catch((error: unknown) =>
+        parentPort!.postMessage({ type: "error", message: String((error as Error)?.stack ?? error) } satisfies Message),
+    );
 }

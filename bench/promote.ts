@@ -40,7 +40,14 @@ async function main(): Promise<void> {
             crane.push(performance.now() - t);
 
             t = performance.now();
-            await must("skopeo", ["copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${src}`, `docker://${registry.host}/prod/skopeo-${i}:v1`]);
+            await must("skopeo", [
+                "copy",
+                "--all",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+                `docker://${src}`,
+                `docker://${registry.host}/prod/skopeo-${i}:v1`,
+            ]);
             skopeo.push(performance.now() - t);
         }
         console.log(`promotion of a signed 2-arch index across repositories, median of ${rounds} (distribution on loopback)`);

@@ -29,7 +29,8 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
 /** A structured config value as the `--path` keys `pulumi config set --path` would write. */
 function pathConfig(path: string, value: unknown): Array<[string, { value: string }]> {
     if (Array.isArray(value)) return value.flatMap((v, i) => pathConfig(`${path}[${i}]`, v));
-    if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => pathConfig(/^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, v));
+    if (value !== null && typeof value === "object")
+        return Object.entries(value).flatMap(([k, v]) => pathConfig(/^[A-Za-z_]\w*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, v));
     return [[path, { value: String(value) }]];
 }
 
@@ -46,17 +47,22 @@ async function main(): Promise<void> {
     const ports = { http: await freePort(), https: await freePort() };
     // The local stack's config as it is committed, on ports and a network of its own.
     const local = (load(readFileSync(join(root, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> }).config;
-    const platform = await throwawayStack((id) => ({
-        ...Object.fromEntries(Object.entries(local).flatMap(([key, value]) => pathConfig(key, value))),
-        "slipway:proxy.httpPort": { value: String(ports.http) },
-        "slipway:proxy.httpsPort": { value: String(ports.https) },
-        "slipway:host.networkName": { value: `bench-${id}-proxy` },
-    }), root);
+    const platform = await throwawayStack(
+        (id) => ({
+            ...Object.fromEntries(Object.entries(local).flatMap(([key, value]) => pathConfig(key, value))),
+            "slipway:proxy.httpPort": { value: String(ports.http) },
+            "slipway:proxy.httpsPort": { value: String(ports.https) },
+            "slipway:host.networkName": { value: `bench-${id}-proxy` },
+        }),
+        root,
+    );
     const baseline = await throwawayStack(() => ({}), join(root, "examples", "no-resources"));
     try {
         const baselineDir = join(root, "examples", "no-resources");
         const [fromEmpty] = await timed(() => pulumi(platform, root, "up", "--yes", "--skip-preview"));
-        const resources = (await urnsInState(platform.stack)).filter((urn) => !urn.includes("::pulumi:providers:") && !urn.includes("::pulumi:pulumi:Stack::")).length;
+        const resources = (await urnsInState(platform.stack)).filter(
+            (urn) => !urn.includes("::pulumi:providers:") && !urn.includes("::pulumi:pulumi:Stack::"),
+        ).length;
         // The baseline's providers exist too, so its previews are no-op previews like the platform's.
         await pulumi(baseline, baselineDir, "up", "--yes", "--skip-preview");
         const noop: number[] = [];

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
         "slipway:host.knownHosts": { value: node.knownHosts },
         "slipway:sshPrivateKey": { value: node.privateKey, secret: true },
     }));
-    const local = await throwawayStack((id) => ({ ...common(id), "slipway:proxy.httpPort": { value: String(ports.http) }, "slipway:proxy.httpsPort": { value: String(ports.https) } }));
+    const local = await throwawayStack((id) => ({
+        ...common(id),
+        "slipway:proxy.httpPort": { value: String(ports.http) },
+        "slipway:proxy.httpsPort": { value: String(ports.https) },
+    }));
     try {
         const first = performance.now();
         await pulumi(remote, root, "up", "--yes", "--skip-preview");

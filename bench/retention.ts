@@ -58,21 +58,37 @@ async function main(): Promise<void> {
         console.log(`populated 2 × ${tags} tags in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
         const options = { groupBy: ["dev.slipway.family", "dev.slipway.arch"], keep: KEEP, maxDeletes: tags };
-        const { stdout } = await run(process.execPath, [join(__dirname, "retentionPrune.js"), registry.host, "bench/slipway", JSON.stringify(options)], { maxBuffer: 1 << 20 });
-        const slipway = JSON.parse(stdout) as { wallMs: number; scanMs: number; requests: number; scanRequests: number; deleted: number; untagged: number; kept: number; maxRssMb: number };
+        const { stdout } = await run(process.execPath, [join(__dirname, "retentionPrune.js"), registry.host, "bench/slipway", JSON.stringify(options)], {
+            maxBuffer: 1 << 20,
+        });
+        const slipway = JSON.parse(stdout) as {
+            wallMs: number;
+            scanMs: number;
+            requests: number;
+            scanRequests: number;
+            deleted: number;
+            untagged: number;
+            kept: number;
+            maxRssMb: number;
+        };
 
         if (jobs === 0) {
-            console.log(`slipway only: ${(slipway.wallMs / 1000).toFixed(2)} s (scan ${(slipway.scanMs / 1000).toFixed(2)} s), peak RSS ${slipway.maxRssMb.toFixed(0)} MB, ${slipway.requests} requests (scan ${slipway.scanRequests}), ${slipway.deleted} deleted`);
+            console.log(
+                `slipway only: ${(slipway.wallMs / 1000).toFixed(2)} s (scan ${(slipway.scanMs / 1000).toFixed(2)} s), peak RSS ${slipway.maxRssMb.toFixed(0)} MB, ${slipway.requests} requests (scan ${slipway.scanRequests}), ${slipway.deleted} deleted`,
+            );
             return;
         }
         t = performance.now();
-        const cli = await run(join(__dirname, "..", "..", "bench", "retention-cli.sh"), [registry.host, "bench/cli", String(KEEP), String(jobs)], { maxBuffer: 1 << 24 });
+        const cli = await run(join(__dirname, "..", "..", "bench", "retention-cli.sh"), [registry.host, "bench/cli", String(KEEP), String(jobs)], {
+            maxBuffer: 1 << 24,
+        });
         const cliMs = performance.now() - t;
         const [cliRead, cliDeleted] = cli.stdout.trim().split(/\s+/).map(Number);
 
         const keptBy = async (repo: string) => (await client.listTags(repo)).sort();
         const [slipwayKept, cliKept] = await Promise.all([keptBy("bench/slipway"), keptBy("bench/cli")]);
-        if (JSON.stringify(slipwayKept) !== JSON.stringify(cliKept)) throw new Error(`the two prunes kept different tags:\n slipway ${slipwayKept.join(" ")}\n cli ${cliKept.join(" ")}`);
+        if (JSON.stringify(slipwayKept) !== JSON.stringify(cliKept))
+            throw new Error(`the two prunes kept different tags:\n slipway ${slipwayKept.join(" ")}\n cli ${cliKept.join(" ")}`);
 
         // The scan's budget: tag pages, one referrers-API probe, one read per manifest. Applying
         // costs one DELETE per tag and one per manifest, plus a delete probe and the journal.
@@ -81,11 +97,21 @@ async function main(): Promise<void> {
         const scanBudget = pages + 1 + tags;
         const applied = slipway.requests - slipway.scanRequests;
         const overhead = applied - slipway.untagged - slipway.deleted;
-        console.log(`prune of ${tags} tags in ${FAMILIES.length * ARCHES.length} groups, keep ${KEEP} (distribution on loopback); both kept the same ${slipwayKept.length} tags`);
-        console.log(`slipway: ${(slipway.wallMs / 1000).toFixed(2)} s (scan ${(slipway.scanMs / 1000).toFixed(2)} s), peak RSS ${slipway.maxRssMb.toFixed(0)} MB, ${slipway.requests} requests:`);
-        console.log(`  scan ${slipway.scanRequests} (budget: ${pages} pages + 1 referrers probe + ${tags} manifests = ${scanBudget}); apply ${applied} = ${slipway.untagged} tag deletions + ${slipway.deleted} manifest deletions + ${overhead} (delete probe, journal write and removal)`);
-        console.log(`crane script (-P ${jobs}): ${(cliMs / 1000).toFixed(2)} s, ${1 + (cliRead ?? 0) + (cliDeleted ?? 0)} crane processes (each at least a /v2/ ping and its call), ${cliDeleted} deleted`);
-        console.log(`ratio: ${(cliMs / slipway.wallMs).toFixed(1)}x (target 20x); memory target 200 MB: ${slipway.maxRssMb < 200 ? "met" : "NOT met"}; scan within budget: ${slipway.scanRequests <= scanBudget ? "yes" : "NO"}`);
+        console.log(
+            `prune of ${tags} tags in ${FAMILIES.length * ARCHES.length} groups, keep ${KEEP} (distribution on loopback); both kept the same ${slipwayKept.length} tags`,
+        );
+        console.log(
+            `slipway: ${(slipway.wallMs / 1000).toFixed(2)} s (scan ${(slipway.scanMs / 1000).toFixed(2)} s), peak RSS ${slipway.maxRssMb.toFixed(0)} MB, ${slipway.requests} requests:`,
+        );
+        console.log(
+            `  scan ${slipway.scanRequests} (budget: ${pages} pages + 1 referrers probe + ${tags} manifests = ${scanBudget}); apply ${applied} = ${slipway.untagged} tag deletions + ${slipway.deleted} manifest deletions + ${overhead} (delete probe, journal write and removal)`,
+        );
+        console.log(
+            `crane script (-P ${jobs}): ${(cliMs / 1000).toFixed(2)} s, ${1 + (cliRead ?? 0) + (cliDeleted ?? 0)} crane processes (each at least a /v2/ ping and its call), ${cliDeleted} deleted`,
+        );
+        console.log(
+            `ratio: ${(cliMs / slipway.wallMs).toFixed(1)}x (target 20x); memory target 200 MB: ${slipway.maxRssMb < 200 ? "met" : "NOT met"}; scan within budget: ${slipway.scanRequests <= scanBudget ? "yes" : "NO"}`,
+        );
     } finally {
         client.close();
         await registry.stop();

@@ -75,7 +75,9 @@ async function problems(client: RegistryClient, repository: string, universe: st
             const m = await client.getManifest(repository, digest);
             for (const b of [m.manifest.config, ...(m.manifest.layers ?? [])]) if (b) await client.getBlob(repository, b.digest);
         }
-        await verifyImage(client, repository, p.digest, { publicKey: keys.publicKeyPem }).catch((error: unknown) => found.push(`kept ${p.digest} does not verify: ${(error as Error).message}`));
+        await verifyImage(client, repository, p.digest, { publicKey: keys.publicKeyPem }).catch((error: unknown) =>
+            found.push(`kept ${p.digest} does not verify: ${(error as Error).message}`),
+        );
     }
     for (const tag of await client.listTags(repository)) {
         const ok = await client.getManifest(repository, tag).then(
@@ -110,7 +112,9 @@ async function main(): Promise<void> {
         const keys = await cosignKeys();
         const started = performance.now();
         await publishTemplate(client, registry.host, keys);
-        console.log(`template: ${FAMILIES.length} groups × ${PER_FAMILY} signed 2-arch indexes, keep ${OPTIONS.keep}, in ${((performance.now() - started) / 1000).toFixed(1)} s; seed ${seed}`);
+        console.log(
+            `template: ${FAMILIES.length} groups × ${PER_FAMILY} signed 2-arch indexes, keep ${OPTIONS.keep}, in ${((performance.now() - started) / 1000).toFixed(1)} s; seed ${seed}`,
+        );
 
         let firstAt = 0;
         proxy = await startProxy(registry.host, () => void (firstAt ||= performance.now()));
@@ -139,7 +143,9 @@ async function main(): Promise<void> {
             const wrong = await problems(client, name, calibration.universe, new Set(calibration.deletions), keys);
             if (wrong.length > 0) throw new Error(`an uninterrupted run did not end as planned:\n  ${wrong.join("\n  ")}`);
         }
-        console.log(`uninterrupted (fastest of 3): first request after ${firstRequestMs.toFixed(0)} ms, done after ${totalMs.toFixed(0)} ms; ${calibration.deletions.length} manifests planned for deletion of ${calibration.universe.length}`);
+        console.log(
+            `uninterrupted (fastest of 3): first request after ${firstRequestMs.toFixed(0)} ms, done after ${totalMs.toFixed(0)} ms; ${calibration.deletions.length} manifests planned for deletion of ${calibration.universe.length}`,
+        );
 
         const results: Trial[] = [];
         for (let i = 0; i < trials; i++) {
@@ -165,11 +171,17 @@ async function main(): Promise<void> {
             if (second.code !== 0) trial.problems.push(`the re-run failed: ${second.output.slice(0, 500)}`);
             else trial.problems.push(...(await problems(client, repository, universe, new Set(deletions), keys)));
             results.push(trial);
-            const at = trial.killed ? `killed at ${String(delayMs).padStart(4)} ms after ${String(trial.requests).padStart(3)} requests (${trial.untagged} tags, ${trial.deleted} manifests deleted)` : `finished before the kill at ${delayMs} ms`;
-            console.log(`trial ${String(i + 1).padStart(2)}: ${at}: ${trial.problems.length === 0 ? "converged" : `NOT converged:\n    ${trial.problems.join("\n    ")}`}`);
+            const at = trial.killed
+                ? `killed at ${String(delayMs).padStart(4)} ms after ${String(trial.requests).padStart(3)} requests (${trial.untagged} tags, ${trial.deleted} manifests deleted)`
+                : `finished before the kill at ${delayMs} ms`;
+            console.log(
+                `trial ${String(i + 1).padStart(2)}: ${at}: ${trial.problems.length === 0 ? "converged" : `NOT converged:\n    ${trial.problems.join("\n    ")}`}`,
+            );
         }
         const converged = results.filter((r) => r.problems.length === 0).length;
-        console.log(`converged ${converged}/${trials} (killed mid-run: ${results.filter((r) => r.killed).length}; kill points ${results.map((r) => `${r.delayMs}ms/${r.requests}req`).join(", ")})`);
+        console.log(
+            `converged ${converged}/${trials} (killed mid-run: ${results.filter((r) => r.killed).length}; kill points ${results.map((r) => `${r.delayMs}ms/${r.requests}req`).join(", ")})`,
+        );
         if (converged !== trials) process.exitCode = 1;
     } finally {
         client.close();

@@ -99,7 +99,15 @@ export class Platform extends pulumi.ComponentResource {
                 network: this.host.networkName,
                 httpPort: proxy.httpPort,
                 httpsPort: proxy.httpsPort,
-                ...(proxy.certificate ? { certificate: { certificate: proxy.certificate, key: config.secrets.tlsPrivateKey!, ...(proxy.caCertificate ? { ca: proxy.caCertificate } : {}) } } : {}),
+                ...(proxy.certificate
+                    ? {
+                          certificate: {
+                              certificate: proxy.certificate,
+                              key: config.secrets.tlsPrivateKey!,
+                              ...(proxy.caCertificate ? { ca: proxy.caCertificate } : {}),
+                          },
+                      }
+                    : {}),
                 images: { traefik: images.traefik, socketProxy: images["socket-proxy"] },
             },
             // Nothing touches the engine before the manager is proven there (a clear refusal, nothing half-made).
@@ -126,7 +134,11 @@ export class Platform extends pulumi.ComponentResource {
 
         if (config.host.pruneOlderThanHours > 0 || registry.gcSchedule) {
             // The program's contract, not a config problem: lib/imagePlan plans it whenever either is set.
-            if (!images.maintenance) throw new pulumi.ResourceError("slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which the image plan lacks", this);
+            if (!images.maintenance)
+                throw new pulumi.ResourceError(
+                    "slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which the image plan lacks",
+                    this,
+                );
             this.maintenance = new MaintenanceStack(
                 `${name}-maintenance`,
                 {
@@ -155,7 +167,11 @@ export class Platform extends pulumi.ComponentResource {
                 network: this.host.networkName,
                 httpsPort: proxy.httpsPort,
                 images: { server: images["woodpecker-server"], agent: images["woodpecker-agent"], clone: images["ci-clone"] },
-                ...(this.forge ? { forge: this.forge.login } : ci.forgeUrl ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } } : {}),
+                ...(this.forge
+                    ? { forge: this.forge.login }
+                    : ci.forgeUrl
+                      ? { forge: { url: ci.forgeUrl, clientId: ci.oauthClientId!, clientSecret: config.secrets.ciOAuthClientSecret! } }
+                      : {}),
                 // The platform forge's admin administers its CI too.
                 admins: [...new Set([...(this.forge ? [this.forge.stack.adminUser] : []), ...ci.admins])],
                 // The platform's forge has no self-registration: whoever its admin made may use the CI.
@@ -165,16 +181,26 @@ export class Platform extends pulumi.ComponentResource {
                 dataOnDestroy: config.host.dataOnDestroy,
                 secretRotation: ci.secretRotation,
                 labels: ci.runnerLabels,
-                ...(ci.previews ? { previews: { image: images["ci-preview"], imagesRecord: imagesRecordEnv(args.images.assembled), registry: this.registry.host } } : {}),
+                ...(ci.previews
+                    ? { previews: { image: images["ci-preview"], imagesRecord: imagesRecordEnv(args.images.assembled), registry: this.registry.host } }
+                    : {}),
                 // Validated: the command token acts with ci.previews and the platform's forge only (config/secrets).
                 ...(ci.previews && this.forge && config.secrets.ciPreviewCommandToken
-                    ? { commands: { forge: { url: this.forge.stack.url, username: this.forge.stack.adminUser, password: this.forge.stack.adminPassword }, ciToken: pulumi.secret(config.secrets.ciPreviewCommandToken) } }
+                    ? {
+                          commands: {
+                              forge: { url: this.forge.stack.url, username: this.forge.stack.adminUser, password: this.forge.stack.adminPassword },
+                              ciToken: pulumi.secret(config.secrets.ciPreviewCommandToken),
+                          },
+                      }
                     : {}),
             },
             { parent: this, dependsOn: [this.proxy] },
         );
         if (this.forge && this.ci.hookSecret && this.ci.hookUrl) {
-            forgeSystemHook(`${name}-forge-hook`, { credentialsDir: this.forge.stack.credentialsDir, url: this.ci.hookUrl, secret: this.ci.hookSecret }, this, [this.forge.stack, this.ci]);
+            forgeSystemHook(`${name}-forge-hook`, { credentialsDir: this.forge.stack.credentialsDir, url: this.ci.hookUrl, secret: this.ci.hookSecret }, this, [
+                this.forge.stack,
+                this.ci,
+            ]);
         }
         this.ciPreview = ci.previews ? previewSecrets(ci.previews, config.secrets) : undefined;
 
@@ -186,7 +212,12 @@ export class Platform extends pulumi.ComponentResource {
                           repositories: registry.repositories,
                           mirrors: registry.mirrors,
                           stack: config.stack,
-                          registry: { host: this.registry.host, username: this.registry.username, password: this.registry.password, caCertificate: this.proxy.caCertificate },
+                          registry: {
+                              host: this.registry.host,
+                              username: this.registry.username,
+                              password: this.registry.password,
+                              caCertificate: this.proxy.caCertificate,
+                          },
                           dependsOn: [this.registry],
                       },
                       { parent: this },
@@ -205,7 +236,12 @@ export class Platform extends pulumi.ComponentResource {
                   {
                       promotions: config.promotion,
                       stack: config.stack,
-                      registry: { host: this.registry.host, username: this.registry.username, password: this.registry.password, caCertificate: this.proxy.caCertificate },
+                      registry: {
+                          host: this.registry.host,
+                          username: this.registry.username,
+                          password: this.registry.password,
+                          caCertificate: this.proxy.caCertificate,
+                      },
                       // Validated: a promotion that requires a signature has the site's key (config/).
                       ...(config.signing.publicKey ? { publicKey: config.signing.publicKey } : {}),
                       dependsOn: [this.registry],
@@ -224,9 +260,17 @@ export class Platform extends pulumi.ComponentResource {
      */
     private imagesFor(name: string, config: PlatformConfig, plan: ImagePlan): Record<PlatformRole, pulumi.Input<string>> {
         const local = config.host.endpoint.startsWith("unix://");
-        if (local || Object.keys(plan.assembled).length === 0) return this.shipToWorkers(name, config, plan, pulumi.output(hostArch()), imagesOn(plan, hostArch()) as Record<PlatformRole, string>);
-        const shipped = new NodeImages(`${name}-images`, { endpoint: config.host.endpoint, byArch: plan.assembled, ...this.engineAccess() }, { parent: this, dependsOn: [this.host.manager] });
-        const images = Object.fromEntries(plan.roles.map((role) => [role, plan.pinned[role] ?? shipped.images.apply((i) => i[role]!.id)])) as Record<PlatformRole, pulumi.Input<string>>;
+        if (local || Object.keys(plan.assembled).length === 0)
+            return this.shipToWorkers(name, config, plan, pulumi.output(hostArch()), imagesOn(plan, hostArch()) as Record<PlatformRole, string>);
+        const shipped = new NodeImages(
+            `${name}-images`,
+            { endpoint: config.host.endpoint, byArch: plan.assembled, ...this.engineAccess() },
+            { parent: this, dependsOn: [this.host.manager] },
+        );
+        const images = Object.fromEntries(plan.roles.map((role) => [role, plan.pinned[role] ?? shipped.images.apply((i) => i[role]!.id)])) as Record<
+            PlatformRole,
+            pulumi.Input<string>
+        >;
         return this.shipToWorkers(name, config, plan, shipped.architecture, images);
     }
 
@@ -235,17 +279,31 @@ export class Platform extends pulumi.ComponentResource {
      * worker that lacks it; its task there runs the manager's ID, so a worker of another
      * architecture is refused, naming it. Returns `images` with maintenance waiting for them all.
      */
-    private shipToWorkers(name: string, config: PlatformConfig, plan: ImagePlan, managerArch: pulumi.Input<string>, images: Record<PlatformRole, pulumi.Input<string>>): Record<PlatformRole, pulumi.Input<string>> {
+    private shipToWorkers(
+        name: string,
+        config: PlatformConfig,
+        plan: ImagePlan,
+        managerArch: pulumi.Input<string>,
+        images: Record<PlatformRole, pulumi.Input<string>>,
+    ): Record<PlatformRole, pulumi.Input<string>> {
         if (!plan.roles.includes("maintenance") || plan.pinned.maintenance || !config.host.workers.length || !images.maintenance) return images;
         const byArch = Object.fromEntries(Object.entries(plan.assembled).map(([arch, roles]) => [arch, { maintenance: roles.maintenance! }]));
         const shipped = config.host.workers.map(
             (w) =>
-                new NodeImages(`${name}-images-${w.name}`, { endpoint: w.endpoint, byArch, ...(this.host.workerAccess ? { sshAccess: this.host.workerAccess } : {}) }, { parent: this, dependsOn: [this.host] }),
+                new NodeImages(
+                    `${name}-images-${w.name}`,
+                    { endpoint: w.endpoint, byArch, ...(this.host.workerAccess ? { sshAccess: this.host.workerAccess } : {}) },
+                    { parent: this, dependsOn: [this.host] },
+                ),
         );
         const checked = pulumi.all([managerArch, ...shipped.map((s) => s.architecture), images.maintenance]).apply(([manager, ...rest]) => {
             const id = rest.pop() as string;
             rest.forEach((arch, i) => {
-                if (arch !== manager) throw new pulumi.ResourceError(`worker ${config.host.workers[i]!.name} is ${arch}, the manager ${manager}: the maintenance service runs one image on every node; pin slipway:images.maintenance to a multi-arch image in a registry both pull from`, this);
+                if (arch !== manager)
+                    throw new pulumi.ResourceError(
+                        `worker ${config.host.workers[i]!.name} is ${arch}, the manager ${manager}: the maintenance service runs one image on every node; pin slipway:images.maintenance to a multi-arch image in a registry both pull from`,
+                        this,
+                    );
             });
             return id;
         });
@@ -275,7 +333,16 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.proxy] },
         );
         const ciUrl = pulumi.interpolate`https://ci.${config.proxy.domain}${httpsPortSuffix(config.proxy.httpsPort)}`;
-        const app = new ForgeOAuthApp(`${name}-ci-oauth-app`, { credentialsDir: stack.credentialsDir, name: `Slipway CI (${config.stack})`, redirectUri: pulumi.interpolate`${ciUrl}/authorize`, rotation: config.ci.secretRotation }, { parent: this });
+        const app = new ForgeOAuthApp(
+            `${name}-ci-oauth-app`,
+            {
+                credentialsDir: stack.credentialsDir,
+                name: `Slipway CI (${config.stack})`,
+                redirectUri: pulumi.interpolate`${ciUrl}/authorize`,
+                rotation: config.ci.secretRotation,
+            },
+            { parent: this },
+        );
         return { stack, login: { url: stack.url, clientId: app.clientId, clientSecret: app.clientSecret } };
     }
 
@@ -288,7 +355,11 @@ export class Platform extends pulumi.ComponentResource {
      * Each node platform's images: built, then published to this platform's registry through
      * Traefik (its CA, its generated credentials), signed with the stack's key, verified, retained.
      */
-    private createDiskImages(name: string, config: PlatformConfig, inputs: PlatformArgs["diskImageInputs"]): { pipelines: DiskImagePipeline[]; signingKey?: SigningKey } {
+    private createDiskImages(
+        name: string,
+        config: PlatformConfig,
+        inputs: PlatformArgs["diskImageInputs"],
+    ): { pipelines: DiskImagePipeline[]; signingKey?: SigningKey } {
         if (!config.diskImages.length) return { pipelines: [] };
         if (!inputs) throw new pulumi.ResourceError("slipway:diskImages is set but the program passed no disk-image inputs (recipe commit, lock pins)", this);
         // The site's own key when it declares one, else a key this stack generates and keeps (secret).
@@ -341,5 +412,11 @@ export interface PreviewSecrets {
 
 function previewSecrets(previews: NonNullable<PlatformConfig["ci"]["previews"]>, secrets: PlatformConfig["secrets"]): pulumi.Output<PreviewSecrets> {
     // Validated: ci.previews requires all three secrets (config/secrets).
-    return pulumi.secret({ backendUrl: previews.backendUrl, accessKeyId: previews.accessKeyId, secretKey: secrets.ciPreviewSecretKey!, passphrase: secrets.ciPreviewPassphrase!, forgeToken: secrets.ciPreviewForgeToken! });
+    return pulumi.secret({
+        backendUrl: previews.backendUrl,
+        accessKeyId: previews.accessKeyId,
+        secretKey: secrets.ciPreviewSecretKey!,
+        passphrase: secrets.ciPreviewPassphrase!,
+        forgeToken: secrets.ciPreviewForgeToken!,
+    });
 }

@@ -30,11 +30,7 @@ export function setCommands(path: ConfigPath, value: unknown, stack?: string): s
     }
     // With --path, pulumi turns text like `true` or `80` into a boolean or number: say what is meant.
     const looksTyped = typeof value === "string" && /^(true|false|-?\d+(\.\d+)?)$/.test(value);
-    const type =
-        typeof value === "number" ? ["--type", "int"]
-        : typeof value === "boolean" ? ["--type", "bool"]
-        : looksTyped ? ["--type", "string"]
-        : [];
+    const type = typeof value === "number" ? ["--type", "int"] : typeof value === "boolean" ? ["--type", "bool"] : looksTyped ? ["--type", "string"] : [];
     // A value starting with "-" (a PEM) would be read as a flag: `--` ends the flags first.
     const endFlags = String(value).startsWith("-") ? ["--"] : [];
     return [shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", ...type, renderPath(path), ...endFlags, String(value)])];

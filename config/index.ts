@@ -19,7 +19,9 @@ function secretKeyTest(): (key: string) => boolean {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
     if (typeof runtimeConfig.isConfigSecret !== "function") {
-        throw new pulumi.RunError("This @pulumi/pulumi has no runtime isConfigSecret(); Slipway cannot tell secrets from plaintext. Pin the version in package.json.");
+        throw new pulumi.RunError(
+            "This @pulumi/pulumi has no runtime isConfigSecret(); Slipway cannot tell secrets from plaintext. Pin the version in package.json.",
+        );
     }
     return runtimeConfig.isConfigSecret;
 }

@@ -54,7 +54,8 @@ export const SECRET_KEYS = {
         requiredBecause: (s) => (s.ci.previews ? "ci.previews is set" : undefined),
     },
     ciPreviewCommandToken: {
-        description: "A CI personal token of a CI admin (the CI's user settings) with which the /preview comment command re-runs a pull request's preview; unset: no comment command. Needs ci.previews and forge.engine gitea",
+        description:
+            "A CI personal token of a CI admin (the CI's user settings) with which the /preview comment command re-runs a pull request's preview; unset: no comment command. Needs ci.previews and forge.engine gitea",
         source: "'<CI personal token>'",
         requiredBecause: () => undefined,
         actsWhen: (s) => s.ci.previews !== undefined && s.forge.engine === "gitea",

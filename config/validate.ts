@@ -81,17 +81,30 @@ function checkEngines(sections: Partial<Sections>, stack: string | undefined, re
     for (const section of ["registry", "ci"] as const) {
         const engine = sections[section]?.engine;
         if (engine === undefined || engine === BUILDABLE[section]) continue;
-        report([section, "engine"], `"${engine}" cannot run here: no version of it can be built from the Go module proxy; use "${BUILDABLE[section]}"`, setCommands([section, "engine"], BUILDABLE[section], stack).join(" && "));
+        report(
+            [section, "engine"],
+            `"${engine}" cannot run here: no version of it can be built from the Go module proxy; use "${BUILDABLE[section]}"`,
+            setCommands([section, "engine"], BUILDABLE[section], stack).join(" && "),
+        );
     }
 }
 
 /** A forge is reached with the OAuth client registered there: its id here, its secret a secret (checkSecrets). */
 function checkForge(sections: Partial<Sections>, stack: string | undefined, report: Report): void {
     const ci = sections.ci;
-    if (ci?.forgeUrl && !ci.oauthClientId) report(["ci", "oauthClientId"], "is required because ci.forgeUrl is set (the CI server logs in through the forge's OAuth)", fixFor(["ci", "oauthClientId"], stack));
+    if (ci?.forgeUrl && !ci.oauthClientId)
+        report(
+            ["ci", "oauthClientId"],
+            "is required because ci.forgeUrl is set (the CI server logs in through the forge's OAuth)",
+            fixFor(["ci", "oauthClientId"], stack),
+        );
     // One CI logs in with one forge: the platform's own, or the external one ci.forgeUrl names.
     if (ci?.forgeUrl && sections.forge?.engine === "gitea") {
-        report(["ci", "forgeUrl"], "names an external forge, but forge.engine gitea runs the platform's own, which the CI logs in with", `${removeCommand(["ci", "forgeUrl"], stack)} && ${removeCommand(["ci", "oauthClientId"], stack)}, or ${setCommands(["forge", "engine"], "none", stack).join(" && ")}`);
+        report(
+            ["ci", "forgeUrl"],
+            "names an external forge, but forge.engine gitea runs the platform's own, which the CI logs in with",
+            `${removeCommand(["ci", "forgeUrl"], stack)} && ${removeCommand(["ci", "oauthClientId"], stack)}, or ${setCommands(["forge", "engine"], "none", stack).join(" && ")}`,
+        );
     }
 }
 
@@ -103,7 +116,11 @@ function checkPromotions(sections: Partial<Sections>, stack: string | undefined,
     if (!sections.promotion || !sections.signing || sections.signing.publicKey) return;
     sections.promotion.forEach((p, i) => {
         if (p.requireSignature) {
-            report(["promotion", i, "requireSignature"], `is true but no signing.publicKey says which key the signature must verify with`, `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "signing.publicKey"])} < cosign.pub (the public key CI signs with), or ${setCommands(["promotion", i, "requireSignature"], false, stack).join(" && ")}`);
+            report(
+                ["promotion", i, "requireSignature"],
+                `is true but no signing.publicKey says which key the signature must verify with`,
+                `${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "signing.publicKey"])} < cosign.pub (the public key CI signs with), or ${setCommands(["promotion", i, "requireSignature"], false, stack).join(" && ")}`,
+            );
         }
     });
 }
@@ -122,7 +139,11 @@ function checkWorkers(sections: Partial<Sections>, stack: string | undefined, re
     const managerByKey = keySet && host?.endpoint.startsWith("ssh://");
     if (!host || (!host.workers.length && !managerByKey) || host.knownHosts) return;
     const hosts = [...(managerByKey ? [sshHost(host.endpoint)] : []), ...host.workers.map((w) => sshHost(w.endpoint))].join(" ");
-    report(["host", "knownHosts"], "is required to reach the hosts over SSH with the sshPrivateKey secret (their host keys are checked)", `ssh-keyscan ${hosts} > known_hosts && ${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "host.knownHosts"])} < known_hosts`);
+    report(
+        ["host", "knownHosts"],
+        "is required to reach the hosts over SSH with the sshPrivateKey secret (their host keys are checked)",
+        `ssh-keyscan ${hosts} > known_hosts && ${shellJoin(["pulumi", "config", "set", ...stackArgs(stack), "--path", "host.knownHosts"])} < known_hosts`,
+    );
 }
 
 /** Parses one section on its own, so a broken section does not hide problems in the others. */
@@ -180,16 +201,32 @@ function safeJson(text: string): unknown {
  * ignored, which an operator cannot tell from working. Refused, with the setting they need.
  */
 const NEEDS: Array<{ path: ConfigPath; actsWhen: (s: Sections) => boolean; because: string }> = [
-    { path: ["proxy", "caCertificate"], actsWhen: (s) => !!s.proxy.certificate, because: "it is the CA of proxy.certificate, which is not set (without it the stack issues its own CA)" },
+    {
+        path: ["proxy", "caCertificate"],
+        actsWhen: (s) => !!s.proxy.certificate,
+        because: "it is the CA of proxy.certificate, which is not set (without it the stack issues its own CA)",
+    },
     { path: ["ci", "oauthClientId"], actsWhen: (s) => !!s.ci.forgeUrl, because: "it is the OAuth client at ci.forgeUrl, which is not set" },
     {
         path: ["signing", "publicKey"],
         actsWhen: (s) => s.diskImages.length > 0 || s.promotion.some((p) => p.requireSignature),
         because: "it signs disk images and verifies promotions that require a signature, and there are neither",
     },
-    { path: ["forge", "adminUser"], actsWhen: (s) => s.forge.engine === "gitea", because: "it names the administrator of the platform's forge, and forge.engine is not gitea" },
-    { path: ["forge", "passwordRotation"], actsWhen: (s) => s.forge.engine === "gitea", because: "it rotates the password of the platform's forge, and forge.engine is not gitea" },
-    { path: ["host", "knownHosts"], actsWhen: (s) => s.host.workers.length > 0 || s.host.endpoint.startsWith("ssh://"), because: "it holds the host keys of an ssh:// manager and of host.workers, and there are neither" },
+    {
+        path: ["forge", "adminUser"],
+        actsWhen: (s) => s.forge.engine === "gitea",
+        because: "it names the administrator of the platform's forge, and forge.engine is not gitea",
+    },
+    {
+        path: ["forge", "passwordRotation"],
+        actsWhen: (s) => s.forge.engine === "gitea",
+        because: "it rotates the password of the platform's forge, and forge.engine is not gitea",
+    },
+    {
+        path: ["host", "knownHosts"],
+        actsWhen: (s) => s.host.workers.length > 0 || s.host.endpoint.startsWith("ssh://"),
+        because: "it holds the host keys of an ssh:// manager and of host.workers, and there are neither",
+    },
 ];
 
 function checkInert(raw: RawConfig, sections: Partial<Sections>, report: Report): void {

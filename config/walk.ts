@@ -55,10 +55,13 @@ export function documentedPaths(schema: Schema, prefix = ""): Array<{ path: stri
     if (doc && prefix) out.push({ path: prefix, doc });
     const def = defOf(unwrap(schema));
     const children: Array<[string, Schema]> =
-        def.type === "object" ? Object.entries(def.shape ?? {}).map(([k, v]) => [`${prefix}.${k}`, v])
-        : def.type === "array" && def.element ? [[`${prefix}[]`, def.element]]
-        : def.type === "union" ? (def.options ?? []).flatMap((o) => Object.entries(defOf(unwrap(o)).shape ?? {}).map(([k, v]): [string, Schema] => [`${prefix}.${k}`, v]))
-        : [];
+        def.type === "object"
+            ? Object.entries(def.shape ?? {}).map(([k, v]) => [`${prefix}.${k}`, v])
+            : def.type === "array" && def.element
+              ? [[`${prefix}[]`, def.element]]
+              : def.type === "union"
+                ? (def.options ?? []).flatMap((o) => Object.entries(defOf(unwrap(o)).shape ?? {}).map(([k, v]): [string, Schema] => [`${prefix}.${k}`, v]))
+                : [];
     const seen = new Set(out.map((o) => o.path));
     for (const [path, child] of children) {
         for (const entry of documentedPaths(child, path)) {

@@ -39,6 +39,13 @@ export class CosignKeyPair extends pulumi.dynamic.Resource {
     declare readonly publicKey: pulumi.Output<string>;
 
     constructor(name: string, opts?: pulumi.CustomResourceOptions) {
-        super(cosignKeyPairProvider, name, { version: COSIGN_KEY_PAIR_PROVIDER_VERSION, privateKey: undefined, password: undefined, publicKey: undefined }, { ...opts, additionalSecretOutputs: ["privateKey", "password"] }, "slipway", "CosignKeyPair");
+        super(
+            cosignKeyPairProvider,
+            name,
+            { version: COSIGN_KEY_PAIR_PROVIDER_VERSION, privateKey: undefined, password: undefined, publicKey: undefined },
+            { ...opts, additionalSecretOutputs: ["privateKey", "password"] },
+            "slipway",
+            "CosignKeyPair",
+        );
     }
 }

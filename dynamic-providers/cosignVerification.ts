@@ -58,29 +58,44 @@ async function verifyNow(inputs: Inputs, digest?: string): Promise<Outputs> {
     const lib = verifyLib();
     const resolved = digest ?? (await lib.resolveReference(inputs.reference, lib.connectionOf(inputs)));
     const result = await lib.verifyDigest(inputs, resolved);
-    return { ...inputs, digest: result.digest, layout: result.layout, signer: result.signer, issuer: result.issuer ?? "", children: result.children, verifiedAt: new Date().toISOString() };
+    return {
+        ...inputs,
+        digest: result.digest,
+        layout: result.layout,
+        signer: result.signer,
+        issuer: result.issuer ?? "",
+        children: result.children,
+        verifiedAt: new Date().toISOString(),
+    };
 }
 
 export const cosignVerificationProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!isUnknown(news.reference) && !/^[^/\s]+\/[^\s]+([:@][^\s]+)$/.test(news.reference ?? "")) failures.push({ property: "reference", reason: "must be registry/repository:tag or registry/repository@sha256:<hex>" });
+        if (!isUnknown(news.reference) && !/^[^/\s]+\/[^\s]+([:@][^\s]+)$/.test(news.reference ?? ""))
+            failures.push({ property: "reference", reason: "must be registry/repository:tag or registry/repository@sha256:<hex>" });
         if (isUnknown(news.policy)) return Promise.resolve({ inputs: news, failures });
         const p = news.policy as Partial<{ publicKey: string; keyless: Record<string, string | undefined> }>;
         if (isUnknown(p?.publicKey)) return Promise.resolve({ inputs: news, failures });
-        if (!p || (!p.publicKey && !p.keyless)) failures.push({ property: "policy", reason: "must be { publicKey } or { keyless: { identity|identityRegExp, issuer|issuerRegExp } }" });
-        if (p?.publicKey && !p.publicKey.includes("BEGIN PUBLIC KEY")) failures.push({ property: "policy", reason: "publicKey must be a PEM public key (cosign.pub)" });
+        if (!p || (!p.publicKey && !p.keyless))
+            failures.push({ property: "policy", reason: "must be { publicKey } or { keyless: { identity|identityRegExp, issuer|issuerRegExp } }" });
+        if (p?.publicKey && !p.publicKey.includes("BEGIN PUBLIC KEY"))
+            failures.push({ property: "policy", reason: "publicKey must be a PEM public key (cosign.pub)" });
         if (p?.keyless) {
             const k = p.keyless;
-            if ((k.identity === undefined) === (k.identityRegExp === undefined)) failures.push({ property: "policy", reason: "keyless needs exactly one of identity or identityRegExp" });
-            if ((k.issuer === undefined) === (k.issuerRegExp === undefined)) failures.push({ property: "policy", reason: "keyless needs exactly one of issuer or issuerRegExp" });
+            if ((k.identity === undefined) === (k.identityRegExp === undefined))
+                failures.push({ property: "policy", reason: "keyless needs exactly one of identity or identityRegExp" });
+            if ((k.issuer === undefined) === (k.issuerRegExp === undefined))
+                failures.push({ property: "policy", reason: "keyless needs exactly one of issuer or issuerRegExp" });
             if (!news.trustedRoot) failures.push({ property: "trustedRoot", reason: "keyless verification needs the trusted_root.json content" });
         }
         return Promise.resolve({ inputs: news, failures });
     },
 
     async diff(_id, olds, news) {
-        const diff = diffInputs(olds, news, { updates: ["reference", "policy", "trustedRootDigest", "insecure", "caCertificate", "credentialsDir", "version"] });
+        const diff = diffInputs(olds, news, {
+            updates: ["reference", "policy", "trustedRootDigest", "insecure", "caCertificate", "credentialsDir", "version"],
+        });
         // A proof that refresh found broken must be made again: never carry a failed proof forward.
         if (diff.changes || olds.failure || !olds.signer) return changedAlso(diff, true);
         // Same inputs: re-verify only if the reference now resolves to another digest.

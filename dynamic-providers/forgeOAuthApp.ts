@@ -61,7 +61,9 @@ export const forgeOAuthAppProvider: pulumi.dynamic.ResourceProvider<Inputs, Outp
 
     async update(_id, olds, news) {
         const app = await withForge(news.credentialsDir, async (forge) =>
-            olds.appId && (await forge.getOAuthApp(olds.appId)) ? forge.updateOAuthApp(olds.appId, news.name, [news.redirectUri]) : forge.createOAuthApp(news.name, [news.redirectUri]),
+            olds.appId && (await forge.getOAuthApp(olds.appId))
+                ? forge.updateOAuthApp(olds.appId, news.name, [news.redirectUri])
+                : forge.createOAuthApp(news.name, [news.redirectUri]),
         );
         return { outs: { ...news, appId: app.id, clientId: app.clientId, clientSecret: app.clientSecret } };
     },
@@ -90,7 +92,14 @@ export class ForgeOAuthApp extends pulumi.dynamic.Resource {
         super(
             forgeOAuthAppProvider,
             name,
-            { ...args, rotation: args.rotation ?? 0, version: FORGE_OAUTH_APP_PROVIDER_VERSION, appId: undefined, clientId: undefined, clientSecret: undefined },
+            {
+                ...args,
+                rotation: args.rotation ?? 0,
+                version: FORGE_OAUTH_APP_PROVIDER_VERSION,
+                appId: undefined,
+                clientId: undefined,
+                clientSecret: undefined,
+            },
             { ...opts, additionalSecretOutputs: ["clientSecret"] },
             "slipway",
             "ForgeOAuthApp",

@@ -50,7 +50,9 @@ const promoteLib = () => providerLib("promotion/promoteReference");
 
 async function promoteNow(inputs: Inputs): Promise<Outputs> {
     if (inputs.verifiedDigest && inputs.verifiedDigest !== inputs.sourceDigest) {
-        throw new Error(`the source now resolves to ${inputs.sourceDigest}, but ${inputs.verifiedDigest} is the verified digest: promote only what was verified`);
+        throw new Error(
+            `the source now resolves to ${inputs.sourceDigest}, but ${inputs.verifiedDigest} is the verified digest: promote only what was verified`,
+        );
     }
     const result = await promoteLib().promoteDigest(inputs.source, inputs.sourceDigest, inputs.target, inputs.expectedRevision, connectionOf(inputs));
     return { ...inputs, digest: result.digest, revision: result.revision, promotedAt: new Date().toISOString() };
@@ -60,7 +62,8 @@ export const imagePromotionProvider: pulumi.dynamic.ResourceProvider<Inputs, Out
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
         if (!news.expectedRevision?.trim()) failures.push({ property: "expectedRevision", reason: "is empty: promotion needs the validated commit SHA" });
-        for (const k of ["source", "target"] as const) if (!/^[^/\s]+\/\S+[:@]\S+$/.test(news[k] ?? "")) failures.push({ property: k, reason: "must be registry/repository:tag" });
+        for (const k of ["source", "target"] as const)
+            if (!/^[^/\s]+\/\S+[:@]\S+$/.test(news[k] ?? "")) failures.push({ property: k, reason: "must be registry/repository:tag" });
         if (failures.length > 0) return { inputs: news, failures };
         // Inputs known only once other resources exist (a login not run yet): resolved by the update's check.
         if (isUnknown(news.source) || isUnknown(news.connection) || Object.values(news.connection ?? {}).some(isUnknown)) return { inputs: news, failures };
@@ -102,7 +105,15 @@ export class ImagePromotion extends pulumi.dynamic.Resource {
     declare readonly promotedAt: pulumi.Output<string>;
 
     constructor(name: string, args: ImagePromotionArgs, opts?: pulumi.CustomResourceOptions) {
-        const inputs = { ...args, insecure: args.insecure ?? false, version: IMAGE_PROMOTION_PROVIDER_VERSION, sourceDigest: undefined, digest: undefined, revision: undefined, promotedAt: undefined };
+        const inputs = {
+            ...args,
+            insecure: args.insecure ?? false,
+            version: IMAGE_PROMOTION_PROVIDER_VERSION,
+            sourceDigest: undefined,
+            digest: undefined,
+            revision: undefined,
+            promotedAt: undefined,
+        };
         super(imagePromotionProvider, name, inputs, opts, "slipway", "ImagePromotion");
     }
 }

@@ -32,7 +32,8 @@ const certificateLib = () => providerLib("tls/localCertificate");
 export const localCertificateProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(news.domain ?? "")) failures.push({ property: "domain", reason: "must be a lowercase DNS name" });
+        if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(news.domain ?? ""))
+            failures.push({ property: "domain", reason: "must be a lowercase DNS name" });
         if (!(news.days >= 1 && news.days <= 825)) failures.push({ property: "days", reason: "must be between 1 and 825" });
         return Promise.resolve({ inputs: news, failures });
     },

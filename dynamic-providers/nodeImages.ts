@@ -56,7 +56,11 @@ export const nodeImagesProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs
         const diff = diffInputs(olds, news, { replaces: ["endpoint"], updates: ["byArch", "sshAccess", "version"] });
         if (diff.changes || isUnknown(news.sshAccess) || hostsOutOfReach()) return diff;
         // The node's answer, not the state's: an image removed there by hand is shipped again.
-        const missing = await shipLib().missingImages(news.endpoint, Object.values(olds.images).map((i) => i.id), envOf(news));
+        const missing = await shipLib().missingImages(
+            news.endpoint,
+            Object.values(olds.images).map((i) => i.id),
+            envOf(news),
+        );
         return changedAlso(diff, missing.length > 0);
     },
 
@@ -83,6 +87,13 @@ export class NodeImages extends pulumi.dynamic.Resource {
     declare readonly shipped: pulumi.Output<string[]>;
 
     constructor(name: string, args: NodeImagesArgs, opts?: pulumi.CustomResourceOptions) {
-        super(nodeImagesProvider, name, { ...args, version: NODE_IMAGES_PROVIDER_VERSION, architecture: undefined, images: undefined, shipped: undefined, owned: undefined }, opts, "slipway", "NodeImages");
+        super(
+            nodeImagesProvider,
+            name,
+            { ...args, version: NODE_IMAGES_PROVIDER_VERSION, architecture: undefined, images: undefined, shipped: undefined, owned: undefined },
+            opts,
+            "slipway",
+            "NodeImages",
+        );
     }
 }

@@ -36,6 +36,13 @@ export class RandomSecret extends pulumi.dynamic.Resource {
 
     /** `rotation`: bump to rotate the value. */
     constructor(name: string, opts?: pulumi.CustomResourceOptions, rotation: pulumi.Input<number> = 0) {
-        super(randomSecretProvider, name, { version: RANDOM_SECRET_PROVIDER_VERSION, rotation, value: undefined }, { ...opts, additionalSecretOutputs: ["value"] }, "slipway", "RandomSecret");
+        super(
+            randomSecretProvider,
+            name,
+            { version: RANDOM_SECRET_PROVIDER_VERSION, rotation, value: undefined },
+            { ...opts, additionalSecretOutputs: ["value"] },
+            "slipway",
+            "RandomSecret",
+        );
     }
 }

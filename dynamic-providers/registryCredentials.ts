@@ -39,24 +39,42 @@ const credentialsLib = () => providerLib("registry/credentials");
 
 export const registryCredentialsProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
-        const failures = /^[a-z][a-z0-9_-]{0,31}$/.test(news.username ?? "") ? [] : [{ property: "username", reason: "must be lowercase letters, digits, '_' or '-' (at most 32)" }];
+        const failures = /^[a-z][a-z0-9_-]{0,31}$/.test(news.username ?? "")
+            ? []
+            : [{ property: "username", reason: "must be lowercase letters, digits, '_' or '-' (at most 32)" }];
         return Promise.resolve({ inputs: news, failures });
     },
 
     async diff(_id, olds, news) {
         // A new username, generator or rotation is a new password: rotate by replacing. A new cost
         // hashes the same password again: an update, no new password for anyone.
-        return Promise.resolve(diffInputs(olds, news, { replaces: ["username", "version", "rotation"], updates: ["hashCost"], defaults: { rotation: 0, hashCost: EARLIER_HASH_COST } }));
+        return Promise.resolve(
+            diffInputs(olds, news, {
+                replaces: ["username", "version", "rotation"],
+                updates: ["hashCost"],
+                defaults: { rotation: 0, hashCost: EARLIER_HASH_COST },
+            }),
+        );
     },
 
     async create(inputs) {
         const issued = await credentialsLib().issueRegistryCredentials(inputs.username, inputs.hashCost);
-        return { id: `registry-user-${inputs.username}`, outs: { ...inputs, password: issued.password, htpasswd: issued.htpasswd, httpSecret: issued.httpSecret } };
+        return {
+            id: `registry-user-${inputs.username}`,
+            outs: { ...inputs, password: issued.password, htpasswd: issued.htpasswd, httpSecret: issued.httpSecret },
+        };
     },
 
     async update(_id, olds, news) {
         // Only the cost reaches here (everything else replaces): same password, new hash.
-        return { outs: { ...news, password: olds.password, httpSecret: olds.httpSecret, htpasswd: await credentialsLib().htpasswdLine(news.username, olds.password, news.hashCost) } };
+        return {
+            outs: {
+                ...news,
+                password: olds.password,
+                httpSecret: olds.httpSecret,
+                htpasswd: await credentialsLib().htpasswdLine(news.username, olds.password, news.hashCost),
+            },
+        };
     },
 };
 
@@ -73,7 +91,15 @@ export class RegistryCredentials extends pulumi.dynamic.Resource {
         super(
             registryCredentialsProvider,
             name,
-            { username: args.username ?? "slipway", version: REGISTRY_CREDENTIALS_PROVIDER_VERSION, rotation: args.rotation ?? 0, hashCost: HTPASSWD_BCRYPT_COST, password: undefined, htpasswd: undefined, httpSecret: undefined },
+            {
+                username: args.username ?? "slipway",
+                version: REGISTRY_CREDENTIALS_PROVIDER_VERSION,
+                rotation: args.rotation ?? 0,
+                hashCost: HTPASSWD_BCRYPT_COST,
+                password: undefined,
+                htpasswd: undefined,
+                httpSecret: undefined,
+            },
             { ...opts, additionalSecretOutputs: ["password", "htpasswd", "httpSecret"] },
             "slipway",
             "RegistryCredentials",

@@ -45,8 +45,10 @@ async function mirrorNow(inputs: Inputs): Promise<Outputs> {
 export const registryMirrorProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (typeof news.from === "string" && !/@sha256:[a-f0-9]{64}$/.test(news.from)) failures.push({ property: "from", reason: "must be pinned by digest: <ref>@sha256:<64 hex>" });
-        if (typeof news.to === "string" && !isRepositoryTarget(news.to)) failures.push({ property: "to", reason: "must be a repository, registry/repository (no tag or digest)" });
+        if (typeof news.from === "string" && !/@sha256:[a-f0-9]{64}$/.test(news.from))
+            failures.push({ property: "from", reason: "must be pinned by digest: <ref>@sha256:<64 hex>" });
+        if (typeof news.to === "string" && !isRepositoryTarget(news.to))
+            failures.push({ property: "to", reason: "must be a repository, registry/repository (no tag or digest)" });
         return Promise.resolve({ inputs: news, failures });
     },
 
@@ -87,6 +89,13 @@ export class RegistryMirror extends pulumi.dynamic.Resource {
     declare readonly mirroredAt: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryMirrorArgs, opts?: pulumi.CustomResourceOptions) {
-        super(registryMirrorProvider, name, { ...args, version: REGISTRY_MIRROR_PROVIDER_VERSION, digest: undefined, ref: undefined, mirroredAt: undefined }, opts, "slipway", "RegistryMirror");
+        super(
+            registryMirrorProvider,
+            name,
+            { ...args, version: REGISTRY_MIRROR_PROVIDER_VERSION, digest: undefined, ref: undefined, mirroredAt: undefined },
+            opts,
+            "slipway",
+            "RegistryMirror",
+        );
     }
 }

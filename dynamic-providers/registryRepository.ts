@@ -78,6 +78,13 @@ export class RegistryRepository extends pulumi.dynamic.Resource {
     declare readonly digest: pulumi.Output<string>;
 
     constructor(name: string, args: RegistryRepositoryArgs, opts?: pulumi.CustomResourceOptions) {
-        super(registryRepositoryProvider, name, { ...args, version: REGISTRY_REPOSITORY_PROVIDER_VERSION, digest: undefined }, opts, "slipway", "RegistryRepository");
+        super(
+            registryRepositoryProvider,
+            name,
+            { ...args, version: REGISTRY_REPOSITORY_PROVIDER_VERSION, digest: undefined },
+            opts,
+            "slipway",
+            "RegistryRepository",
+        );
     }
 }

@@ -56,25 +56,35 @@ interface Outputs extends Inputs {
 
 const retainLib = () => providerLib("retention/retainReference");
 const optionsOf = (i: Inputs) => ({ groupBy: i.groupBy, keep: i.keep, protect: i.protect, maxDeletes: i.maxDeletes });
-const connectionOf = (i: Inputs) => ({ insecure: i.insecure, ...(i.caCertificate ? { caCertificate: i.caCertificate } : {}), ...(i.credentialsDir ? { credentialsDir: i.credentialsDir } : {}) });
+const connectionOf = (i: Inputs) => ({
+    insecure: i.insecure,
+    ...(i.caCertificate ? { caCertificate: i.caCertificate } : {}),
+    ...(i.credentialsDir ? { credentialsDir: i.credentialsDir } : {}),
+});
 
 async function prune(inputs: Inputs): Promise<Outputs> {
     const lib = retainLib();
     const { plan, deleted } = inputs.dryRun
         ? { plan: await lib.planFor(inputs.repository, optionsOf(inputs), connectionOf(inputs)), deleted: [] as string[] }
         : await lib.retain(inputs.repository, optionsOf(inputs), inputs.plannedDeletions, connectionOf(inputs));
-    if (plan.capped) await pulumi.log.warn(`${inputs.repository}: maxDeletes (${inputs.maxDeletes}) reached; ${plan.deferred.length} publications left for the next run`);
+    if (plan.capped)
+        await pulumi.log.warn(`${inputs.repository}: maxDeletes (${inputs.maxDeletes}) reached; ${plan.deferred.length} publications left for the next run`);
     const kept = Object.fromEntries(plan.groups.map((g) => [Object.values(g.group).join("/"), g.kept]));
     // What is still planned after this run: nothing once applied, the whole plan for a dry run.
     // (These outputs are what the next diff compares with the next check's plan.)
-    const plannedDeletions = inputs.dryRun ? inputs.plannedDeletions : plan.deferred.length > 0 ? inputs.plannedDeletions.filter((d) => !deleted.includes(d)) : [];
+    const plannedDeletions = inputs.dryRun
+        ? inputs.plannedDeletions
+        : plan.deferred.length > 0
+          ? inputs.plannedDeletions.filter((d) => !deleted.includes(d))
+          : [];
     return { ...inputs, plannedDeletions, kept, deleted, capped: plan.capped, ranAt: new Date().toISOString() };
 }
 
 export const retentionPolicyProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!isUnknown(news.repository) && !/^[^/\s]+\/[a-z0-9][\w./-]*$/.test(news.repository ?? "")) failures.push({ property: "repository", reason: "must be registry/repository" });
+        if (!isUnknown(news.repository) && !/^[^/\s]+\/[a-z0-9][\w./-]*$/.test(news.repository ?? ""))
+            failures.push({ property: "repository", reason: "must be registry/repository" });
         if (!Array.isArray(news.groupBy) || news.groupBy.length === 0) failures.push({ property: "groupBy", reason: "needs at least one annotation key" });
         if (!(news.keep >= 1)) failures.push({ property: "keep", reason: "must be at least 1: retention never empties a group" });
         if (!(news.maxDeletes >= 1)) failures.push({ property: "maxDeletes", reason: "must be at least 1" });
@@ -88,7 +98,12 @@ export const retentionPolicyProvider: pulumi.dynamic.ResourceProvider<Inputs, Ou
     },
 
     async diff(_id, olds, news) {
-        return Promise.resolve(diffInputs(olds, news, { replaces: ["repository"], updates: ["groupBy", "keep", "protect", "maxDeletes", "dryRun", "version", "plannedDeletions"] }));
+        return Promise.resolve(
+            diffInputs(olds, news, {
+                replaces: ["repository"],
+                updates: ["groupBy", "keep", "protect", "maxDeletes", "dryRun", "version", "plannedDeletions"],
+            }),
+        );
     },
 
     async create(inputs) {

@@ -40,14 +40,20 @@ const sshLib = () => providerLib("docker/sshIdentity");
 async function ensure(inputs: Inputs, recorded?: string): Promise<Outputs> {
     const env = sshLib().sshAccessEnv(inputs.sshAccess);
     // The provider's own progress cannot reach the engine's log; what it did is in its outputs.
-    const state = await managerLib().ensureManager({ endpoint: inputs.endpoint, ...(inputs.advertiseAddress ? { advertiseAddress: inputs.advertiseAddress } : {}) }, recorded, env, () => undefined);
+    const state = await managerLib().ensureManager(
+        { endpoint: inputs.endpoint, ...(inputs.advertiseAddress ? { advertiseAddress: inputs.advertiseAddress } : {}) },
+        recorded,
+        env,
+        () => undefined,
+    );
     return { ...inputs, ...state };
 }
 
 export const swarmManagerProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!isUnknown(news.endpoint) && !/^(unix:\/\/\/.+|ssh:\/\/[^@\s]+@[^\s:/]+(:\d+)?)$/.test(news.endpoint ?? "")) failures.push({ property: "endpoint", reason: "must be unix:///path/to/docker.sock or ssh://user@host[:port]" });
+        if (!isUnknown(news.endpoint) && !/^(unix:\/\/\/.+|ssh:\/\/[^@\s]+@[^\s:/]+(:\d+)?)$/.test(news.endpoint ?? ""))
+            failures.push({ property: "endpoint", reason: "must be unix:///path/to/docker.sock or ssh://user@host[:port]" });
         return Promise.resolve({ inputs: news, failures });
     },
 
@@ -90,7 +96,11 @@ export class SwarmManager extends pulumi.dynamic.Resource {
     declare readonly architecture: pulumi.Output<string>;
 
     constructor(name: string, args: SwarmManagerArgs, opts?: pulumi.CustomResourceOptions) {
-        const inputs = { ...args, version: SWARM_MANAGER_PROVIDER_VERSION, ...Object.fromEntries(["nodeId", "clusterId", "nodeAddress", "architecture"].map((k) => [k, undefined])) };
+        const inputs = {
+            ...args,
+            version: SWARM_MANAGER_PROVIDER_VERSION,
+            ...Object.fromEntries(["nodeId", "clusterId", "nodeAddress", "architecture"].map((k) => [k, undefined])),
+        };
         super(swarmManagerProvider, name, inputs, opts, "slipway", "SwarmManager");
     }
 }

@@ -43,7 +43,8 @@ const IMMUTABLE: Array<keyof NetworkInputs> = ["endpoint", "name", "driver", "at
 export const swarmNetworkProvider: pulumi.dynamic.ResourceProvider<NetworkInputs, NetworkOutputs> = {
     async check(_olds, news) {
         const failures: pulumi.dynamic.CheckFailure[] = [];
-        if (!news.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(news.name)) failures.push({ property: "name", reason: "must be a Docker network name (letters, digits, '_', '.', '-')" });
+        if (!news.name || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(news.name))
+            failures.push({ property: "name", reason: "must be a Docker network name (letters, digits, '_', '.', '-')" });
         if (!news.endpoint) failures.push({ property: "endpoint", reason: "is required: unix:///var/run/docker.sock or ssh://user@host" });
         return Promise.resolve({ inputs: news, failures });
     },

@@ -49,7 +49,11 @@ export class SwarmStackProbe extends pulumi.dynamic.Resource {
     /** Goes up each time the stack is found incomplete. */
     declare readonly generation: pulumi.Output<number>;
 
-    constructor(name: string, args: { endpoint: pulumi.Input<string>; stack: string; services: pulumi.Input<string[]>; sshAccess?: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions) {
+    constructor(
+        name: string,
+        args: { endpoint: pulumi.Input<string>; stack: string; services: pulumi.Input<string[]>; sshAccess?: pulumi.Input<string> },
+        opts?: pulumi.CustomResourceOptions,
+    ) {
         super(swarmStackProbeProvider, name, { ...args, version: SWARM_STACK_PROBE_VERSION, generation: undefined }, opts, "slipway", "SwarmStackProbe");
     }
 }

@@ -43,7 +43,8 @@ export const IMAGES_ENV = "SLIPWAY_IMAGES";
 export function imagesRecordEnv(images: Partial<Record<Arch, Partial<Record<string, PlatformImage>>>>): string {
     const record: Record<string, ImageRecord> = {};
     for (const [arch, roles] of Object.entries(images) as Array<[Arch, Partial<Record<string, PlatformImage>>]>) {
-        for (const [role, image] of Object.entries(roles)) if (image) record[role] = { arches: { ...record[role]?.arches, [arch]: { ref: image.ref, id: image.id } } };
+        for (const [role, image] of Object.entries(roles))
+            if (image) record[role] = { arches: { ...record[role]?.arches, [arch]: { ref: image.ref, id: image.id } } };
     }
     return Buffer.from(JSON.stringify(record)).toString("base64");
 }
@@ -65,17 +66,36 @@ function recordFromEnv(value: string): Record<string, ImageRecord> {
  */
 export function platformImage(name: string, arch: Arch = hostArch(), env: NodeJS.ProcessEnv = process.env): PlatformImage {
     const path = env[IMAGES_ENV] ? IMAGES_ENV : imagesRecordPath(env);
-    const record = env[IMAGES_ENV] ? recordFromEnv(env[IMAGES_ENV]) : existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ImageRecord>) : {};
+    const record = env[IMAGES_ENV]
+        ? recordFromEnv(env[IMAGES_ENV])
+        : existsSync(path)
+          ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, ImageRecord>)
+          : {};
     const entry = record[name];
     if (!entry) throw new Error(`the platform image "${name}" has not been assembled on this machine (no entry in ${path}): run scripts/setup`);
     const image = entry.arches?.[arch] ?? (arch === hostArch() && entry.id ? entry : undefined);
-    if (!image) throw new Error(`the platform image "${name}" has not been assembled for ${arch} on this machine (${path} has ${Object.keys(entry.arches ?? {}).join(", ") || "no arches"}): run scripts/setup`);
-    if (typeof image.id !== "string" || !/^sha256:[a-f0-9]{64}$/.test(image.id)) throw new Error(`${path}: "${name}" for ${arch} has no image ID (${JSON.stringify(image.id)}): run scripts/setup again`);
+    if (!image)
+        throw new Error(
+            `the platform image "${name}" has not been assembled for ${arch} on this machine (${path} has ${Object.keys(entry.arches ?? {}).join(", ") || "no arches"}): run scripts/setup`,
+        );
+    if (typeof image.id !== "string" || !/^sha256:[a-f0-9]{64}$/.test(image.id))
+        throw new Error(`${path}: "${name}" for ${arch} has no image ID (${JSON.stringify(image.id)}): run scripts/setup again`);
     return { ref: image.ref ?? "", id: image.id };
 }
 
 /** The images a platform deployment runs, by the role names `slipway:images` uses. */
-export const PLATFORM_ROLES = ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build", "ci-preview", "maintenance", "gitea"] as const;
+export const PLATFORM_ROLES = [
+    "traefik",
+    "socket-proxy",
+    "registry",
+    "woodpecker-server",
+    "woodpecker-agent",
+    "ci-clone",
+    "ci-build",
+    "ci-preview",
+    "maintenance",
+    "gitea",
+] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 /** Roles only some deployments run: maintenance does the scheduled prune and registry GC; gitea is the platform's forge; ci-preview runs pull-request previews. */
 export const OPTIONAL_ROLES: readonly PlatformRole[] = ["maintenance", "gitea", "ci-preview"];

@@ -23,7 +23,11 @@ import { cosignSign } from "../lib/diskimage/sign";
 import { credentialsPath } from "../lib/registry/credentialsDir";
 
 /** Its command line after `node bin/scripts/diskImage.js` (components call it through components/kit/workers). */
-export type Args = ["build", specJson: string, ...flags: "--no-boot"[]] | ["fetch"] | ["publish", credentialsDir: string] | ["sign", reference: string, credentialsDir: string, ...flags: "--insecure"[]];
+export type Args =
+    | ["build", specJson: string, ...flags: "--no-boot"[]]
+    | ["fetch"]
+    | ["publish", credentialsDir: string]
+    | ["sign", reference: string, credentialsDir: string, ...flags: "--insecure"[]];
 
 async function main(argv: string[]) {
     const [command, specJson, ...flags] = argv;
@@ -31,7 +35,9 @@ async function main(argv: string[]) {
     if (command === "publish" && specJson) return publishFromStdin(specJson);
     if (command === "sign" && specJson && flags[0]) return cosignSign(specJson, credentialsPath(flags[0]), flags.includes("--insecure"));
     if (command !== "build" || !specJson) {
-        throw new Error("usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | fetch | publish <dir> < request.json | sign <ref@digest> <dir> [--insecure]");
+        throw new Error(
+            "usage: diskImage.js build '<BuildSpec JSON>' [--no-boot] | fetch | publish <dir> < request.json | sign <ref@digest> <dir> [--insecure]",
+        );
     }
     const spec = JSON.parse(specJson) as BuildSpec;
     const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -47,7 +53,11 @@ async function main(argv: string[]) {
 }
 
 async function publishFromStdin(credentialsDir: string) {
-    const input = JSON.parse(readFileSync(0, "utf8")) as { registry: string; insecure?: boolean; request: Omit<PublishRequest, "publishedAt"> & { publishedAt?: string } };
+    const input = JSON.parse(readFileSync(0, "utf8")) as {
+        registry: string;
+        insecure?: boolean;
+        request: Omit<PublishRequest, "publishedAt"> & { publishedAt?: string };
+    };
     // The publication time orders publications for retention: now, unless the caller fixed it.
     const request: PublishRequest = { ...input.request, publishedAt: input.request.publishedAt ?? new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
     const client = clientFor(input.registry, { insecure: input.insecure ?? false, credentialsDir });

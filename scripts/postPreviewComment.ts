@@ -14,7 +14,8 @@ function flagsFrom(argv: string[]): { flags: Partial<ForgeContext>; rest: string
     const known = Object.values(FLAGS);
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]!;
-        if (arg === "--token") throw new Error("there is no --token: the token comes from SLIPWAY_FORGE_TOKEN only (a flag would show in process lists and CI logs)");
+        if (arg === "--token")
+            throw new Error("there is no --token: the token comes from SLIPWAY_FORGE_TOKEN only (a flag would show in process lists and CI logs)");
         if (!arg.startsWith("--")) {
             rest.push(arg);
             continue;

@@ -31,22 +31,39 @@ function deps(): CommandDeps {
     const forge = required("SLIPWAY_FORGE_URL").replace(/\/+$/, "");
     const ci = required("SLIPWAY_CI_URL").replace(/\/+$/, "");
     // Read at each request: a rotated secret reaches the service as a new file and a restart, never a stale copy.
-    const forgeAuth = () => ({ authorization: `Basic ${Buffer.from(`${required("SLIPWAY_FORGE_USERNAME")}:${secretFile("SLIPWAY_FORGE_PASSWORD_FILE")}`).toString("base64")}` });
+    const forgeAuth = () => ({
+        authorization: `Basic ${Buffer.from(`${required("SLIPWAY_FORGE_USERNAME")}:${secretFile("SLIPWAY_FORGE_PASSWORD_FILE")}`).toString("base64")}`,
+    });
     const ciAuth = () => ({ authorization: `Bearer ${secretFile("SLIPWAY_CI_TOKEN_FILE")}` });
     return {
         async permission(repo, user) {
-            const answer = await json<{ permission?: unknown }>(`${forge}/api/v1/repos/${repo}/collaborators/${encodeURIComponent(user)}/permission`, { headers: forgeAuth() }, "the forge");
+            const answer = await json<{ permission?: unknown }>(
+                `${forge}/api/v1/repos/${repo}/collaborators/${encodeURIComponent(user)}/permission`,
+                { headers: forgeAuth() },
+                "the forge",
+            );
             return typeof answer.permission === "string" ? answer.permission : "none";
         },
         async pullRequest(repo, number) {
-            const pr = await json<{ state?: unknown; head?: { sha?: unknown } }>(`${forge}/api/v1/repos/${repo}/pulls/${number}`, { headers: forgeAuth() }, "the forge");
+            const pr = await json<{ state?: unknown; head?: { sha?: unknown } }>(
+                `${forge}/api/v1/repos/${repo}/pulls/${number}`,
+                { headers: forgeAuth() },
+                "the forge",
+            );
             return { state: String(pr.state), headSha: String(pr.head?.sha) };
         },
         async rerun(repo, pullRequest, headSha) {
             const { id } = await json<{ id: number }>(`${ci}/api/repos/lookup/${repo}`, { headers: ciAuth() }, "the CI");
-            const pipelines = await json<Array<{ number: number; event: string; commit: string }>>(`${ci}/api/repos/${id}/pipelines?page=1`, { headers: ciAuth() }, "the CI");
+            const pipelines = await json<Array<{ number: number; event: string; commit: string }>>(
+                `${ci}/api/repos/${id}/pipelines?page=1`,
+                { headers: ciAuth() },
+                "the CI",
+            );
             const last = pipelines.find((p) => p.event === "pull_request" && p.commit === headSha);
-            if (!last) throw new Error(`no pull-request pipeline of ${repo} ran for ${headSha} yet (#${pullRequest}): push to the pull request, or activate previews for the repository (ci:repo --preview)`);
+            if (!last)
+                throw new Error(
+                    `no pull-request pipeline of ${repo} ran for ${headSha} yet (#${pullRequest}): push to the pull request, or activate previews for the repository (ci:repo --preview)`,
+                );
             const started = await json<{ number: number }>(`${ci}/api/repos/${id}/pipelines/${last.number}`, { method: "POST", headers: ciAuth() }, "the CI");
             return `pipeline ${started.number} (a re-run of ${last.number})`;
         },

@@ -17,7 +17,11 @@ function main([command, first, second]: string[]) {
 }
 
 function login(registry: string, dir: string) {
-    const credentials = credentialsFor(registry, { SLIPWAY_REGISTRY_USERNAME: process.env.SLIPWAY_REGISTRY_USERNAME, SLIPWAY_REGISTRY_PASSWORD: process.env.SLIPWAY_REGISTRY_PASSWORD, DOCKER_CONFIG: "/nonexistent" });
+    const credentials = credentialsFor(registry, {
+        SLIPWAY_REGISTRY_USERNAME: process.env.SLIPWAY_REGISTRY_USERNAME,
+        SLIPWAY_REGISTRY_PASSWORD: process.env.SLIPWAY_REGISTRY_PASSWORD,
+        DOCKER_CONFIG: "/nonexistent",
+    });
     if (!credentials) throw new Error("login needs SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD in the environment");
     writeDockerConfig(credentialsPath(dir), registry, credentials, process.env.SLIPWAY_REGISTRY_CA_PEM || undefined);
     process.stderr.write(`    credentials for ${registry} in ${credentialsPath(dir)}\n`);

@@ -13,7 +13,8 @@ function main([command, dir]: string[]) {
     if (command === "write" && dir) {
         const privateKey = process.env.SLIPWAY_SSH_KEY;
         const knownHosts = process.env.SLIPWAY_KNOWN_HOSTS;
-        if (!privateKey || !knownHosts) throw new Error("write needs SLIPWAY_SSH_KEY (the sshPrivateKey secret) and SLIPWAY_KNOWN_HOSTS (host.knownHosts) in the environment");
+        if (!privateKey || !knownHosts)
+            throw new Error("write needs SLIPWAY_SSH_KEY (the sshPrivateKey secret) and SLIPWAY_KNOWN_HOSTS (host.knownHosts) in the environment");
         writeSshIdentity(credentialsPath(dir), { privateKey, knownHosts });
         process.stderr.write(`    SSH access in ${credentialsPath(dir)}\n`);
         return;

@@ -13,10 +13,12 @@ export type Args = ["join" | "leave"];
 
 async function main(command: string | undefined) {
     const spec = JSON.parse(process.env.SLIPWAY_WORKER ?? "null") as WorkerSpec | null;
-    if (!spec || (command !== "join" && command !== "leave")) throw new Error("usage: SLIPWAY_WORKER='<WorkerSpec JSON>' SLIPWAY_SSH_KEY=… SLIPWAY_KNOWN_HOSTS=… swarmWorker.js join|leave");
+    if (!spec || (command !== "join" && command !== "leave"))
+        throw new Error("usage: SLIPWAY_WORKER='<WorkerSpec JSON>' SLIPWAY_SSH_KEY=… SLIPWAY_KNOWN_HOSTS=… swarmWorker.js join|leave");
     const privateKey = process.env.SLIPWAY_SSH_KEY;
     const knownHosts = process.env.SLIPWAY_KNOWN_HOSTS;
-    if (!privateKey || !knownHosts) throw new Error(`worker ${spec.name}: reaching ${spec.worker} needs the sshPrivateKey secret and host.knownHosts in the stack config`);
+    if (!privateKey || !knownHosts)
+        throw new Error(`worker ${spec.name}: reaching ${spec.worker} needs the sshPrivateKey secret and host.knownHosts in the stack config`);
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     await withSshIdentity({ privateKey, knownHosts }, async (env) => {
         if (command === "join") {
@@ -25,7 +27,9 @@ async function main(command: string | undefined) {
             return;
         }
         const printed = (process.env.PULUMI_COMMAND_STDOUT ?? "").trim().split("\n").pop();
-        const nodeId = printed ? (JSON.parse(printed) as JoinedWorker).nodeId : (await docker(spec.manager, ["node", "ls", "--quiet", "--filter", `node.label=slipway.worker=${spec.name}`], 30_000, env)).split("\n")[0] ?? "";
+        const nodeId = printed
+            ? (JSON.parse(printed) as JoinedWorker).nodeId
+            : ((await docker(spec.manager, ["node", "ls", "--quiet", "--filter", `node.label=slipway.worker=${spec.name}`], 30_000, env)).split("\n")[0] ?? "");
         await removeWorker(spec, nodeId, env, progress);
     });
 }

@@ -32,11 +32,16 @@ function parse(argv: string[]) {
 async function main() {
     const { command, stack, file, force } = parse(process.argv.slice(2));
     const project = join(__dirname, "..", "..");
-    const config = JSON.parse(execFileSync("pulumi", ["config", "--json", "--stack", stack, "--cwd", project], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as Parameters<typeof siteOf>[1];
+    const config = JSON.parse(
+        execFileSync("pulumi", ["config", "--json", "--stack", stack, "--cwd", project], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }),
+    ) as Parameters<typeof siteOf>[1];
     const site = siteOf(stack, config);
     const access = `ssh-access/${stack}`;
     const overSsh = site.endpoint.startsWith("ssh://") && site.sshKey;
-    if (overSsh && !existsSync(join(credentialsPath(access), "ssh"))) throw new Error(`${stack} reaches ${site.endpoint} with its SSH key, whose access folder ${credentialsPath(access)} is not on this machine: run pulumi up for the stack here first`);
+    if (overSsh && !existsSync(join(credentialsPath(access), "ssh")))
+        throw new Error(
+            `${stack} reaches ${site.endpoint} with its SSH key, whose access folder ${credentialsPath(access)} is not on this machine: run pulumi up for the stack here first`,
+        );
     const env = overSsh ? sshAccessEnv(access) : {};
     const progress = (line: string) => process.stderr.write(`${command}: ${line}\n`);
     if (command === "backup") {

@@ -21,7 +21,12 @@ const resolvers: Resolvers = {
             const env = { ...process.env, GOTOOLCHAIN: "local", GOSUMDB: "off", GOFLAGS: "-mod=mod" };
             let out: string;
             try {
-                out = execFileSync("go", ["mod", "download", "-json", `${module}@${version}`], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+                out = execFileSync("go", ["mod", "download", "-json", `${module}@${version}`], {
+                    cwd: dir,
+                    env,
+                    encoding: "utf8",
+                    stdio: ["ignore", "pipe", "pipe"],
+                });
             } catch (error) {
                 const text = String((error as { stdout?: string }).stdout ?? "");
                 const reason = /"Error":\s*"([^"]+)"/.exec(text)?.[1] ?? String(error);
@@ -34,7 +39,9 @@ const resolvers: Resolvers = {
     },
     npmVersionExists(pkg, version) {
         try {
-            return Promise.resolve(execFileSync("npm", ["view", `${pkg}@${version}`, "version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "");
+            return Promise.resolve(
+                execFileSync("npm", ["view", `${pkg}@${version}`, "version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "",
+            );
         } catch {
             return Promise.resolve(false);
         }
@@ -49,7 +56,9 @@ async function bumpDeb(key: string | undefined, version: string | undefined): Pr
     try {
         shown = execFileSync("apt-cache", ["show", `${pkg}:${arch}${version ? `=${version}` : ""}`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (error) {
-        throw new Error(`apt knows no ${pkg}:${arch}${version ? `=${version}` : ""} (${String((error as { stderr?: string }).stderr ?? error).trim()}): apt-get update, or see apt-cache policy ${pkg}:${arch}`);
+        throw new Error(
+            `apt knows no ${pkg}:${arch}${version ? `=${version}` : ""} (${String((error as { stderr?: string }).stderr ?? error).trim()}): apt-get update, or see apt-cache policy ${pkg}:${arch}`,
+        );
     }
     const pin = parseAptShow(shown, version);
     if (!pin) throw new Error(`apt-cache show ${pkg}:${arch} has no version${version ? ` ${version}` : ""} with a SHA256`);

@@ -34,10 +34,16 @@ function parse(argv: string[]) {
 async function main() {
     const { stack, repository, cosignKey, preview } = parse(process.argv.slice(2));
     const token = process.env.WOODPECKER_TOKEN;
-    if (!token) throw new Error("WOODPECKER_TOKEN is not set: a personal token from the CI's user settings (Woodpecker: your avatar, then Personal Access Token)");
+    if (!token)
+        throw new Error("WOODPECKER_TOKEN is not set: a personal token from the CI's user settings (Woodpecker: your avatar, then Personal Access Token)");
     if (cosignKey && process.env.COSIGN_PASSWORD === undefined) throw new Error("--cosign-key needs the key's password in COSIGN_PASSWORD (empty for none)");
     const project = join(__dirname, "..", "..");
-    const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack, "--cwd", project], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })) as Record<string, unknown>;
+    const outputs = JSON.parse(
+        execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack, "--cwd", project], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+        }),
+    ) as Record<string, unknown>;
     const text = (key: string) => {
         const value = outputs[key];
         if (typeof value !== "string" || !value) throw new Error(`stack ${stack} exports no ${key}: run pulumi up for it first`);
@@ -45,10 +51,23 @@ async function main() {
     };
     const registry = { username: text("registryUsername"), password: text("registryPassword") };
     const previews = preview ? (outputs.ciPreview as PreviewSettings | undefined) : undefined;
-    if (preview && !previews) throw new Error(`stack ${stack} exports no ciPreview: set ci.previews and the ciPreviewSecretKey, ciPreviewPassphrase and ciPreviewForgeToken secrets (docs/previews.md), then pulumi up`);
+    if (preview && !previews)
+        throw new Error(
+            `stack ${stack} exports no ciPreview: set ci.previews and the ciPreviewSecretKey, ciPreviewPassphrase and ciPreviewForgeToken secrets (docs/previews.md), then pulumi up`,
+        );
     const secrets: RepositorySecret[] = [
-        ...(preview && previews ? previewSecrets(preview, previews, registry) : [{ name: "registry_username", value: registry.username }, { name: "registry_password", value: registry.password }]),
-        ...(cosignKey ? [{ name: "cosign_private_key", value: readFileSync(cosignKey, "utf8") }, { name: "cosign_password", value: process.env.COSIGN_PASSWORD! }] : []),
+        ...(preview && previews
+            ? previewSecrets(preview, previews, registry)
+            : [
+                  { name: "registry_username", value: registry.username },
+                  { name: "registry_password", value: registry.password },
+              ]),
+        ...(cosignKey
+            ? [
+                  { name: "cosign_private_key", value: readFileSync(cosignKey, "utf8") },
+                  { name: "cosign_password", value: process.env.COSIGN_PASSWORD! },
+              ]
+            : []),
     ];
     const ca = typeof outputs.proxyCaCertificate === "string" ? outputs.proxyCaCertificate : undefined;
     const ci = new WoodpeckerClient(text("ciUrl"), token, ca);

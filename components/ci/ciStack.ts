@@ -70,7 +70,14 @@ export class CiStack extends pulumi.ComponentResource {
         const ctx: SwarmContext = { endpoint: args.endpoint, stack: args.stack, ...(args.sshAccess ? { sshAccess: args.sshAccess } : {}) };
         this.stackName = `${args.stack}-ci`;
 
-        const agentSecret = swarmObject(`${name}-agent-secret`, "secret", `${this.stackName}-agent`, new RandomSecret(`${name}-agent-secret-value`, { parent: this }, args.secretRotation ?? 0).value, ctx, this);
+        const agentSecret = swarmObject(
+            `${name}-agent-secret`,
+            "secret",
+            `${this.stackName}-agent`,
+            new RandomSecret(`${name}-agent-secret-value`, { parent: this }, args.secretRotation ?? 0).value,
+            ctx,
+            this,
+        );
         const metricsValue = new RandomSecret(`${name}-metrics-token-value`, { parent: this }, args.secretRotation ?? 0).value;
         const metricsSecret = swarmObject(`${name}-metrics-token`, "secret", `${this.stackName}-metrics`, metricsValue, ctx, this);
         // Without a forge the server still needs a client secret to start: an unguessable one.
@@ -119,77 +126,92 @@ export class CiStack extends pulumi.ComponentResource {
         const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);
         const siteCaBase64 = pulumi.output(args.caCertificate).apply((ca) => (ca ? Buffer.from(ca).toString("base64") : ""));
         // Woodpecker's server-wide step environment (KEY:VALUE,…), also what pipeline files substitute.
-        const globalEnv = pulumi.all([siteCaBase64, args.previews?.image, args.previews?.registry]).apply(([caBase64, previewImage, registry]) =>
-            [
-                ...(caBase64 ? [`SLIPWAY_SITE_CA:${caBase64}`] : []),
-                ...(args.previews ? [`SLIPWAY_PREVIEW_IMAGE:${previewImage}`, `SLIPWAY_IMAGES:${args.previews.imagesRecord}`, `SLIPWAY_REGISTRY:${registry}`] : []),
-            ].join(","),
-        );
-        const compose = pulumi.all([args.domain, args.network, agentSecret, metricsSecret, forgeSecret, pulumi.all([args.images.server, args.images.agent, args.images.clone]), pulumi.all([siteCa, globalEnv]), pulumi.all([forgeLogin, commandsService])]).apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, stepEnv], [[forgeUrl, clientId], extraServices]]) =>
-            renderCompose({
-                services: {
-                    server: {
-                        image: serverImage,
-                        environment: {
-                            WOODPECKER_HOST: `https://ci.${domain}${port}`,
-                            WOODPECKER_DATABASE_DRIVER: "sqlite3",
-                            WOODPECKER_DATABASE_DATASOURCE: `${DATA_DIR}/woodpecker.sqlite`,
-                            WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
-                            WOODPECKER_PROMETHEUS_AUTH_TOKEN_FILE: `/run/secrets/${metrics}`,
-                            WOODPECKER_GITEA: "true",
-                            WOODPECKER_GITEA_URL: forgeUrl ?? `https://git.${domain}`,
-                            WOODPECKER_GITEA_CLIENT: clientId ?? "unconfigured",
-                            WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
-                            ...(args.admins?.length ? { WOODPECKER_ADMIN: args.admins.join(",") } : {}),
-                            ...(args.openToForgeUsers ? { WOODPECKER_OPEN: "true" } : {}),
-                            // Pipelines clone with the platform's own image (nothing can be pulled here),
-                            // which Woodpecker trusts with the forge's netrc credentials.
-                            WOODPECKER_DEFAULT_CLONE_IMAGE: cloneImage,
-                            // Every step trusts the site's CA (the step images read it: scripts/images/steps/site-ca.sh),
-                            // and, with previews, knows the preview image and the site's images.
-                            ...(stepEnv ? { WOODPECKER_ENVIRONMENT: stepEnv } : {}),
+        const globalEnv = pulumi
+            .all([siteCaBase64, args.previews?.image, args.previews?.registry])
+            .apply(([caBase64, previewImage, registry]) =>
+                [
+                    ...(caBase64 ? [`SLIPWAY_SITE_CA:${caBase64}`] : []),
+                    ...(args.previews
+                        ? [`SLIPWAY_PREVIEW_IMAGE:${previewImage}`, `SLIPWAY_IMAGES:${args.previews.imagesRecord}`, `SLIPWAY_REGISTRY:${registry}`]
+                        : []),
+                ].join(","),
+            );
+        const compose = pulumi
+            .all([
+                args.domain,
+                args.network,
+                agentSecret,
+                metricsSecret,
+                forgeSecret,
+                pulumi.all([args.images.server, args.images.agent, args.images.clone]),
+                pulumi.all([siteCa, globalEnv]),
+                pulumi.all([forgeLogin, commandsService]),
+            ])
+            .apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, stepEnv], [[forgeUrl, clientId], extraServices]]) =>
+                renderCompose({
+                    services: {
+                        server: {
+                            image: serverImage,
+                            environment: {
+                                WOODPECKER_HOST: `https://ci.${domain}${port}`,
+                                WOODPECKER_DATABASE_DRIVER: "sqlite3",
+                                WOODPECKER_DATABASE_DATASOURCE: `${DATA_DIR}/woodpecker.sqlite`,
+                                WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
+                                WOODPECKER_PROMETHEUS_AUTH_TOKEN_FILE: `/run/secrets/${metrics}`,
+                                WOODPECKER_GITEA: "true",
+                                WOODPECKER_GITEA_URL: forgeUrl ?? `https://git.${domain}`,
+                                WOODPECKER_GITEA_CLIENT: clientId ?? "unconfigured",
+                                WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
+                                ...(args.admins?.length ? { WOODPECKER_ADMIN: args.admins.join(",") } : {}),
+                                ...(args.openToForgeUsers ? { WOODPECKER_OPEN: "true" } : {}),
+                                // Pipelines clone with the platform's own image (nothing can be pulled here),
+                                // which Woodpecker trusts with the forge's netrc credentials.
+                                WOODPECKER_DEFAULT_CLONE_IMAGE: cloneImage,
+                                // Every step trusts the site's CA (the step images read it: scripts/images/steps/site-ca.sh),
+                                // and, with previews, knows the preview image and the site's images.
+                                ...(stepEnv ? { WOODPECKER_ENVIRONMENT: stepEnv } : {}),
+                            },
+                            networks: ["proxy", "ci"],
+                            secrets: [agent, metrics, forge],
+                            configs: [{ source: ca, target: SITE_CA_PATH }],
+                            mounts: [{ type: "volume", source: "data", target: DATA_DIR }],
+                            labels: { "slipway.stack": args.stack, ...renderRouteLabels(this.stackName, `ci.${domain}`, 8000) },
+                            // Its database is on this node's volume.
+                            constraints: ["node.role == manager"],
                         },
-                        networks: ["proxy", "ci"],
-                        secrets: [agent, metrics, forge],
-                        configs: [{ source: ca, target: SITE_CA_PATH }],
-                        mounts: [{ type: "volume", source: "data", target: DATA_DIR }],
-                        labels: { "slipway.stack": args.stack, ...renderRouteLabels(this.stackName, `ci.${domain}`, 8000) },
-                        // Its database is on this node's volume.
-                        constraints: ["node.role == manager"],
-                    },
-                    ...extraServices,
-                    agent: {
-                        image: agentImage,
-                        environment: {
-                            WOODPECKER_SERVER: "server:9000",
-                            WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
-                            WOODPECKER_BACKEND: "docker",
-                            WOODPECKER_MAX_WORKFLOWS: String(args.capacity ?? 2),
-                            // Steps join the proxy network too, where the site's hosts (git., registry.) are Traefik.
-                            WOODPECKER_BACKEND_DOCKER_NETWORK: network,
-                            WOODPECKER_AGENT_CONFIG_FILE: "/data/agent.conf",
-                            ...(args.labels?.length ? { WOODPECKER_FILTER_LABELS: args.labels.map((l) => `${l}=true`).join(",") } : {}),
+                        ...extraServices,
+                        agent: {
+                            image: agentImage,
+                            environment: {
+                                WOODPECKER_SERVER: "server:9000",
+                                WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
+                                WOODPECKER_BACKEND: "docker",
+                                WOODPECKER_MAX_WORKFLOWS: String(args.capacity ?? 2),
+                                // Steps join the proxy network too, where the site's hosts (git., registry.) are Traefik.
+                                WOODPECKER_BACKEND_DOCKER_NETWORK: network,
+                                WOODPECKER_AGENT_CONFIG_FILE: "/data/agent.conf",
+                                ...(args.labels?.length ? { WOODPECKER_FILTER_LABELS: args.labels.map((l) => `${l}=true`).join(",") } : {}),
+                            },
+                            networks: ["ci"],
+                            secrets: [agent],
+                            // With a rotated agent secret the new agent cannot register until the new server
+                            // runs: it restarts until then instead of rolling back to the old secret.
+                            onUpdateFailure: "continue",
+                            // The runner starts pipeline containers on this engine: it needs the socket.
+                            mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
+                            labels: { "slipway.stack": args.stack },
+                            // Pipelines run on the engine it is bound to: the manager's, whose images setup assembled.
+                            constraints: ["node.role == manager"],
                         },
-                        networks: ["ci"],
-                        secrets: [agent],
-                        // With a rotated agent secret the new agent cannot register until the new server
-                        // runs: it restarts until then instead of rolling back to the old secret.
-                        onUpdateFailure: "continue",
-                        // The runner starts pipeline containers on this engine: it needs the socket.
-                        mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
-                        labels: { "slipway.stack": args.stack },
-                        // Pipelines run on the engine it is bound to: the manager's, whose images setup assembled.
-                        constraints: ["node.role == manager"],
                     },
-                },
-                networks: { ci: { internal: true } },
-                externalNetworks: { proxy: network },
-                secrets: [agent, metrics, forge, ...Object.values(extraServices).flatMap((x) => x.secrets ?? [])],
-                configs: [ca],
-                externalVolumes: { data: `${this.stackName}_data` },
-                labels: { "slipway.stack": args.stack },
-            }),
-        );
+                    networks: { ci: { internal: true } },
+                    externalNetworks: { proxy: network },
+                    secrets: [agent, metrics, forge, ...Object.values(extraServices).flatMap((x) => x.secrets ?? [])],
+                    configs: [ca],
+                    externalVolumes: { data: `${this.stackName}_data` },
+                    labels: { "slipway.stack": args.stack },
+                }),
+            );
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this, [data]);
 
         this.metricsToken = metricsValue;

@@ -20,7 +20,13 @@ export function forgeSystemHook(name: string, args: ForgeHookArgs, parent: pulum
     const run = (verb: "ensure" | "remove") => pulumi.all([args.credentialsDir, args.url]).apply(([dir, url]) => worker("forgeHook", verb, dir, url));
     return new command.local.Command(
         name,
-        { create: run("ensure"), update: run("ensure"), delete: run("remove"), dir: projectDir(), environment: { SLIPWAY_HOOK_SECRET: pulumi.secret(args.secret) } },
+        {
+            create: run("ensure"),
+            update: run("ensure"),
+            delete: run("remove"),
+            dir: projectDir(),
+            environment: { SLIPWAY_HOOK_SECRET: pulumi.secret(args.secret) },
+        },
         { parent, dependsOn },
     );
 }

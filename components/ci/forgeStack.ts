@@ -88,7 +88,11 @@ export class ForgeStack extends pulumi.ComponentResource {
                     services: {
                         gitea: {
                             image,
-                            entrypoint: renderGiteaStart({ adminUser: args.adminUser, adminEmail: `${args.adminUser}@${domain}`, adminPasswordFile: `/run/secrets/${admin}` }),
+                            entrypoint: renderGiteaStart({
+                                adminUser: args.adminUser,
+                                adminEmail: `${args.adminUser}@${domain}`,
+                                adminPasswordFile: `/run/secrets/${admin}`,
+                            }),
                             environment: { GITEA_WORK_DIR: `${GITEA_DATA}/gitea`, GITEA_CUSTOM: `${GITEA_DATA}/gitea/custom`, HOME: `${GITEA_DATA}/git` },
                             networks: ["proxy"],
                             secrets: [admin, sk, it, jwt],

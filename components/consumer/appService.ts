@@ -34,16 +34,27 @@ export class AppService extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:app:AppService", name, {}, opts);
-        if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new pulumi.ResourceError(`AppService name "${name}" must be lowercase letters, digits and dashes: it is the host name it is routed at`, this);
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+            throw new pulumi.ResourceError(`AppService name "${name}" must be lowercase letters, digits and dashes: it is the host name it is routed at`, this);
         const image = pulumi.output(args.image).apply((ref) => {
-            if (!parseReference(ref).digest) throw new pulumi.ResourceError(`AppService ${name}: image "${ref}" is not pinned by digest: deploy a promotion's ref (registry/repository@sha256:…)`, this);
+            if (!parseReference(ref).digest)
+                throw new pulumi.ResourceError(
+                    `AppService ${name}: image "${ref}" is not pinned by digest: deploy a promotion's ref (registry/repository@sha256:…)`,
+                    this,
+                );
             return ref;
         });
         // All of the platform's outputs read as secret when one is (the registry password): only that one is.
         const platform = pulumi.unsecret(args.platform);
         const login = registryLogin(
             `${name}-registry-login`,
-            { registry: platform.registryHost, username: platform.registryUsername, password: pulumi.secret(args.platform.registryPassword), caCertificate: platform.proxyCaCertificate, dir: `registry-auth/${args.stack}-${name}` },
+            {
+                registry: platform.registryHost,
+                username: platform.registryUsername,
+                password: pulumi.secret(args.platform.registryPassword),
+                caCertificate: platform.proxyCaCertificate,
+                dir: `registry-auth/${args.stack}-${name}`,
+            },
             this,
         );
         const stackName = `${args.stack}-${name}`;
@@ -63,7 +74,8 @@ export class AppService extends pulumi.ComponentResource {
             }),
         );
         const endpoint = args.endpoint ?? "unix:///var/run/docker.sock";
-        const sshAccess = args.ssh && endpoint.startsWith("ssh://") ? sshAccessFolder(`${name}-ssh-access`, `${args.stack}-${name}`, args.ssh, this) : undefined;
+        const sshAccess =
+            args.ssh && endpoint.startsWith("ssh://") ? sshAccessFolder(`${name}-ssh-access`, `${args.stack}-${name}`, args.ssh, this) : undefined;
         swarmStack(`${name}-stack`, stackName, compose, { endpoint, stack: args.stack, ...(sshAccess ? { sshAccess } : {}) }, this, [], login.dockerConfig);
         // The platform's HTTPS port is the one its own routes use.
         this.url = platform.apply((p) => `https://${name}.${p.proxyDomain}${portOf(p.proxyPingUrl)}`);

@@ -55,14 +55,20 @@ export class DiskImagePipeline extends pulumi.ComponentResource {
     constructor(name: string, args: DiskImagePipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:diskimage:DiskImagePipeline", name, {}, opts);
         this.platform = args.platform;
-        if (args.recipe.dirty) void pulumi.log.warn(`the disk-image recipe has uncommitted changes: artifacts will record ${args.recipe.gitSha.slice(0, 12)} but come from the working tree`, this);
+        if (args.recipe.dirty)
+            void pulumi.log.warn(
+                `the disk-image recipe has uncommitted changes: artifacts will record ${args.recipe.gitSha.slice(0, 12)} but come from the working tree`,
+                this,
+            );
         const specs = args.architectures.flatMap((arch) => args.families.map((family) => specFor(args, arch, family, this)));
         const builds = specs.map((spec) => buildCommand(`${name}-${spec.family}-${spec.arch}`, spec, projectDir(), this));
         this.builds = pulumi.all(builds);
         const published = args.publish ? publishFamilies(name, args, args.publish, builds, this) : [];
-        this.publications = pulumi.all(published.map((p) => pulumi.all([p.family, p.publication.latest]))).apply((all) =>
-            Object.fromEntries(all.flatMap(([family, byArch]) => Object.entries(byArch).map(([arch, artifact]) => [`${family}/${arch}`, artifact]))),
-        );
+        this.publications = pulumi
+            .all(published.map((p) => pulumi.all([p.family, p.publication.latest])))
+            .apply((all) =>
+                Object.fromEntries(all.flatMap(([family, byArch]) => Object.entries(byArch).map(([arch, artifact]) => [`${family}/${arch}`, artifact]))),
+            );
         this.current = pulumi.all(published.map((p) => pulumi.all([p.family, p.publication.current]))).apply((all) => Object.fromEntries(all));
         this.registerOutputs({ builds: this.builds, publications: this.publications, current: this.current });
     }
@@ -71,11 +77,24 @@ export class DiskImagePipeline extends pulumi.ComponentResource {
 type PublishArgs = NonNullable<DiskImagePipelineArgs["publish"]>;
 
 /** Logs in once (a credentials folder the dynamic providers read), then publishes each family. */
-function publishFamilies(name: string, args: DiskImagePipelineArgs, target: PublishArgs, builds: pulumi.Output<DiskImageBuildResult>[], parent: pulumi.Resource) {
+function publishFamilies(
+    name: string,
+    args: DiskImagePipelineArgs,
+    target: PublishArgs,
+    builds: pulumi.Output<DiskImageBuildResult>[],
+    parent: pulumi.Resource,
+) {
     const dir = `registry-auth/${target.stack}-${name}`;
     const { credentialsDir } = registryLogin(
         `${name}-registry-login`,
-        { registry: target.registry, username: target.username, password: target.password, caCertificate: target.caCertificate, dir, dependsOn: target.dependsOn ?? [] },
+        {
+            registry: target.registry,
+            username: target.username,
+            password: target.password,
+            caCertificate: target.caCertificate,
+            dir,
+            dependsOn: target.dependsOn ?? [],
+        },
         parent,
     );
     return args.families.map((family) => {
@@ -109,9 +128,24 @@ function publishTargetOf(target: PublishArgs): PublishTarget {
 
 function specFor(args: DiskImagePipelineArgs, arch: Arch, family: Family, parent: pulumi.Resource): BuildSpec {
     const kernel = args.kernel[arch];
-    if (!kernel) throw new pulumi.ResourceError(`disk-image platform ${args.platform} builds ${arch} but names no ${arch} kernel: pulumi config set --path 'diskImages[…].kernel.${arch}' 6.1.0-56-cloud-${arch}`, parent);
+    if (!kernel)
+        throw new pulumi.ResourceError(
+            `disk-image platform ${args.platform} builds ${arch} but names no ${arch} kernel: pulumi config set --path 'diskImages[…].kernel.${arch}' 6.1.0-56-cloud-${arch}`,
+            parent,
+        );
     try {
-        return buildSpec({ platform: args.platform, arch, family, kernel, sourceDateEpoch: args.recipe.sourceDateEpoch, gitSha: args.recipe.gitSha, ...(args.initramfs ? { initramfs: args.initramfs } : {}) }, args.debs);
+        return buildSpec(
+            {
+                platform: args.platform,
+                arch,
+                family,
+                kernel,
+                sourceDateEpoch: args.recipe.sourceDateEpoch,
+                gitSha: args.recipe.gitSha,
+                ...(args.initramfs ? { initramfs: args.initramfs } : {}),
+            },
+            args.debs,
+        );
     } catch (error) {
         throw new pulumi.ResourceError((error as Error).message, parent);
     }
@@ -136,6 +170,14 @@ function buildCommand(name: string, spec: BuildSpec, projectDir: string, parent:
 export function parseResult(spec: BuildSpec, digest: string, stdout: string): DiskImageBuildResult {
     const line = stdout.trim().split("\n").pop() ?? "";
     const result = JSON.parse(line) as { dir: string; manifest: BuildManifest; boot?: { seconds: number } };
-    if (result.manifest.buildDigest !== digest) throw new Error(`the ${spec.family}/${spec.arch} build reported digest ${result.manifest.buildDigest}, not ${digest}`);
-    return { arch: spec.arch, family: spec.family, buildDigest: digest, dir: result.dir, manifest: result.manifest, ...(result.boot ? { bootSeconds: result.boot.seconds } : {}) };
+    if (result.manifest.buildDigest !== digest)
+        throw new Error(`the ${spec.family}/${spec.arch} build reported digest ${result.manifest.buildDigest}, not ${digest}`);
+    return {
+        arch: spec.arch,
+        family: spec.family,
+        buildDigest: digest,
+        dir: result.dir,
+        manifest: result.manifest,
+        ...(result.boot ? { bootSeconds: result.boot.seconds } : {}),
+    };
 }

@@ -81,9 +81,19 @@ export class DiskImagePublication extends pulumi.ComponentResource {
         const published = pushPublication(name, args, repositoryPath, this);
         const signed = signPublication(name, args, pulumi.interpolate`${this.repository}@${published.digest}`, this);
         const policy = pulumi.output(args.signing.publicKey).apply((publicKey) => ({ publicKey }));
-        const verification = new CosignVerification(`${name}-verify`, { reference: pulumi.interpolate`${this.repository}@${published.digest}`, policy, ...connection }, { parent: this, dependsOn: [signed] });
+        const verification = new CosignVerification(
+            `${name}-verify`,
+            { reference: pulumi.interpolate`${this.repository}@${published.digest}`, policy, ...connection },
+            { parent: this, dependsOn: [signed] },
+        );
         // A rollback pin is proven too: an unsigned or deleted publication cannot become current.
-        const pinned = args.current ? new CosignVerification(`${name}-current`, { reference: pulumi.interpolate`${this.repository}@${args.current}`, policy, ...connection }, { parent: this }) : undefined;
+        const pinned = args.current
+            ? new CosignVerification(
+                  `${name}-current`,
+                  { reference: pulumi.interpolate`${this.repository}@${args.current}`, policy, ...connection },
+                  { parent: this },
+              )
+            : undefined;
         const retention = new RetentionPolicy(
             `${name}-retention`,
             {
@@ -104,7 +114,9 @@ export class DiskImagePublication extends pulumi.ComponentResource {
             .all([this.repository, verification.digest, verification.signer, pulumi.output(args.builds), published])
             .apply(([repository, digest, signer, builds, p]) => latestArtifacts(repository, digest, signer, builds, p));
         const proof = pinned ?? verification;
-        this.current = pulumi.all([this.repository, proof.digest, proof.signer]).apply(([repository, digest, signer]) => ({ indexRef: `${repository}@${digest}`, pinned: !!pinned, signer }));
+        this.current = pulumi
+            .all([this.repository, proof.digest, proof.signer])
+            .apply(([repository, digest, signer]) => ({ indexRef: `${repository}@${digest}`, pinned: !!pinned, signer }));
         this.registerOutputs({ latest: this.latest, current: this.current, repository: this.repository });
     }
 }
@@ -112,7 +124,12 @@ export class DiskImagePublication extends pulumi.ComponentResource {
 /** Pushes the family's builds as a new publication: exactly when a build changed (its trigger). */
 function pushPublication(name: string, args: DiskImagePublicationArgs, repository: string, parent: pulumi.Resource): pulumi.Output<Publication> {
     const request = pulumi.all([args.registry, args.builds]).apply(([registry, builds]) => {
-        const req: Omit<PublishRequest, "publishedAt"> = { repository, platform: args.platform, family: args.family, children: builds.map((b) => ({ arch: b.arch, dir: b.dir, manifest: b.manifest })) };
+        const req: Omit<PublishRequest, "publishedAt"> = {
+            repository,
+            platform: args.platform,
+            family: args.family,
+            children: builds.map((b) => ({ arch: b.arch, dir: b.dir, manifest: b.manifest })),
+        };
         return JSON.stringify({ registry, insecure: args.insecure ?? false, request: req });
     });
     const push = new command.local.Command(
@@ -133,7 +150,9 @@ function signPublication(name: string, args: DiskImagePublicationArgs, ref: pulu
     return new command.local.Command(
         `${name}-sign`,
         {
-            create: pulumi.all([ref, args.credentialsDir]).apply(([r, dir]) => worker("diskImage", "sign", r, dir, ...(args.insecure ? (["--insecure"] as const) : []))),
+            create: pulumi
+                .all([ref, args.credentialsDir])
+                .apply(([r, dir]) => worker("diskImage", "sign", r, dir, ...(args.insecure ? (["--insecure"] as const) : []))),
             dir: projectDir(),
             // A new key re-signs (what verification trusts changed); its secrets live only here.
             environment: { COSIGN_PRIVATE_KEY: pulumi.secret(args.signing.privateKey), COSIGN_PASSWORD: pulumi.secret(args.signing.password) },
@@ -144,7 +163,13 @@ function signPublication(name: string, args: DiskImagePublicationArgs, ref: pulu
 }
 
 /** Per arch, the newest publication's artifact (its child of the proven index). */
-function latestArtifacts(repository: string, digest: string, signer: string, builds: DiskImageBuildResult[], published: Publication): Record<string, PublishedArtifact> {
+function latestArtifacts(
+    repository: string,
+    digest: string,
+    signer: string,
+    builds: DiskImageBuildResult[],
+    published: Publication,
+): Record<string, PublishedArtifact> {
     if (digest !== published.digest) throw new Error(`${repository}: verified ${digest}, but ${published.digest} was published`);
     const out: Record<string, PublishedArtifact> = {};
     for (const b of builds) {

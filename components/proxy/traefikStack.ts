@@ -15,7 +15,11 @@ export interface TraefikStackArgs extends SwarmContext {
     /** Host port of the web-secure entrypoint. @default 443 */
     httpsPort?: number;
     /** Wildcard certificate for *.<domain> and its key (a secret). Unset: a local CA issues one. */
-    certificate?: { certificate: pulumi.Input<string>; key: pulumi.Input<string>; /** PEM of its CA when the system does not trust it (public). */ ca?: pulumi.Input<string> };
+    certificate?: {
+        certificate: pulumi.Input<string>;
+        key: pulumi.Input<string>;
+        /** PEM of its CA when the system does not trust it (public). */ ca?: pulumi.Input<string>;
+    };
     /** Image IDs (lib/images) of traefik and the socket proxy. */
     images: { traefik: pulumi.Input<string>; socketProxy: pulumi.Input<string> };
 }
@@ -60,7 +64,9 @@ export class TraefikStack extends pulumi.ComponentResource {
             `${name}-dynamic-config`,
             "config",
             `${this.stackName}-dynamic`,
-            pulumi.all([certSecret, keySecret]).apply(([crt, key]) => renderTraefikDynamic({ certFile: `/run/secrets/${crt}`, keyFile: `/run/secrets/${key}` })),
+            pulumi
+                .all([certSecret, keySecret])
+                .apply(([crt, key]) => renderTraefikDynamic({ certFile: `/run/secrets/${crt}`, keyFile: `/run/secrets/${key}` })),
             ctx,
             this,
         );
@@ -68,62 +74,81 @@ export class TraefikStack extends pulumi.ComponentResource {
             `${name}-static-config`,
             "config",
             `${this.stackName}-static`,
-            pulumi.output(args.network).apply((network) => renderTraefikStatic({ dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`, network, dynamicDir: DYNAMIC_DIR, httpPort, httpsPort, publicHttpsPort: httpsPort, onlyStack: args.stack })),
+            pulumi.output(args.network).apply((network) =>
+                renderTraefikStatic({
+                    dockerEndpoint: `tcp://socket-proxy:${SOCKET_PROXY_PORT}`,
+                    network,
+                    dynamicDir: DYNAMIC_DIR,
+                    httpPort,
+                    httpsPort,
+                    publicHttpsPort: httpsPort,
+                    onlyStack: args.stack,
+                }),
+            ),
             ctx,
             this,
         );
-        const socketProxyConfig = swarmObject(`${name}-socket-proxy-config`, "config", `${this.stackName}-socket-proxy`, renderSocketProxyConfig({ bind: `:${SOCKET_PROXY_PORT}` }), ctx, this);
+        const socketProxyConfig = swarmObject(
+            `${name}-socket-proxy-config`,
+            "config",
+            `${this.stackName}-socket-proxy`,
+            renderSocketProxyConfig({ bind: `:${SOCKET_PROXY_PORT}` }),
+            ctx,
+            this,
+        );
 
         const images = pulumi.all([args.images.traefik, args.images.socketProxy]);
-        const compose = pulumi.all([args.domain, args.network, certSecret, keySecret, staticConfig, dynamicConfig, socketProxyConfig, images]).apply(([domain, network, crt, key, stat, dyn, sp, [traefikImage, socketProxyImage]]) =>
-            renderCompose({
-                services: {
-                    "socket-proxy": {
-                        image: socketProxyImage,
-                        networks: ["socket"],
-                        configs: [{ source: sp, target: "/usr/local/etc/haproxy/haproxy.cfg" }],
-                        mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
-                        constraints: ["node.role == manager"],
-                        labels: { "slipway.stack": args.stack },
-                    },
-                    traefik: {
-                        image: traefikImage,
-                        command: [`--configFile=${STATIC_PATH}`],
-                        networks: ["proxy", "socket"],
-                        // Inside the site, its hosts are Traefik too, on the ports their URLs name: the CI
-                        // reaches the forge, the forge the CI and pipelines the registry by the URLs people use.
-                        aliases: { proxy: SITE_HOSTS.map((h) => `${h}.${domain}`) },
-                        ports: [
-                            { target: httpPort, published: httpPort },
-                            { target: httpsPort, published: httpsPort },
-                        ],
-                        secrets: [crt, key],
-                        configs: [
-                            { source: stat, target: STATIC_PATH },
-                            { source: dyn, target: `${DYNAMIC_DIR}/tls.yml` },
-                        ],
-                        healthcheck: ["traefik", "healthcheck", `--configFile=${STATIC_PATH}`],
-                        constraints: ["node.role == manager"],
-                        labels: {
-                            "slipway.stack": args.stack,
-                            // Traefik's own health, routed through itself: proves the whole path. Named
-                            // per stack: a router name seen twice on one swarm disables both.
-                            "traefik.enable": "true",
-                            [`traefik.http.routers.${this.stackName}-ping.rule`]: `Host(\`proxy.${domain}\`) && Path(\`/ping\`)`,
-                            [`traefik.http.routers.${this.stackName}-ping.entrypoints`]: "web-secure",
-                            [`traefik.http.routers.${this.stackName}-ping.tls`]: "true",
-                            [`traefik.http.routers.${this.stackName}-ping.service`]: "ping@internal",
-                            [`traefik.http.services.${this.stackName}-ping.loadbalancer.server.port`]: "8082",
+        const compose = pulumi
+            .all([args.domain, args.network, certSecret, keySecret, staticConfig, dynamicConfig, socketProxyConfig, images])
+            .apply(([domain, network, crt, key, stat, dyn, sp, [traefikImage, socketProxyImage]]) =>
+                renderCompose({
+                    services: {
+                        "socket-proxy": {
+                            image: socketProxyImage,
+                            networks: ["socket"],
+                            configs: [{ source: sp, target: "/usr/local/etc/haproxy/haproxy.cfg" }],
+                            mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", readOnly: true }],
+                            constraints: ["node.role == manager"],
+                            labels: { "slipway.stack": args.stack },
+                        },
+                        traefik: {
+                            image: traefikImage,
+                            command: [`--configFile=${STATIC_PATH}`],
+                            networks: ["proxy", "socket"],
+                            // Inside the site, its hosts are Traefik too, on the ports their URLs name: the CI
+                            // reaches the forge, the forge the CI and pipelines the registry by the URLs people use.
+                            aliases: { proxy: SITE_HOSTS.map((h) => `${h}.${domain}`) },
+                            ports: [
+                                { target: httpPort, published: httpPort },
+                                { target: httpsPort, published: httpsPort },
+                            ],
+                            secrets: [crt, key],
+                            configs: [
+                                { source: stat, target: STATIC_PATH },
+                                { source: dyn, target: `${DYNAMIC_DIR}/tls.yml` },
+                            ],
+                            healthcheck: ["traefik", "healthcheck", `--configFile=${STATIC_PATH}`],
+                            constraints: ["node.role == manager"],
+                            labels: {
+                                "slipway.stack": args.stack,
+                                // Traefik's own health, routed through itself: proves the whole path. Named
+                                // per stack: a router name seen twice on one swarm disables both.
+                                "traefik.enable": "true",
+                                [`traefik.http.routers.${this.stackName}-ping.rule`]: `Host(\`proxy.${domain}\`) && Path(\`/ping\`)`,
+                                [`traefik.http.routers.${this.stackName}-ping.entrypoints`]: "web-secure",
+                                [`traefik.http.routers.${this.stackName}-ping.tls`]: "true",
+                                [`traefik.http.routers.${this.stackName}-ping.service`]: "ping@internal",
+                                [`traefik.http.services.${this.stackName}-ping.loadbalancer.server.port`]: "8082",
+                            },
                         },
                     },
-                },
-                networks: { socket: { internal: true } },
-                externalNetworks: { proxy: network },
-                secrets: [crt, key],
-                configs: [stat, dyn, sp],
-                labels: { "slipway.stack": args.stack },
-            }),
-        );
+                    networks: { socket: { internal: true } },
+                    externalNetworks: { proxy: network },
+                    secrets: [crt, key],
+                    configs: [stat, dyn, sp],
+                    labels: { "slipway.stack": args.stack },
+                }),
+            );
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
 
         this.caCertificate = tls.ca;

@@ -60,14 +60,22 @@ export class ImagePromotions extends pulumi.ComponentResource {
             }
             const promotion = new ImagePromotion(
                 `${name}-${p.name}`,
-                { source: p.source, target: p.target, expectedRevision: p.expectedRevision, connection, ...(verification ? { verifiedDigest: verification.digest } : {}) },
+                {
+                    source: p.source,
+                    target: p.target,
+                    expectedRevision: p.expectedRevision,
+                    connection,
+                    ...(verification ? { verifiedDigest: verification.digest } : {}),
+                },
                 { parent: this },
             );
             const target = parseReference(p.target);
-            return pulumi.all([promotion.digest, promotion.revision, verification?.signer ?? ""]).apply(([digest, revision, signer]): [string, PromotedImage] => [
-                p.name,
-                { source: p.source, target: p.target, ref: `${target.registry}/${target.repository}@${digest}`, digest, revision, signer },
-            ]);
+            return pulumi
+                .all([promotion.digest, promotion.revision, verification?.signer ?? ""])
+                .apply(([digest, revision, signer]): [string, PromotedImage] => [
+                    p.name,
+                    { source: p.source, target: p.target, ref: `${target.registry}/${target.repository}@${digest}`, digest, revision, signer },
+                ]);
         });
         this.promoted = pulumi.all(each).apply((entries) => Object.fromEntries(entries));
         this.registerOutputs({ promoted: this.promoted });

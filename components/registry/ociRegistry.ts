@@ -14,7 +14,9 @@ export interface OciRegistryArgs extends SwarmContext {
     /** HTTPS port clients reach Traefik on, for the URL outputs. @default 443 */
     httpsPort?: number;
     /** Blobs on a Docker volume, or in S3-compatible object storage (its secret key a Pulumi secret). */
-    storage: { kind: "filesystem"; volume: string } | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: pulumi.Input<string> };
+    storage:
+        | { kind: "filesystem"; volume: string }
+        | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: pulumi.Input<string> };
     /** Image ID of distribution (lib/images). */
     image: pulumi.Input<string>;
     /** What destroy does with the blobs' volume (filesystem storage): keep it, or remove it. @default "retain" */
@@ -52,15 +54,13 @@ export class OciRegistry extends pulumi.ComponentResource {
             `${name}-config`,
             "secret",
             `${this.stackName}-config`,
-            pulumi
-                .all([htpasswd, credentials.httpSecret, args.storage.kind === "s3" ? args.storage.secretKey : ""])
-                .apply(([h, httpSecret, secretKey]) =>
-                    renderRegistryConfig({
-                        htpasswdPath: `/run/secrets/${h}`,
-                        httpSecret,
-                        storage: args.storage.kind === "s3" ? { ...args.storage, secretKey } : { kind: "filesystem", rootDirectory: DATA_DIR },
-                    }),
-                ),
+            pulumi.all([htpasswd, credentials.httpSecret, args.storage.kind === "s3" ? args.storage.secretKey : ""]).apply(([h, httpSecret, secretKey]) =>
+                renderRegistryConfig({
+                    htpasswdPath: `/run/secrets/${h}`,
+                    httpSecret,
+                    storage: args.storage.kind === "s3" ? { ...args.storage, secretKey } : { kind: "filesystem", rootDirectory: DATA_DIR },
+                }),
+            ),
             ctx,
             this,
         );
@@ -68,7 +68,9 @@ export class OciRegistry extends pulumi.ComponentResource {
         const volume = args.storage.kind === "filesystem" ? args.storage.volume : undefined;
         // The blobs' volume is the site's data, not the stack's: the name a stack deploy gave it
         // before, so an existing site keeps its blobs.
-        const dataVolume = volume ? swarmVolume(`${name}-data`, `${this.stackName}_${volume}`, "registry", args.dataOnDestroy ?? "retain", ctx, this) : undefined;
+        const dataVolume = volume
+            ? swarmVolume(`${name}-data`, `${this.stackName}_${volume}`, "registry", args.dataOnDestroy ?? "retain", ctx, this)
+            : undefined;
         const compose = pulumi.all([args.domain, args.network, htpasswd, config, args.image]).apply(([domain, network, h, c, image]) =>
             renderCompose({
                 services: {

@@ -48,13 +48,23 @@ export class RegistryEntries extends pulumi.ComponentResource {
         const resourceName = (kind: string, repository: string) => `${name}-${kind}-${repository.replace(/[^a-z0-9]+/g, "-")}`;
 
         const repositories = args.repositories.map((r) => {
-            const declared = new RegistryRepository(resourceName("repository", r), { repository: pulumi.interpolate`${args.registry.host}/${r}`, connection }, { parent: this });
-            return pulumi.all([declared.repository, declared.digest]).apply(([repository, digest]): [string, DeclaredRepository] => [r, { repository, digest }]);
+            const declared = new RegistryRepository(
+                resourceName("repository", r),
+                { repository: pulumi.interpolate`${args.registry.host}/${r}`, connection },
+                { parent: this },
+            );
+            return pulumi
+                .all([declared.repository, declared.digest])
+                .apply(([repository, digest]): [string, DeclaredRepository] => [r, { repository, digest }]);
         });
         this.repositories = pulumi.all(repositories).apply((entries) => Object.fromEntries(entries));
 
         const mirrors = args.mirrors.map((m) => {
-            const mirror = new RegistryMirror(resourceName("mirror", m.to), { from: m.from, to: pulumi.interpolate`${args.registry.host}/${m.to}`, connection }, { parent: this });
+            const mirror = new RegistryMirror(
+                resourceName("mirror", m.to),
+                { from: m.from, to: pulumi.interpolate`${args.registry.host}/${m.to}`, connection },
+                { parent: this },
+            );
             return pulumi.all([mirror.ref, mirror.digest]).apply(([ref, digest]): [string, MirroredImage] => [m.to, { from: m.from, ref, digest }]);
         });
         this.mirrored = pulumi.all(mirrors).apply((entries) => Object.fromEntries(entries));

@@ -29,8 +29,25 @@ export interface PlatformRegistryAccess {
 }
 
 /** A login to the platform registry in its own folder under `registry-auth/`. */
-export function platformRegistryLogin(name: string, registry: PlatformRegistryAccess, folder: string, dependsOn: pulumi.Input<pulumi.Resource>[], parent: pulumi.Resource): RegistryLogin {
-    return registryLogin(name, { registry: registry.host, username: registry.username, password: registry.password, caCertificate: registry.caCertificate, dir: `registry-auth/${folder}`, dependsOn }, parent);
+export function platformRegistryLogin(
+    name: string,
+    registry: PlatformRegistryAccess,
+    folder: string,
+    dependsOn: pulumi.Input<pulumi.Resource>[],
+    parent: pulumi.Resource,
+): RegistryLogin {
+    return registryLogin(
+        name,
+        {
+            registry: registry.host,
+            username: registry.username,
+            password: registry.password,
+            caCertificate: registry.caCertificate,
+            dir: `registry-auth/${folder}`,
+            dependsOn,
+        },
+        parent,
+    );
 }
 
 export interface RegistryLogin {
@@ -47,7 +64,11 @@ export function registryLogin(name: string, args: RegistryLoginArgs, parent: pul
             create: pulumi.output(args.registry).apply((registry) => worker("registryAuth", "login", registry, args.dir)),
             delete: worker("registryAuth", "logout", args.dir),
             dir: projectDir(),
-            environment: { SLIPWAY_REGISTRY_USERNAME: args.username, SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(args.password), SLIPWAY_REGISTRY_CA_PEM: pulumi.output(args.caCertificate).apply((ca) => ca ?? "") },
+            environment: {
+                SLIPWAY_REGISTRY_USERNAME: args.username,
+                SLIPWAY_REGISTRY_PASSWORD: pulumi.secret(args.password),
+                SLIPWAY_REGISTRY_CA_PEM: pulumi.output(args.caCertificate).apply((ca) => ca ?? ""),
+            },
         },
         // Everything that talks to the registry follows the login (its folder), so it also follows this.
         { parent, dependsOn: args.dependsOn ?? [] },

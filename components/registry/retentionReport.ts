@@ -37,11 +37,28 @@ export function describeRetention(run: RetentionRun): string {
 
 export function reportRetention(retention: RetentionPolicy, repository: pulumi.Input<string>): void {
     pulumi
-        .all([retention.deleted, retention.plannedDeletions, retention.kept, retention.capped, retention.dryRun, retention.maxDeletes, retention.ranAt, repository])
+        .all([
+            retention.deleted,
+            retention.plannedDeletions,
+            retention.kept,
+            retention.capped,
+            retention.dryRun,
+            retention.maxDeletes,
+            retention.ranAt,
+            repository,
+        ])
         .apply(([deleted, plannedDeletions, kept, capped, dryRun, maxDeletes, ranAt, repo]) => {
             // Outputs kept in state from an earlier update are not news.
             if (!ranAt || ranAt < STARTED) return;
-            const run = { repository: repo, dryRun: !!dryRun, maxDeletes, deleted: deleted ?? [], plannedDeletions: plannedDeletions ?? [], kept: kept ?? {}, capped: !!capped };
+            const run = {
+                repository: repo,
+                dryRun: !!dryRun,
+                maxDeletes,
+                deleted: deleted ?? [],
+                plannedDeletions: plannedDeletions ?? [],
+                kept: kept ?? {},
+                capped: !!capped,
+            };
             void pulumi.log.info(describeRetention(run), retention);
         });
 }

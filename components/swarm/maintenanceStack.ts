@@ -41,13 +41,29 @@ export class MaintenanceStack extends pulumi.ComponentResource {
             services.push(
                 pulumi.all([script, args.image]).apply(([s, image]): [string, ComposeService] => [
                     "prune",
-                    { image, init: true, mode: "global", command: [`exec sh ${SCRIPTS}/prune.sh`], environment: { PRUNE_HOURS: String(args.pruneOlderThanHours) }, configs: [{ source: s, target: `${SCRIPTS}/prune.sh` }], mounts: [SOCKET], labels },
+                    {
+                        image,
+                        init: true,
+                        mode: "global",
+                        command: [`exec sh ${SCRIPTS}/prune.sh`],
+                        environment: { PRUNE_HOURS: String(args.pruneOlderThanHours) },
+                        configs: [{ source: s, target: `${SCRIPTS}/prune.sh` }],
+                        mounts: [SOCKET],
+                        labels,
+                    },
                 ]),
             );
         }
         if (args.gcSchedule) {
             const script = swarmObject(`${name}-gc-script`, "config", `${this.stackName}-gc`, renderGcScript(args.registryService), ctx, this);
-            const crontab = swarmObject(`${name}-gc-crontab`, "config", `${this.stackName}-crontab`, renderGcCrontab(args.gcSchedule, `${SCRIPTS}/registry-gc.sh`), ctx, this);
+            const crontab = swarmObject(
+                `${name}-gc-crontab`,
+                "config",
+                `${this.stackName}-crontab`,
+                renderGcCrontab(args.gcSchedule, `${SCRIPTS}/registry-gc.sh`),
+                ctx,
+                this,
+            );
             const runner = swarmObject(`${name}-gc-runner`, "config", `${this.stackName}-gc-runner`, renderGcRunner(), ctx, this);
             configs.push(script, crontab, runner);
             services.push(
@@ -72,9 +88,9 @@ export class MaintenanceStack extends pulumi.ComponentResource {
                 ]),
             );
         }
-        const compose = pulumi.all([pulumi.all(services), pulumi.all(configs)]).apply(([entries, names]) =>
-            renderCompose({ services: Object.fromEntries(entries), configs: names, labels }),
-        );
+        const compose = pulumi
+            .all([pulumi.all(services), pulumi.all(configs)])
+            .apply(([entries, names]) => renderCompose({ services: Object.fromEntries(entries), configs: names, labels }));
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this);
         this.registerOutputs({});
     }

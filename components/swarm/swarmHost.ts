@@ -58,10 +58,15 @@ export class SwarmHost extends pulumi.ComponentResource {
     constructor(name: string, args: SwarmHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("slipway:host:SwarmHost", name, {}, opts);
         // The key and host keys, written where every command and provider reaching an ssh:// node finds them.
-        const createSshAccess = (): pulumi.Output<string> | undefined => (args.ssh ? sshAccessFolder(`${name}-ssh-access`, args.stack, args.ssh, this) : undefined);
+        const createSshAccess = (): pulumi.Output<string> | undefined =>
+            args.ssh ? sshAccessFolder(`${name}-ssh-access`, args.stack, args.ssh, this) : undefined;
 
         const createManager = (sshAccess: pulumi.Output<string> | undefined) =>
-            new SwarmManager(`${name}-manager`, { endpoint: args.endpoint, ...(args.advertiseAddress ? { advertiseAddress: args.advertiseAddress } : {}), ...(sshAccess ? { sshAccess } : {}) }, { parent: this });
+            new SwarmManager(
+                `${name}-manager`,
+                { endpoint: args.endpoint, ...(args.advertiseAddress ? { advertiseAddress: args.advertiseAddress } : {}), ...(sshAccess ? { sshAccess } : {}) },
+                { parent: this },
+            );
 
         const createProxyNetwork = (manager: SwarmManager, sshAccess: pulumi.Output<string> | undefined) =>
             new SwarmNetwork(
@@ -81,7 +86,12 @@ export class SwarmHost extends pulumi.ComponentResource {
                 const scripts = renderNodeLabelScripts(key, value);
                 new command.local.Command(
                     `${name}-label-${key}`,
-                    { create: scripts.create, update: scripts.create, delete: scripts.delete, ...engineShell({ endpoint: args.endpoint, stack: args.stack, ...(sshAccess ? { sshAccess } : {}) }) },
+                    {
+                        create: scripts.create,
+                        update: scripts.create,
+                        delete: scripts.delete,
+                        ...engineShell({ endpoint: args.endpoint, stack: args.stack, ...(sshAccess ? { sshAccess } : {}) }),
+                    },
                     { parent: this, dependsOn: [manager] },
                 );
             }
@@ -99,7 +109,11 @@ export class SwarmHost extends pulumi.ComponentResource {
                         update: worker("swarmWorker", "join"),
                         delete: worker("swarmWorker", "leave"),
                         dir: projectDir(),
-                        environment: { SLIPWAY_WORKER: spec.apply((x) => JSON.stringify(x)), SLIPWAY_SSH_KEY: pulumi.secret(args.ssh.privateKey), SLIPWAY_KNOWN_HOSTS: args.ssh.knownHosts },
+                        environment: {
+                            SLIPWAY_WORKER: spec.apply((x) => JSON.stringify(x)),
+                            SLIPWAY_SSH_KEY: pulumi.secret(args.ssh.privateKey),
+                            SLIPWAY_KNOWN_HOSTS: args.ssh.knownHosts,
+                        },
                     },
                     { parent: this, dependsOn: [network] },
                 );

@@ -36,7 +36,10 @@ export interface SwarmContext {
  * shell run through withSsh.js so `docker` uses the stack's key and host keys. A local engine's
  * commands read exactly as before.
  */
-export function engineShell(ctx: SwarmContext, shell = "/bin/sh"): { environment: Record<string, pulumi.Input<string>>; interpreter: pulumi.Input<pulumi.Input<string>[]>; dir?: string } {
+export function engineShell(
+    ctx: SwarmContext,
+    shell = "/bin/sh",
+): { environment: Record<string, pulumi.Input<string>>; interpreter: pulumi.Input<pulumi.Input<string>[]>; dir?: string } {
     const environment = { DOCKER_HOST: ctx.endpoint };
     if (ctx.sshAccess === undefined) return { environment, interpreter: [shell, "-c"] };
     return {
@@ -84,7 +87,14 @@ export function swarmObject(
  * removing or replacing the stack never removes it; destroy removes it only when the site says
  * `delete`. Never replaced: a changed policy updates the command, the volume stays.
  */
-export function swarmVolume(name: string, volumeName: string, role: string, onDestroy: DataOnDestroy, ctx: SwarmContext, parent: pulumi.Resource): command.local.Command {
+export function swarmVolume(
+    name: string,
+    volumeName: string,
+    role: string,
+    onDestroy: DataOnDestroy,
+    ctx: SwarmContext,
+    parent: pulumi.Resource,
+): command.local.Command {
     const scripts = renderVolumeScripts(volumeName, { "slipway.stack": ctx.stack, "slipway.data": role }, onDestroy);
     return new command.local.Command(name, { create: scripts.create, update: scripts.create, delete: scripts.delete, ...engineShell(ctx) }, { parent });
 }
@@ -94,11 +104,25 @@ export function swarmVolume(name: string, volumeName: string, role: string, onDe
  * With `dockerConfig` (a logged-in docker config folder) the nodes get its registry credentials
  * to pull images from a private registry.
  */
-export function swarmStack(name: string, stackName: string, compose: pulumi.Input<string>, ctx: SwarmContext, parent: pulumi.Resource, dependsOn: pulumi.Input<pulumi.Resource>[] = [], dockerConfig?: pulumi.Input<string>): command.local.Command {
+export function swarmStack(
+    name: string,
+    stackName: string,
+    compose: pulumi.Input<string>,
+    ctx: SwarmContext,
+    parent: pulumi.Resource,
+    dependsOn: pulumi.Input<pulumi.Resource>[] = [],
+    dockerConfig?: pulumi.Input<string>,
+): command.local.Command {
     const scripts = renderStackScripts(stackName, { withRegistryAuth: dockerConfig !== undefined });
     // A stack removed by hand is found by the probe, whose new generation makes this deploy run again.
-    const services = pulumi.unsecret(pulumi.output(compose)).apply((doc) => Object.keys((JSON.parse(doc) as { services: Record<string, unknown> }).services).sort());
-    const probe = new SwarmStackProbe(`${name}-probe`, { endpoint: ctx.endpoint, stack: stackName, services, ...(ctx.sshAccess !== undefined ? { sshAccess: ctx.sshAccess } : {}) }, { parent });
+    const services = pulumi
+        .unsecret(pulumi.output(compose))
+        .apply((doc) => Object.keys((JSON.parse(doc) as { services: Record<string, unknown> }).services).sort());
+    const probe = new SwarmStackProbe(
+        `${name}-probe`,
+        { endpoint: ctx.endpoint, stack: stackName, services, ...(ctx.sshAccess !== undefined ? { sshAccess: ctx.sshAccess } : {}) },
+        { parent },
+    );
     const shell = engineShell(ctx, "/bin/bash");
     return new command.local.Command(
         name,
@@ -108,7 +132,11 @@ export function swarmStack(name: string, stackName: string, compose: pulumi.Inpu
             delete: scripts.delete,
             stdin: compose,
             ...shell,
-            environment: { ...shell.environment, SLIPWAY_STACK_GENERATION: probe.generation.apply((g) => String(g)), ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}) },
+            environment: {
+                ...shell.environment,
+                SLIPWAY_STACK_GENERATION: probe.generation.apply((g) => String(g)),
+                ...(dockerConfig !== undefined ? { DOCKER_CONFIG: dockerConfig } : {}),
+            },
         },
         { parent, dependsOn },
     );

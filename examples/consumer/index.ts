@@ -21,7 +21,9 @@ const platform = readPlatformOutputs(new pulumi.StackReference(config.require("p
 export const proxyNetwork = pulumi.unsecret(platform.proxyNetwork);
 export const registryHost = pulumi.unsecret(platform.registryHost);
 /** Every disk image the platform currently publishes, by "<platform>/<family>", ref@digest. */
-export const currentImages = pulumi.unsecret(platform.diskImageCurrent).apply((current) => Object.fromEntries(Object.entries(current).map(([key, c]) => [key, c.indexRef])));
+export const currentImages = pulumi
+    .unsecret(platform.diskImageCurrent)
+    .apply((current) => Object.fromEntries(Object.entries(current).map(([key, c]) => [key, c.indexRef])));
 /** The registry password stays a secret here too. */
 export const registryPassword = platform.registryPassword;
 
@@ -29,7 +31,10 @@ const service = config.getObject<ServiceConfig>("service");
 const promoted = service
     ? pulumi.unsecret(platform.promotions).apply((all) => {
           const p = all[service.promotion];
-          if (!p) throw new Error(`the platform has no promotion "${service.promotion}" (it has: ${Object.keys(all).join(", ") || "none"}): declare it in its slipway:promotion, or fix this stack's service.promotion`);
+          if (!p)
+              throw new Error(
+                  `the platform has no promotion "${service.promotion}" (it has: ${Object.keys(all).join(", ") || "none"}): declare it in its slipway:promotion, or fix this stack's service.promotion`,
+              );
           return p.ref;
       })
     : undefined;
@@ -38,7 +43,15 @@ const sshPrivateKey = config.getSecret("sshPrivateKey");
 const ssh = sshPrivateKey ? { privateKey: sshPrivateKey, knownHosts: config.require("knownHosts") } : undefined;
 const app =
     service && promoted
-        ? new AppService(service.promotion, { platform, image: promoted, port: service.port, ...(service.command ? { command: service.command } : {}), stack: pulumi.getStack(), ...(endpoint ? { endpoint } : {}), ...(ssh ? { ssh } : {}) })
+        ? new AppService(service.promotion, {
+              platform,
+              image: promoted,
+              port: service.port,
+              ...(service.command ? { command: service.command } : {}),
+              stack: pulumi.getStack(),
+              ...(endpoint ? { endpoint } : {}),
+              ...(ssh ? { ssh } : {}),
+          })
         : undefined;
 
 /** What runs (the promoted digest) and where it answers. */

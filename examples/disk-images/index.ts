@@ -46,7 +46,9 @@ const pipeline = new DiskImagePipeline("node", {
 });
 
 export const builds = pipeline.builds.apply((all) =>
-    Object.fromEntries(all.map((b) => [`${b.family}/${b.arch}`, { buildDigest: b.buildDigest, artifacts: b.manifest.artifacts, bootSeconds: b.bootSeconds ?? null }])),
+    Object.fromEntries(
+        all.map((b) => [`${b.family}/${b.arch}`, { buildDigest: b.buildDigest, artifacts: b.manifest.artifacts, bootSeconds: b.bootSeconds ?? null }]),
+    ),
 );
 export const publications = pipeline.publications;
 export const current = pipeline.current;

@@ -43,8 +43,9 @@ export interface Outcome {
 const WRITERS = new Set(["write", "admin", "owner"]);
 
 /** A payload's text fit for one log line: no control characters, bounded. */
-// eslint-disable-next-line no-control-regex
-const clean = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value) ?? "undefined").replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 60);
+const clean = (value: unknown) =>
+    // eslint-disable-next-line no-control-regex
+    (typeof value === "string" ? value : (JSON.stringify(value) ?? "undefined")).replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 60);
 
 /** Whether `signature` (hex) is the body's HMAC-SHA256 under `secret`, compared in constant time. */
 export function signatureValid(body: Buffer, secret: string, signature: string | undefined): boolean {
@@ -63,7 +64,8 @@ const obj = (value: unknown): Field => (value !== null && typeof value === "obje
 
 export async function handleHook(req: HookRequest, secret: string, deps: CommandDeps): Promise<Outcome> {
     const no = (status: number, log: string): Outcome => ({ status, ran: false, log });
-    if (!signatureValid(req.body, secret, header(req, "x-gitea-signature") ?? header(req, "x-hub-signature-256"))) return no(401, "refused: the signature is missing or not the hook secret's");
+    if (!signatureValid(req.body, secret, header(req, "x-gitea-signature") ?? header(req, "x-hub-signature-256")))
+        return no(401, "refused: the signature is missing or not the hook secret's");
     const event = header(req, "x-gitea-event");
     if (event !== "issue_comment") return no(202, `ignored: a ${clean(event ?? "unnamed")} event, not issue_comment`);
     let payload: Field;
@@ -77,7 +79,8 @@ export async function handleHook(req: HookRequest, secret: string, deps: Command
     const repo = obj(payload?.repository)?.full_name;
     const number = issue?.number;
     const user = obj(comment?.user)?.login;
-    if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo) || typeof number !== "number" || !Number.isSafeInteger(number) || typeof user !== "string") return no(400, "refused: not an issue-comment payload (repository, issue or comment author missing)");
+    if (typeof repo !== "string" || !/^[^/\s]+\/[^/\s]+$/.test(repo) || typeof number !== "number" || !Number.isSafeInteger(number) || typeof user !== "string")
+        return no(400, "refused: not an issue-comment payload (repository, issue or comment author missing)");
     const where = `${repo}#${number} by ${clean(user)}`;
     if (payload?.action !== "created") return no(202, `ignored: ${where}: a comment ${clean(payload?.action)}, not created`);
     if (!obj(issue?.pull_request)) return no(202, `ignored: ${where}: an issue, not a pull request`);

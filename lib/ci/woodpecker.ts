@@ -43,7 +43,10 @@ export class WoodpeckerClient {
     async activate(fullName: string): Promise<number> {
         const mine = await this.call<ForgeRepo[]>("GET", "user/repos?all=true");
         const repo = mine.find((r) => r.full_name === fullName);
-        if (!repo || typeof repo.forge_remote_id !== "string") throw new Error(`${this.base.origin}: the forge shows the token's user no repository ${fullName} (they see ${mine.map((r) => String(r.full_name)).join(", ") || "none"}): create it at the forge, or use a token of a user who can admin it`);
+        if (!repo || typeof repo.forge_remote_id !== "string")
+            throw new Error(
+                `${this.base.origin}: the forge shows the token's user no repository ${fullName} (they see ${mine.map((r) => String(r.full_name)).join(", ") || "none"}): create it at the forge, or use a token of a user who can admin it`,
+            );
         if (repo.active === true && typeof repo.id === "number") return repo.id;
         const active = await this.call<ForgeRepo>("POST", `repos?forge_remote_id=${encodeURIComponent(repo.forge_remote_id)}`);
         if (typeof active.id !== "number") throw new Error(`${this.base.origin}: activating ${fullName} answered no repository id`);
@@ -65,7 +68,10 @@ export class WoodpeckerClient {
     private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
         const res = await this.request(method, path, body);
         // The answer is Woodpecker's text; a secret's value is never echoed by these calls.
-        if (res.status >= 300) throw new Error(`${this.base.origin}: ${method} /api/${path.split("?")[0]} answered ${res.status}: ${res.text.slice(0, 200) || "no message"}${res.status === 401 ? " (the token is not valid: get a personal token from the CI's user settings)" : ""}`);
+        if (res.status >= 300)
+            throw new Error(
+                `${this.base.origin}: ${method} /api/${path.split("?")[0]} answered ${res.status}: ${res.text.slice(0, 200) || "no message"}${res.status === 401 ? " (the token is not valid: get a personal token from the CI's user settings)" : ""}`,
+            );
         return (res.text ? JSON.parse(res.text) : undefined) as T;
     }
 

@@ -19,8 +19,18 @@ export async function generateCosignKeyPair(): Promise<CosignKeyPair> {
     const password = randomPassword();
     try {
         await new Promise<void>((resolve, reject) =>
-            execFile("cosign", ["generate-key-pair"], { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: password }, timeout: 60_000 }, (error, _stdout, stderr) =>
-                error ? reject(new Error(`cosign generate-key-pair failed: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "cosign is not on PATH (scripts/setup builds it; . scripts/env)" : stderr.trim() || error.message}`)) : resolve(),
+            execFile(
+                "cosign",
+                ["generate-key-pair"],
+                { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: password }, timeout: 60_000 },
+                (error, _stdout, stderr) =>
+                    error
+                        ? reject(
+                              new Error(
+                                  `cosign generate-key-pair failed: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "cosign is not on PATH (scripts/setup builds it; . scripts/env)" : stderr.trim() || error.message}`,
+                              ),
+                          )
+                        : resolve(),
             ),
         );
         return { privateKey: readFileSync(join(dir, "cosign.key"), "utf8"), password, publicKey: readFileSync(join(dir, "cosign.pub"), "utf8") };

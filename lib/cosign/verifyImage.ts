@@ -63,9 +63,18 @@ export async function verifyImage(client: RegistryClient, repository: string, di
  * walked once per depth (`verified`, `walked`): an index that lists one child a thousand times
  * at every level costs what its distinct manifests cost, not a thousand to the fourth.
  */
-async function verifyChildren(client: RegistryClient, repository: string, index: FetchedManifest, policy: ImagePolicy, depth: number, verified: Map<string, Promise<OneVerification>>, walked: Map<string, Promise<string[]>>): Promise<string[]> {
+async function verifyChildren(
+    client: RegistryClient,
+    repository: string,
+    index: FetchedManifest,
+    policy: ImagePolicy,
+    depth: number,
+    verified: Map<string, Promise<OneVerification>>,
+    walked: Map<string, Promise<string[]>>,
+): Promise<string[]> {
     const where = `${client.registry}/${repository}@${index.digest} (index)`;
-    if (depth > MAX_INDEX_DEPTH) throw new SignatureVerificationError(where, [`indexes nest deeper than ${MAX_INDEX_DEPTH} levels: refused rather than verified in part`]);
+    if (depth > MAX_INDEX_DEPTH)
+        throw new SignatureVerificationError(where, [`indexes nest deeper than ${MAX_INDEX_DEPTH} levels: refused rather than verified in part`]);
     const children = [...new Set((index.manifest.manifests ?? []).map((m) => m.digest))];
     const once = <T>(memo: Map<string, Promise<T>>, key: string, run: () => Promise<T>): Promise<T> => {
         let p = memo.get(key);
@@ -77,12 +86,18 @@ async function verifyChildren(client: RegistryClient, repository: string, index:
         children.map((child) =>
             once(walked, `${depth} ${child}`, async () => {
                 const { subject } = await once(verified, child, () => verifyOne(client, repository, child, policy));
-                return isIndex(subject.mediaType) ? [child, ...(await verifyChildren(client, repository, subject, policy, depth + 1, verified, walked))] : [child];
+                return isIndex(subject.mediaType)
+                    ? [child, ...(await verifyChildren(client, repository, subject, policy, depth + 1, verified, walked))]
+                    : [child];
             }),
         ),
     );
     const failed = outcomes.flatMap((o) => (o.status === "rejected" ? [(o.reason as Error).message] : []));
-    if (failed.length > 0) throw new SignatureVerificationError(where, failed.map((f) => `child ${f}`));
+    if (failed.length > 0)
+        throw new SignatureVerificationError(
+            where,
+            failed.map((f) => `child ${f}`),
+        );
     return [...new Set(outcomes.flatMap((o) => (o.status === "fulfilled" ? o.value : [])))];
 }
 
@@ -126,7 +141,8 @@ async function verifyOne(client: RegistryClient, repository: string, digest: str
 /** A bundle referrer, checked as the unauthenticated thing it is: by digest, its type, its subject. */
 async function loadBundle(client: RegistryClient, repository: string, referrer: string, subject: string): Promise<unknown> {
     const { manifest } = await client.getManifest(repository, referrer);
-    if (manifest.artifactType !== BUNDLE_TYPE && manifest.config?.artifactType !== BUNDLE_TYPE) throw new Error(`it is not a Sigstore bundle (artifactType ${manifest.artifactType ?? "none"})`);
+    if (manifest.artifactType !== BUNDLE_TYPE && manifest.config?.artifactType !== BUNDLE_TYPE)
+        throw new Error(`it is not a Sigstore bundle (artifactType ${manifest.artifactType ?? "none"})`);
     if (manifest.subject?.digest !== subject) throw new Error(`its subject is ${manifest.subject?.digest ?? "missing"}, not this image`);
     const layer = manifest.layers?.find((l) => l.mediaType === BUNDLE_TYPE);
     if (!layer) throw new Error("it has no bundle layer");
@@ -147,7 +163,12 @@ async function legacySignatures(client: RegistryClient, repository: string, dige
         throw error;
     }
     const layers = (sig.manifest.layers ?? []).filter((l) => l.mediaType === SIMPLE_SIGNING);
-    return Promise.all(layers.map(async (l) => ({ payload: await client.getBlob(repository, l.digest), ...(l.annotations?.[SIGNATURE_ANNOTATION] ? { signature: l.annotations[SIGNATURE_ANNOTATION] } : {}) })));
+    return Promise.all(
+        layers.map(async (l) => ({
+            payload: await client.getBlob(repository, l.digest),
+            ...(l.annotations?.[SIGNATURE_ANNOTATION] ? { signature: l.annotations[SIGNATURE_ANNOTATION] } : {}),
+        })),
+    );
 }
 
 /**
@@ -173,7 +194,8 @@ export function verifyLegacy(layer: LegacyLayer, digest: string, policy: ImagePo
     } catch {
         throw refuse("the signed payload is not JSON: it is no cosign simple-signing payload");
     }
-    const field = (value: unknown, name: string): unknown => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined);
+    const field = (value: unknown, name: string): unknown =>
+        value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
     const named = field(field(field(payload, "critical"), "image"), "docker-manifest-digest");
     if (named !== digest) throw refuse(`the signed payload is for ${typeof named === "string" ? named : "no digest"}, not this image`);
     return { signer: keyFingerprint(key) };

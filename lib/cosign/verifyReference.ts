@@ -8,9 +8,7 @@ import { parseTrustedRoot } from "../sigstore/trustedRoot";
 import { verifyImage, type ImagePolicy, type ImageVerification } from "./verifyImage";
 
 /** The policy as a resource input: a key, or a keyless identity and issuer (exact or anchored regexp). */
-export type SignaturePolicy =
-    | { publicKey: string }
-    | { keyless: { identity?: string; identityRegExp?: string; issuer?: string; issuerRegExp?: string } };
+export type SignaturePolicy = { publicKey: string } | { keyless: { identity?: string; identityRegExp?: string; issuer?: string; issuerRegExp?: string } };
 
 export interface VerifyReferenceArgs extends Connection {
     reference: string;
@@ -41,5 +39,9 @@ export async function verifyDigest(args: VerifyReferenceArgs, digest: string): P
 
 /** The connection fields of a resource's inputs (and only those). */
 export function connectionOf(args: Connection): Connection {
-    return { insecure: args.insecure ?? false, ...(args.caCertificate ? { caCertificate: args.caCertificate } : {}), ...(args.credentialsDir ? { credentialsDir: args.credentialsDir } : {}) };
+    return {
+        insecure: args.insecure ?? false,
+        ...(args.caCertificate ? { caCertificate: args.caCertificate } : {}),
+        ...(args.credentialsDir ? { credentialsDir: args.credentialsDir } : {}),
+    };
 }

@@ -35,7 +35,17 @@ export function qemuArgv(test: BootTest, vars?: string): string[] {
     const file = (name: string) => join(test.dir, name);
     switch (test.family) {
         case "kernel-initrd":
-            return [...argv, "-net", "none", "-kernel", file("vmlinuz"), "-initrd", file("initrd.img"), "-append", `console=${ARCH_TARGETS[test.arch].console} panic=-1 quiet`];
+            return [
+                ...argv,
+                "-net",
+                "none",
+                "-kernel",
+                file("vmlinuz"),
+                "-initrd",
+                file("initrd.img"),
+                "-append",
+                `console=${ARCH_TARGETS[test.arch].console} panic=-1 quiet`,
+            ];
         case "raw":
             return [...argv, ...firmware, "-net", "none", "-drive", `file=${file("disk.img")},format=raw,if=virtio`];
         case "qcow2":
@@ -81,7 +91,10 @@ function watchConsole(test: BootTest, argv: string[]): Promise<BootResult> {
         };
         const tail = () => cleanConsole(output).slice(-1500);
         const what = `${test.platform} ${test.family}/${test.arch}`;
-        const timer = setTimeout(() => finish(new Error(`${what} did not print its boot marker within ${timeoutMs / 1000} s; the console ended with:\n${tail()}`)), timeoutMs);
+        const timer = setTimeout(
+            () => finish(new Error(`${what} did not print its boot marker within ${timeoutMs / 1000} s; the console ended with:\n${tail()}`)),
+            timeoutMs,
+        );
         const onData = (chunk: Buffer) => {
             output = (output + chunk.toString("latin1")).slice(-64_000);
             // Whole lines only: the marker's end (the agent's status) may still be on its way.
@@ -98,7 +111,9 @@ function watchConsole(test: BootTest, argv: string[]): Promise<BootResult> {
         };
         child.stdout.on("data", onData);
         child.stderr.on("data", onData);
-        child.on("error", (error: NodeJS.ErrnoException) => finish(new Error(error.code === "ENOENT" ? `${argv[0]} is not installed (scripts/setup installs it)` : error.message)));
+        child.on("error", (error: NodeJS.ErrnoException) =>
+            finish(new Error(error.code === "ENOENT" ? `${argv[0]} is not installed (scripts/setup installs it)` : error.message)),
+        );
         child.on("close", (code) => finish(new Error(`${what}: QEMU exited (${code}) before the boot marker; the console ended with:\n${tail()}`)));
     });
 }

@@ -47,9 +47,15 @@ export async function buildArtifact(spec: BuildSpec, cacheRoot: string, progress
     try {
         const roots = await timedStep(progress, `${label(spec)}: inputs`, () => extractInputs(spec, cacheRoot), { index: 1, of: steps });
         const a = await timedStep(progress, `${label(spec)}: build`, () => buildOnce(spec, roots, join(work, "a")), { index: 2, of: steps });
-        const b = await timedStep(progress, `${label(spec)}: rebuild for the reproducibility check`, () => buildOnce(spec, roots, join(work, "b")), { index: 3, of: steps });
+        const b = await timedStep(progress, `${label(spec)}: rebuild for the reproducibility check`, () => buildOnce(spec, roots, join(work, "b")), {
+            index: 3,
+            of: steps,
+        });
         const differ = FAMILY_FILES[spec.family].map((f) => f.name).filter((name) => sha256File(join(a, name)) !== sha256File(join(b, name)));
-        if (differ.length) throw new Error(`${label(spec)} is not reproducible: ${differ.join(", ")} differ between two builds of the same inputs (kept for comparison in ${work})`);
+        if (differ.length)
+            throw new Error(
+                `${label(spec)} is not reproducible: ${differ.join(", ")} differ between two builds of the same inputs (kept for comparison in ${work})`,
+            );
         const manifest = renderBuildManifest(spec, buildDigest(spec), await toolVersions(), artifactsOf(spec, a));
         writeFileSync(join(a, "build-manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
         mkdirSync(join(dir, ".."), { recursive: true });
@@ -96,7 +102,12 @@ async function extractInputs(spec: BuildSpec, cacheRoot: string): Promise<InputR
 }
 
 function artifactsOf(spec: BuildSpec, dir: string) {
-    return FAMILY_FILES[spec.family].map(({ name, mediaType }) => ({ name, mediaType, size: statSync(join(dir, name)).size, sha256: sha256File(join(dir, name)) }));
+    return FAMILY_FILES[spec.family].map(({ name, mediaType }) => ({
+        name,
+        mediaType,
+        size: statSync(join(dir, name)).size,
+        sha256: sha256File(join(dir, name)),
+    }));
 }
 
 /** One build of `spec` into `out`, which it creates; returns `out`. */
@@ -166,7 +177,23 @@ async function espTree(spec: BuildSpec, roots: InputRoots, boot: string, tree: s
     mkdirSync(join(tree, "boot", "grub"), { recursive: true });
     const early = join(tree, "..", "grub-early.cfg");
     writeFileSync(early, renderGrubEarlyConfig(id));
-    await run(["grub-mkimage", "-d", join(roots.grub!, "usr", "lib", "grub", grubPlatform), "-O", grubPlatform, "-c", early, "-p", "/boot/grub", "-o", join(tree, "EFI", "BOOT", efiBootFile), ...GRUB_MODULES], { env });
+    await run(
+        [
+            "grub-mkimage",
+            "-d",
+            join(roots.grub!, "usr", "lib", "grub", grubPlatform),
+            "-O",
+            grubPlatform,
+            "-c",
+            early,
+            "-p",
+            "/boot/grub",
+            "-o",
+            join(tree, "EFI", "BOOT", efiBootFile),
+            ...GRUB_MODULES,
+        ],
+        { env },
+    );
     copyFileSync(join(boot, "vmlinuz"), join(tree, "boot", "vmlinuz"));
     copyFileSync(join(boot, "initrd.img"), join(tree, "boot", "initrd.img"));
     writeFileSync(join(tree, "boot", "grub", "grub.cfg"), renderGrubConfig(spec.arch));
@@ -192,7 +219,9 @@ async function rawDisk(spec: BuildSpec, roots: InputRoots, boot: string, scratch
     writeFileSync(image, "");
     await run(["truncate", "-s", String(espBytes + 2 * MIB), image]);
     const digest = buildDigest(spec);
-    await run(["sgdisk", "-U", guid(digest, 0), "-n", `1:2048:+${espBytes / 1024}K`, "-t", "1:ef00", "-u", `1:${guid(digest, 1)}`, "-c", "1:ESP", image], { env });
+    await run(["sgdisk", "-U", guid(digest, 0), "-n", `1:2048:+${espBytes / 1024}K`, "-t", "1:ef00", "-u", `1:${guid(digest, 1)}`, "-c", "1:ESP", image], {
+        env,
+    });
     await run(["dd", `if=${esp}`, `of=${image}`, "bs=1M", "seek=1", "conv=notrunc", "status=none"]);
 }
 
@@ -206,7 +235,28 @@ async function isoImage(spec: BuildSpec, roots: InputRoots, boot: string, scratc
     copyFileSync(efiImage, join(tree, "boot", "efi.img"));
     clampTimes(tree, spec.sourceDateEpoch);
     await run(
-        ["xorriso", "-report_about", "SORRY", "-as", "mkisofs", "-o", image, "-V", "SLIPWAY", "-R", "-e", "boot/efi.img", "-no-emul-boot", "-append_partition", "2", "0xef", efiImage, "-partition_cyl_align", "all", tree],
+        [
+            "xorriso",
+            "-report_about",
+            "SORRY",
+            "-as",
+            "mkisofs",
+            "-o",
+            image,
+            "-V",
+            "SLIPWAY",
+            "-R",
+            "-e",
+            "boot/efi.img",
+            "-no-emul-boot",
+            "-append_partition",
+            "2",
+            "0xef",
+            efiImage,
+            "-partition_cyl_align",
+            "all",
+            tree,
+        ],
         { env },
     );
 }
@@ -219,11 +269,19 @@ async function ociImage(spec: BuildSpec, boot: string, scratch: string, out: str
     copyFileSync(join(boot, "vmlinuz"), join(modules, "vmlinuz"));
     copyFileSync(join(boot, "initrd.img"), join(modules, "initramfs.img"));
     clampTimes(root, spec.sourceDateEpoch);
-    const tar = await run(["tar", "--sort=name", `--mtime=@${spec.sourceDateEpoch}`, "--owner=0", "--group=0", "--numeric-owner", "--format=gnu", "-C", root, "-cf", "-", "usr"], { env });
+    const tar = await run(
+        ["tar", "--sort=name", `--mtime=@${spec.sourceDateEpoch}`, "--owner=0", "--group=0", "--numeric-owner", "--format=gnu", "-C", root, "-cf", "-", "usr"],
+        { env },
+    );
     const diffId = sha256(tar);
     writeFileSync(join(out, "layer.tar.gz"), await run(["gzip", "-n", "-9", "-c"], { env, input: tar }));
     const created = new Date(spec.sourceDateEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    const labels = { "org.opencontainers.image.revision": spec.gitSha, "org.opencontainers.image.created": created, "dev.slipway.platform": spec.platform, "dev.slipway.kernel": spec.kernel };
+    const labels = {
+        "org.opencontainers.image.revision": spec.gitSha,
+        "org.opencontainers.image.created": created,
+        "dev.slipway.platform": spec.platform,
+        "dev.slipway.kernel": spec.kernel,
+    };
     writeFileSync(join(out, "config.json"), renderOciConfig(spec.arch, created, diffId, labels));
 }
 

@@ -45,7 +45,10 @@ export async function fetchDeb(deb: DebInput, cacheRoot: string): Promise<string
         });
         const [fetched] = readdirSync(tmp);
         const got = sha256File(join(tmp, fetched!));
-        if (got !== deb.sha256) throw new Error(`${deb.package}:${deb.arch}=${deb.version} from apt has sha256 ${got}, but toolchain.lock.json pins ${deb.sha256}: refusing it (a re-upload, or a wrong pin: npm run bump -- deb ${deb.package}:${deb.arch})`);
+        if (got !== deb.sha256)
+            throw new Error(
+                `${deb.package}:${deb.arch}=${deb.version} from apt has sha256 ${got}, but toolchain.lock.json pins ${deb.sha256}: refusing it (a re-upload, or a wrong pin: npm run bump -- deb ${deb.package}:${deb.arch})`,
+            );
         renameSync(join(tmp, fetched!), path);
         return path;
     } finally {

@@ -85,14 +85,24 @@ export function renderChild(child: PublishChild): { bytes: Buffer; blobs: Blob[]
     const type = artifactType(m.family);
     const config = type ? EMPTY_CONFIG : files.find((f) => f.descriptor.mediaType.endsWith("config.v1+json"))!;
     const layers = files.filter((f) => f !== config).map((f) => (type ? f.descriptor : stripTitle(f.descriptor)));
-    const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, ...(type ? { artifactType: type } : {}), config: config.descriptor, layers, annotations: childAnnotations(m) };
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        ...(type ? { artifactType: type } : {}),
+        config: config.descriptor,
+        layers,
+        annotations: childAnnotations(m),
+    };
     return { bytes: Buffer.from(JSON.stringify(manifest)), blobs: [config, ...files.filter((f) => f !== config)] };
 }
 
 /** The attestation manifest: build-manifest.json as its one layer. */
 export function renderAttestation(child: PublishChild, subjectDigest: string): { bytes: Buffer; blobs: Blob[] } {
     const bytes = Buffer.from(JSON.stringify(child.manifest, null, 2) + "\n");
-    const layer: Blob = { descriptor: { mediaType: BUILD_MANIFEST_TYPE, digest: sha256(bytes), size: bytes.length, annotations: { [A.title]: "build-manifest.json" } }, bytes: () => bytes };
+    const layer: Blob = {
+        descriptor: { mediaType: BUILD_MANIFEST_TYPE, digest: sha256(bytes), size: bytes.length, annotations: { [A.title]: "build-manifest.json" } },
+        bytes: () => bytes,
+    };
     const manifest = {
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
@@ -109,11 +119,28 @@ function stripTitle(d: Descriptor): Descriptor {
     return { mediaType: d.mediaType, digest: d.digest, size: d.size };
 }
 
-export function renderIndex(req: PublishRequest, entries: { child: PublishChild; digest: string; size: number; attestation: { digest: string; size: number } }[]): Buffer {
+export function renderIndex(
+    req: PublishRequest,
+    entries: { child: PublishChild; digest: string; size: number; attestation: { digest: string; size: number } }[],
+): Buffer {
     const first = entries[0]!.child.manifest;
     const manifests = entries.flatMap(({ child, digest, size, attestation }): Descriptor[] => [
-        { mediaType: OCI_MANIFEST, digest, size, ...(artifactType(req.family) ? { artifactType: artifactType(req.family)! } : {}), platform: { architecture: child.arch, os: "linux" }, annotations: { ...childAnnotations(child.manifest), [A.sbom]: attestation.digest } },
-        { mediaType: OCI_MANIFEST, digest: attestation.digest, size: attestation.size, artifactType: BUILD_MANIFEST_TYPE, platform: { architecture: "unknown", os: "unknown" }, annotations: { "vnd.docker.reference.digest": digest, "vnd.docker.reference.type": "attestation-manifest" } },
+        {
+            mediaType: OCI_MANIFEST,
+            digest,
+            size,
+            ...(artifactType(req.family) ? { artifactType: artifactType(req.family)! } : {}),
+            platform: { architecture: child.arch, os: "linux" },
+            annotations: { ...childAnnotations(child.manifest), [A.sbom]: attestation.digest },
+        },
+        {
+            mediaType: OCI_MANIFEST,
+            digest: attestation.digest,
+            size: attestation.size,
+            artifactType: BUILD_MANIFEST_TYPE,
+            platform: { architecture: "unknown", os: "unknown" },
+            annotations: { "vnd.docker.reference.digest": digest, "vnd.docker.reference.type": "attestation-manifest" },
+        },
     ]);
     const index = {
         schemaVersion: 2,
@@ -144,14 +171,19 @@ export async function publish(client: RegistryClient, req: PublishRequest, progr
     const entries = [];
     const children = req.children.map((child) => ({ child, rendered: renderChild(child) }));
     // How far along the push is, over every blob of every arch.
-    const total = { blobs: children.reduce((n, c) => n + c.rendered.blobs.length, 0), bytes: children.reduce((n, c) => n + c.rendered.blobs.reduce((b, x) => b + x.descriptor.size, 0), 0) };
+    const total = {
+        blobs: children.reduce((n, c) => n + c.rendered.blobs.length, 0),
+        bytes: children.reduce((n, c) => n + c.rendered.blobs.reduce((b, x) => b + x.descriptor.size, 0), 0),
+    };
     const sent = { blobs: 0, bytes: 0 };
     for (const { child, rendered } of children) {
         for (const blob of rendered.blobs) {
             sent.blobs++;
             sent.bytes += blob.descriptor.size;
             await client.copyBlob(req.repository, blob.descriptor.digest, () => Promise.resolve(blob.bytes()), { chunkSize: 16 << 20 });
-            progress(`${req.family}/${child.arch}: ${blob.descriptor.annotations?.[A.title] ?? blob.descriptor.mediaType} (${blob.descriptor.size} bytes) [blob ${sent.blobs}/${total.blobs}, ${mebibytes(sent.bytes, total.bytes)}]`);
+            progress(
+                `${req.family}/${child.arch}: ${blob.descriptor.annotations?.[A.title] ?? blob.descriptor.mediaType} (${blob.descriptor.size} bytes) [blob ${sent.blobs}/${total.blobs}, ${mebibytes(sent.bytes, total.bytes)}]`,
+            );
         }
         const digest = await client.putManifest(req.repository, sha256(rendered.bytes), rendered.bytes, OCI_MANIFEST);
         const attestation = renderAttestation(child, digest);
@@ -168,6 +200,11 @@ export async function publish(client: RegistryClient, req: PublishRequest, progr
         repository: req.repository,
         tag,
         digest,
-        children: entries.map(({ child, digest: d, size }) => ({ arch: child.arch, digest: d, size, payloadSha256: childAnnotations(child.manifest)[A.payloadSha256]! })),
+        children: entries.map(({ child, digest: d, size }) => ({
+            arch: child.arch,
+            digest: d,
+            size,
+            payloadSha256: childAnnotations(child.manifest)[A.payloadSha256]!,
+        })),
     };
 }

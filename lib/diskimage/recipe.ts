@@ -18,7 +18,9 @@ export function recipeCommit(projectRoot: string): RecipeCommit {
         try {
             return execFileSync("git", args, { cwd: projectRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
         } catch (error) {
-            throw new Error(`disk images are built from a git checkout (their SOURCE_DATE_EPOCH is the recipe's commit time), and git ${args.join(" ")} failed in ${projectRoot}: ${(error as Error).message}`);
+            throw new Error(
+                `disk images are built from a git checkout (their SOURCE_DATE_EPOCH is the recipe's commit time), and git ${args.join(" ")} failed in ${projectRoot}: ${(error as Error).message}`,
+            );
         }
     };
     const [gitSha, time] = git(["log", "-1", "--format=%H %ct", "--", ...RECIPE_PATHS]).split(" ");

@@ -34,7 +34,12 @@ export function renderInit(platform: string, arch: Arch, agent?: string): string
  * then read its grub.cfg.
  */
 export function renderGrubEarlyConfig(buildId: string): string {
-    return [`search --no-floppy --file --set=root /boot/slipway-${buildId}.id`, "set prefix=($root)/boot/grub", "configfile ($root)/boot/grub/grub.cfg", ""].join("\n");
+    return [
+        `search --no-floppy --file --set=root /boot/slipway-${buildId}.id`,
+        "set prefix=($root)/boot/grub",
+        "configfile ($root)/boot/grub/grub.cfg",
+        "",
+    ].join("\n");
 }
 
 export function renderGrubConfig(arch: Arch): string {

@@ -16,13 +16,30 @@ export async function cosignSign(reference: string, credentialsDir: string, inse
     try {
         const cosignEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CONFIG: credentialsDir, COSIGN_YES: "true" };
         if (existsSync(join(credentialsDir, CA_FILE))) {
-            writeFileSync(join(scratch, "ca.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + "\n" + readFileSync(join(credentialsDir, CA_FILE), "utf8"));
+            writeFileSync(
+                join(scratch, "ca.pem"),
+                readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + "\n" + readFileSync(join(credentialsDir, CA_FILE), "utf8"),
+            );
             cosignEnv.SSL_CERT_FILE = join(scratch, "ca.pem");
         }
         // A signing config with no services: a bundle signature, no Rekor or Fulcio call.
         await run(["cosign", "signing-config", "create", "--out", join(scratch, "signing-config.json")], { env: cosignEnv });
         const insecureFlags = insecure ? ["--allow-http-registry", "--allow-insecure-registry"] : [];
-        await run(["cosign", "sign", "--key", "env://COSIGN_PRIVATE_KEY", "--signing-config", join(scratch, "signing-config.json"), "--recursive", ...insecureFlags, "--yes", reference], { env: cosignEnv, timeoutMs: 300_000 });
+        await run(
+            [
+                "cosign",
+                "sign",
+                "--key",
+                "env://COSIGN_PRIVATE_KEY",
+                "--signing-config",
+                join(scratch, "signing-config.json"),
+                "--recursive",
+                ...insecureFlags,
+                "--yes",
+                reference,
+            ],
+            { env: cosignEnv, timeoutMs: 300_000 },
+        );
     } finally {
         rmSync(scratch, { recursive: true, force: true });
     }

@@ -32,7 +32,10 @@ export interface BuildSpec {
 export const GRUB_PACKAGE: Record<Arch, string> = { amd64: "grub-efi-amd64-bin", arm64: "grub-efi-arm64-bin" };
 
 /** A spec from the lock's pins; throws naming the fix when a package is not pinned. */
-export function buildSpec(args: Omit<BuildSpec, "inputs" | "initramfs"> & { initramfs?: { packages?: string[]; agent?: string } }, debs: Record<string, DebPin> | undefined): BuildSpec {
+export function buildSpec(
+    args: Omit<BuildSpec, "inputs" | "initramfs"> & { initramfs?: { packages?: string[]; agent?: string } },
+    debs: Record<string, DebPin> | undefined,
+): BuildSpec {
     const { arch, kernel, initramfs, ...rest } = args;
     if (!kernel.endsWith(`-${arch}`)) throw new Error(`kernel ${kernel} is not an ${arch} kernel (its ABI name ends in -${arch}, e.g. 6.1.0-56-cloud-${arch})`);
     return {

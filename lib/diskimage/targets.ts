@@ -29,7 +29,12 @@ export const ARCH_TARGETS: Record<Arch, ArchTarget> = {
         efiBootFile: "BOOTAA64.EFI",
         console: "ttyAMA0",
         // TCG: no KVM for a foreign architecture. cortex-a57 is what Debian's arm64 kernel and AAVMF both run on.
-        qemu: { binary: "qemu-system-aarch64", machine: ["-M", "virt", "-cpu", "cortex-a57"], firmwareCode: "/usr/share/AAVMF/AAVMF_CODE.fd", firmwareVars: "/usr/share/AAVMF/AAVMF_VARS.fd" },
+        qemu: {
+            binary: "qemu-system-aarch64",
+            machine: ["-M", "virt", "-cpu", "cortex-a57"],
+            firmwareCode: "/usr/share/AAVMF/AAVMF_CODE.fd",
+            firmwareVars: "/usr/share/AAVMF/AAVMF_VARS.fd",
+        },
     },
 };
 

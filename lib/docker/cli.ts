@@ -16,12 +16,20 @@ export class DockerError extends Error {
 /** Runs `docker <args>` with DOCKER_HOST set to `endpoint`; resolves with trimmed stdout. `env` adds to the environment (an ssh identity's PATH). */
 export function docker(endpoint: string, args: readonly string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = {}): Promise<string> {
     return new Promise((resolve, reject) => {
-        execFile("docker", args, { env: { ...process.env, ...env, DOCKER_HOST: endpoint }, timeout: timeoutMs, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-            if (error) {
-                const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "the docker CLI is not on PATH (run scripts/setup)" : stderr.trim() || error.message;
-                reject(new DockerError(endpoint, args, reason));
-            } else resolve(stdout.trim());
-        });
+        execFile(
+            "docker",
+            args,
+            { env: { ...process.env, ...env, DOCKER_HOST: endpoint }, timeout: timeoutMs, maxBuffer: 16 << 20 },
+            (error, stdout, stderr) => {
+                if (error) {
+                    const reason =
+                        (error as NodeJS.ErrnoException).code === "ENOENT"
+                            ? "the docker CLI is not on PATH (run scripts/setup)"
+                            : stderr.trim() || error.message;
+                    reject(new DockerError(endpoint, args, reason));
+                } else resolve(stdout.trim());
+            },
+        );
     });
 }
 

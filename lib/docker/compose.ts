@@ -67,13 +67,19 @@ export interface ComposeDocument {
 const SERVICE_KEY = /^[a-z0-9][a-z0-9-]*$/;
 
 export function renderCompose(doc: ComposeDocument): string {
-    for (const name of Object.keys(doc.services)) if (!SERVICE_KEY.test(name)) throw new Error(`service name "${name}" must be lowercase letters, digits and dashes`);
+    for (const name of Object.keys(doc.services))
+        if (!SERVICE_KEY.test(name)) throw new Error(`service name "${name}" must be lowercase letters, digits and dashes`);
     const services = Object.fromEntries(Object.entries(doc.services).map(([name, s]) => [name, renderService(s)]));
     const compose = {
         version: "3.8",
         services,
         networks: {
-            ...Object.fromEntries(Object.entries(doc.networks ?? {}).map(([k, n]) => [k, { driver: "overlay", ...(n.internal ? { internal: true } : {}), ...(doc.labels ? { labels: doc.labels } : {}) }])),
+            ...Object.fromEntries(
+                Object.entries(doc.networks ?? {}).map(([k, n]) => [
+                    k,
+                    { driver: "overlay", ...(n.internal ? { internal: true } : {}), ...(doc.labels ? { labels: doc.labels } : {}) },
+                ]),
+            ),
             ...Object.fromEntries(Object.entries(doc.externalNetworks ?? {}).map(([k, name]) => [k, { external: true, name }])),
         },
         ...(doc.secrets?.length ? { secrets: Object.fromEntries(doc.secrets.map((s) => [s, { external: true }])) } : {}),
@@ -101,11 +107,15 @@ function renderService(s: ComposeService): Record<string, unknown> {
         ...(s.environment ? { environment: Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, literal(v)])) } : {}),
         ...(s.init ? { init: true } : {}),
         ...(s.stopGracePeriod ? { stop_grace_period: s.stopGracePeriod } : {}),
-        ...(s.networks ? { networks: s.aliases ? Object.fromEntries(s.networks.map((n) => [n, s.aliases?.[n] ? { aliases: s.aliases[n] } : {}])) : s.networks } : {}),
+        ...(s.networks
+            ? { networks: s.aliases ? Object.fromEntries(s.networks.map((n) => [n, s.aliases?.[n] ? { aliases: s.aliases[n] } : {}])) : s.networks }
+            : {}),
         ...(s.ports ? { ports: s.ports.map((p) => ({ target: p.target, published: p.published, protocol: "tcp", mode: "host" })) } : {}),
         ...(s.secrets ? { secrets: s.secrets.map((source) => ({ source, target: source })) } : {}),
         ...(s.configs ? { configs: s.configs.map((c) => ({ source: c.source, target: c.target })) } : {}),
-        ...(s.mounts ? { volumes: s.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, ...(m.readOnly ? { read_only: true } : {}) })) } : {}),
+        ...(s.mounts
+            ? { volumes: s.mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, ...(m.readOnly ? { read_only: true } : {}) })) }
+            : {}),
         ...(s.healthcheck ? { healthcheck: { test: ["CMD", ...s.healthcheck], interval: "10s", timeout: "5s", retries: 3, start_period: "5s" } } : {}),
         deploy: {
             ...(s.mode === "global" ? { mode: "global" } : { replicas: s.replicas ?? 1 }),

@@ -54,7 +54,8 @@ export function unreachable(endpoint: string, said: string): string {
     if (/host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|no .* host key is known/i.test(cause)) {
         return `${endpoint}: the host key of ${host} is not the one host.knownHosts holds (${cause}). Check the host, then: ssh-keyscan ${host} > known_hosts && pulumi config set --path host.knownHosts < known_hosts`;
     }
-    if (/permission denied \(publickey/i.test(cause)) return `${endpoint}: ${host} refused the SSH key (${cause}). Add the sshPrivateKey secret's public key to that user's authorized_keys`;
+    if (/permission denied \(publickey/i.test(cause))
+        return `${endpoint}: ${host} refused the SSH key (${cause}). Add the sshPrivateKey secret's public key to that user's authorized_keys`;
     if (/could not resolve hostname|connection refused|no route to host|connection timed out|network is unreachable|operation timed out/i.test(cause)) {
         return `${endpoint}: ${host} cannot be reached over SSH (${cause}). Check the address in host.endpoint, that sshd runs there and that the firewall lets this machine in`;
     }
@@ -77,13 +78,18 @@ export async function ensureManager(spec: ManagerSpec, recordedClusterId: string
         await docker(spec.endpoint, ["swarm", "init", "--advertise-addr", address], 120_000, env);
         info = await engineInfo(spec.endpoint, env);
     } else if (swarm.LocalNodeState !== "active") {
-        throw new Error(`${spec.endpoint}: its swarm state is "${swarm.LocalNodeState}"${swarm.Error ? ` (${swarm.Error})` : ""}, not an active manager. Repair it (docker swarm leave --force, or unlock it) and run pulumi up again`);
+        throw new Error(
+            `${spec.endpoint}: its swarm state is "${swarm.LocalNodeState}"${swarm.Error ? ` (${swarm.Error})` : ""}, not an active manager. Repair it (docker swarm leave --force, or unlock it) and run pulumi up again`,
+        );
     } else if (!swarm.ControlAvailable) {
-        throw new Error(`${spec.endpoint}: it is a worker of a swarm, not a manager. Point host.endpoint at that swarm's manager, or make this host leave it (docker swarm leave) so Slipway initialises its own`);
+        throw new Error(
+            `${spec.endpoint}: it is a worker of a swarm, not a manager. Point host.endpoint at that swarm's manager, or make this host leave it (docker swarm leave) so Slipway initialises its own`,
+        );
     }
     const now = info.Swarm;
     const clusterId = now.Cluster?.ID ?? "";
-    if (!now.ControlAvailable || !clusterId) throw new Error(`${spec.endpoint}: not a swarm manager after initialising (state ${now.LocalNodeState}): check docker info there`);
+    if (!now.ControlAvailable || !clusterId)
+        throw new Error(`${spec.endpoint}: not a swarm manager after initialising (state ${now.LocalNodeState}): check docker info there`);
     if (recordedClusterId && recordedClusterId !== clusterId) {
         throw new Error(
             `${spec.endpoint}: it manages swarm ${clusterId}, not swarm ${recordedClusterId} that this stack deployed to. ` +
@@ -91,14 +97,17 @@ export async function ensureManager(spec: ManagerSpec, recordedClusterId: string
         );
     }
     if (spec.advertiseAddress && !now.NodeAddr.startsWith(spec.advertiseAddress)) {
-        progress(`${spec.endpoint}: the swarm advertises ${now.NodeAddr}, not host.advertiseAddress ${spec.advertiseAddress}; an existing swarm keeps its address`);
+        progress(
+            `${spec.endpoint}: the swarm advertises ${now.NodeAddr}, not host.advertiseAddress ${spec.advertiseAddress}; an existing swarm keeps its address`,
+        );
     }
     return { nodeId: now.NodeID, clusterId, nodeAddress: now.NodeAddr, architecture: architectureOf(info.Architecture) };
 }
 
 /** The address an ssh:// endpoint's host resolves to (from this machine), for --advertise-addr. */
 async function resolveHost(endpoint: string): Promise<string> {
-    if (!endpoint.startsWith("ssh://")) throw new Error(`${endpoint}: a local engine in no swarm needs host.advertiseAddress (or run scripts/setup, which initialises this machine's swarm)`);
+    if (!endpoint.startsWith("ssh://"))
+        throw new Error(`${endpoint}: a local engine in no swarm needs host.advertiseAddress (or run scripts/setup, which initialises this machine's swarm)`);
     const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, "");
     if (isIP(host)) return host;
     try {

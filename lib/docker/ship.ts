@@ -41,13 +41,27 @@ export async function missingImages(endpoint: string, wanted: readonly string[],
  * the IDs it shipped (none when the node had them all). Refuses an image this machine lacks.
  */
 export async function shipImages(endpoint: string, images: readonly ShippedImage[], env: Env): Promise<string[]> {
-    const missing = new Set(await missingImages(endpoint, images.map((i) => i.id), env));
+    const missing = new Set(
+        await missingImages(
+            endpoint,
+            images.map((i) => i.id),
+            env,
+        ),
+    );
     const toShip = images.filter((i) => missing.has(i.id));
     if (toShip.length > 0) {
-        const local = await missingImages("unix:///var/run/docker.sock", toShip.map((i) => i.id), {});
+        const local = await missingImages(
+            "unix:///var/run/docker.sock",
+            toShip.map((i) => i.id),
+            {},
+        );
         if (local.length > 0) throw new Error(`this machine's engine lacks ${local.join(", ")}: run scripts/setup, which assembles the platform images`);
         await pipeSaveLoad(endpoint, [...new Set(toShip.map((i) => i.id))], env);
-        const still = await missingImages(endpoint, toShip.map((i) => i.id), env);
+        const still = await missingImages(
+            endpoint,
+            toShip.map((i) => i.id),
+            env,
+        );
         if (still.length > 0) throw new Error(`${endpoint}: docker load finished but ${still.join(", ")} is not there`);
     }
     // Names for people reading `docker images` there; the services run the IDs.
@@ -72,7 +86,10 @@ export async function removeImages(endpoint: string, images: readonly ShippedIma
 /** `docker save <ids>` here piped into `docker load` there, both checked, bounded in time. */
 function pipeSaveLoad(endpoint: string, ids: readonly string[], env: Env, timeoutMs = 900_000): Promise<void> {
     return new Promise((resolve, reject) => {
-        const save = spawn("docker", ["save", ...ids], { env: { ...process.env, DOCKER_HOST: "unix:///var/run/docker.sock" }, stdio: ["ignore", "pipe", "pipe"] });
+        const save = spawn("docker", ["save", ...ids], {
+            env: { ...process.env, DOCKER_HOST: "unix:///var/run/docker.sock" },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         const load = spawn("docker", ["load", "--quiet"], { env: { ...process.env, ...env, DOCKER_HOST: endpoint }, stdio: ["pipe", "pipe", "pipe"] });
         save.stdout.pipe(load.stdin);
         const errors = { save: "", load: "" };

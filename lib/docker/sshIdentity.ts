@@ -30,7 +30,17 @@ export function writeSshIdentity(dir: string, identity: SshIdentity): void {
     writeFileSync(join(dir, "known_hosts"), line(identity.knownHosts), { mode: 0o600 });
     writeFileSync(
         join(dir, "config"),
-        ["Host *", `  IdentityFile ${join(dir, "key")}`, "  IdentitiesOnly yes", "  IdentityAgent none", `  UserKnownHostsFile ${join(dir, "known_hosts")}`, "  StrictHostKeyChecking yes", "  BatchMode yes", "  ConnectTimeout 15", ""].join("\n"),
+        [
+            "Host *",
+            `  IdentityFile ${join(dir, "key")}`,
+            "  IdentitiesOnly yes",
+            "  IdentityAgent none",
+            `  UserKnownHostsFile ${join(dir, "known_hosts")}`,
+            "  StrictHostKeyChecking yes",
+            "  BatchMode yes",
+            "  ConnectTimeout 15",
+            "",
+        ].join("\n"),
         { mode: 0o600 },
     );
     writeFileSync(join(dir, "ssh"), `#!/bin/sh\nexec /usr/bin/ssh -F '${join(dir, "config")}' "$@"\n`, { mode: 0o700 });
@@ -55,6 +65,7 @@ export async function withSshIdentity<T>(identity: SshIdentity, fn: (env: NodeJS
 export function sshAccessEnv(accessDir: string | undefined, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
     if (!accessDir) return {};
     const dir = credentialsPath(accessDir, env);
-    if (!existsSync(join(dir, "ssh"))) throw new Error(`the SSH access folder ${dir} is missing: it is written by the stack's ssh-access command (pulumi up writes it again)`);
+    if (!existsSync(join(dir, "ssh")))
+        throw new Error(`the SSH access folder ${dir} is missing: it is written by the stack's ssh-access command (pulumi up writes it again)`);
     return sshPathEnv(dir);
 }

@@ -29,7 +29,8 @@ interface SwarmInfo {
     Cluster?: { ID: string } | null;
 }
 
-const swarmInfo = async (endpoint: string, env: Env): Promise<SwarmInfo> => JSON.parse(await docker(endpoint, ["info", "--format", "{{json .Swarm}}"], 60_000, env)) as SwarmInfo;
+const swarmInfo = async (endpoint: string, env: Env): Promise<SwarmInfo> =>
+    JSON.parse(await docker(endpoint, ["info", "--format", "{{json .Swarm}}"], 60_000, env)) as SwarmInfo;
 
 /** The worker's engine, or why it cannot be reached and what to check. */
 async function workerInfo(spec: WorkerSpec, env: Env): Promise<SwarmInfo> {
@@ -45,7 +46,8 @@ async function workerInfo(spec: WorkerSpec, env: Env): Promise<SwarmInfo> {
 
 export async function joinWorker(spec: WorkerSpec, env: Env, progress: Progress): Promise<JoinedWorker> {
     const manager = await swarmInfo(spec.manager, env);
-    if (manager.LocalNodeState !== "active" || !manager.Cluster?.ID) throw new Error(`the manager ${spec.manager} is not a swarm manager (state ${manager.LocalNodeState}): run pulumi up without workers first`);
+    if (manager.LocalNodeState !== "active" || !manager.Cluster?.ID)
+        throw new Error(`the manager ${spec.manager} is not a swarm manager (state ${manager.LocalNodeState}): run pulumi up without workers first`);
     let worker = await workerInfo(spec, env);
     if (worker.LocalNodeState === "active" && worker.Cluster?.ID !== undefined && worker.Cluster?.ID !== manager.Cluster.ID) {
         throw new Error(`worker ${spec.name} (${spec.worker}) is a manager of another swarm: leave it first (docker swarm leave --force on that host)`);
@@ -64,10 +66,23 @@ export async function joinWorker(spec: WorkerSpec, env: Env, progress: Progress)
     }
     await waitUntilReady(spec, worker.NodeID, env);
     const labels = { ...spec.labels, "slipway.worker": spec.name };
-    const current = JSON.parse(await docker(spec.manager, ["node", "inspect", worker.NodeID, "--format", "{{json .Spec.Labels}}"], 30_000, env)) as Record<string, string> | null;
+    const current = JSON.parse(await docker(spec.manager, ["node", "inspect", worker.NodeID, "--format", "{{json .Spec.Labels}}"], 30_000, env)) as Record<
+        string,
+        string
+    > | null;
     // Labels are this worker's config: what config no longer says goes.
     const stale = Object.keys(current ?? {}).filter((k) => !(k in labels));
-    await nodeUpdate(spec.manager, [...Object.entries(labels).flatMap(([k, v]) => ["--label-add", `${k}=${v}`]), ...stale.flatMap((k) => ["--label-rm", k]), "--availability", "active", worker.NodeID], env);
+    await nodeUpdate(
+        spec.manager,
+        [
+            ...Object.entries(labels).flatMap(([k, v]) => ["--label-add", `${k}=${v}`]),
+            ...stale.flatMap((k) => ["--label-rm", k]),
+            "--availability",
+            "active",
+            worker.NodeID,
+        ],
+        env,
+    );
     const hostname = await docker(spec.manager, ["node", "inspect", worker.NodeID, "--format", "{{.Description.Hostname}}"], 30_000, env);
     progress(`worker ${spec.name}: node ${worker.NodeID} (${hostname}) ready, labels ${Object.keys(labels).join(", ")}`);
     return { nodeId: worker.NodeID, hostname };
@@ -83,9 +98,14 @@ export async function removeWorker(spec: WorkerSpec, nodeId: string, env: Env, p
     await nodeUpdate(spec.manager, ["--availability", "drain", nodeId], env);
     // Bounded: running tasks stop and are rescheduled elsewhere.
     for (let i = 0; i < 120; i++) {
-        const running = (await docker(spec.manager, ["node", "ps", nodeId, "--filter", "desired-state=running", "--format", "{{.ID}}"], 30_000, env)).split("\n").filter(Boolean);
+        const running = (await docker(spec.manager, ["node", "ps", nodeId, "--filter", "desired-state=running", "--format", "{{.ID}}"], 30_000, env))
+            .split("\n")
+            .filter(Boolean);
         if (running.length === 0) break;
-        if (i === 119) throw new Error(`worker ${spec.name}: ${running.length} tasks still run on node ${nodeId} after 120 s of draining: docker node ps ${nodeId} shows them`);
+        if (i === 119)
+            throw new Error(
+                `worker ${spec.name}: ${running.length} tasks still run on node ${nodeId} after 120 s of draining: docker node ps ${nodeId} shows them`,
+            );
         await new Promise((r) => setTimeout(r, 1000));
     }
     try {
@@ -116,5 +136,7 @@ async function waitUntilReady(spec: WorkerSpec, nodeId: string, env: Env): Promi
         if (state === "ready") return;
         await new Promise((r) => setTimeout(r, 1000));
     }
-    throw new Error(`worker ${spec.name}: node ${nodeId} is ${state}, not ready, 60 s after joining: its engine must reach the manager on TCP 2377 and 7946, UDP 7946 and 4789`);
+    throw new Error(
+        `worker ${spec.name}: node ${nodeId} is ${state}, not ready, 60 s after joining: its engine must reach the manager on TCP 2377 and 7946, UDP 7946 and 4789`,
+    );
 }

@@ -31,9 +31,12 @@ export function readForgeCredentials(dir: string): ForgeCredentials {
     try {
         parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<ForgeCredentials>;
     } catch (error) {
-        throw new Error(`the forge login at ${path} cannot be read (${(error as Error).message}): \`pulumi up\` writes it again (its login command), or run it on the machine that brought the site up`);
+        throw new Error(
+            `the forge login at ${path} cannot be read (${(error as Error).message}): \`pulumi up\` writes it again (its login command), or run it on the machine that brought the site up`,
+        );
     }
-    if (typeof parsed.url !== "string" || typeof parsed.username !== "string" || typeof parsed.password !== "string") throw new Error(`the forge login at ${path} lacks url, username or password: \`pulumi up\` writes it again`);
+    if (typeof parsed.url !== "string" || typeof parsed.username !== "string" || typeof parsed.password !== "string")
+        throw new Error(`the forge login at ${path} lacks url, username or password: \`pulumi up\` writes it again`);
     return { url: parsed.url, username: parsed.username, password: parsed.password, ...(parsed.ca ? { ca: parsed.ca } : {}) };
 }
 

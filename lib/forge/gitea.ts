@@ -60,7 +60,11 @@ export class GiteaClient {
             try {
                 const res = await this.call("GET", "user");
                 if (res.status === 200) return;
-                if (res.status === 401 || res.status === 403) throw new ForgeError(`${this.login.url} refuses the login of ${this.login.username} (${res.status}): the forge's admin password is not the stack's; the forge sets it from its secret when it starts (docker service update --force <stack>-forge_gitea)`, res.status);
+                if (res.status === 401 || res.status === 403)
+                    throw new ForgeError(
+                        `${this.login.url} refuses the login of ${this.login.username} (${res.status}): the forge's admin password is not the stack's; the forge sets it from its secret when it starts (docker service update --force <stack>-forge_gitea)`,
+                        res.status,
+                    );
                 last = `answered ${res.status}`;
             } catch (error) {
                 if (error instanceof ForgeError) throw error;
@@ -68,7 +72,9 @@ export class GiteaClient {
             }
             await new Promise((r) => setTimeout(r, 2000));
         }
-        throw new ForgeError(`${this.login.url} did not answer as ${this.login.username} within ${timeoutMs / 1000} s (last: ${last}): is the forge running (docker service ps <stack>-forge_gitea)?`);
+        throw new ForgeError(
+            `${this.login.url} did not answer as ${this.login.username} within ${timeoutMs / 1000} s (last: ${last}): is the forge running (docker service ps <stack>-forge_gitea)?`,
+        );
     }
 
     async createOAuthApp(name: string, redirectUris: string[]): Promise<OAuthAppWithSecret> {
@@ -152,7 +158,12 @@ export class GiteaClient {
     }
 
     private failed(what: string, subject: string, res: { status: number; body: unknown }): ForgeError {
-        const said = typeof res.body === "object" && res.body && "message" in res.body ? String(res.body.message) : typeof res.body === "string" ? res.body.slice(0, 200) : "";
+        const said =
+            typeof res.body === "object" && res.body && "message" in res.body
+                ? String(res.body.message)
+                : typeof res.body === "string"
+                  ? res.body.slice(0, 200)
+                  : "";
         return new ForgeError(`${this.login.url}: ${what} ${subject} failed with ${res.status}: ${said || "no message"}`, res.status);
     }
 }

@@ -54,7 +54,11 @@ export function renderGiteaConfig(o: GiteaConfigOptions): string {
         ["cron.update_checker", { ENABLED: false }],
         ["log", { MODE: "console", LEVEL: "Info" }],
     ];
-    return sections.map(([name, keys]) => [...(name ? [`[${name}]`] : []), ...Object.entries(keys).map(([k, v]) => `${k} = ${String(v)}`)].join("\n")).join("\n\n") + "\n";
+    return (
+        sections
+            .map(([name, keys]) => [...(name ? [`[${name}]`] : []), ...Object.entries(keys).map(([k, v]) => `${k} = ${String(v)}`)].join("\n"))
+            .join("\n\n") + "\n"
+    );
 }
 
 /**

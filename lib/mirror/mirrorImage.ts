@@ -35,7 +35,12 @@ export interface Mirrored {
 const PARALLEL_BLOBS = 4;
 
 /** Copies `digest` (and, for an index, every child) from `source` to `target`; tags it last when `tag` is given. */
-export async function mirrorImage(source: RegistryClient, from: { repository: string; digest: string }, target: RegistryClient, to: { repository: string; tag?: string }): Promise<Mirrored> {
+export async function mirrorImage(
+    source: RegistryClient,
+    from: { repository: string; digest: string },
+    target: RegistryClient,
+    to: { repository: string; tag?: string },
+): Promise<Mirrored> {
     // getManifest checks the bytes hash to the pinned digest: an upstream cannot substitute.
     const top = await source.getManifest(from.repository, from.digest);
     const children = isIndex(top.mediaType) ? await Promise.all((top.manifest.manifests ?? []).map((d) => source.getManifest(from.repository, d.digest))) : [];
@@ -63,7 +68,11 @@ export async function mirrorImage(source: RegistryClient, from: { repository: st
 
 async function putByDigest(target: RegistryClient, repository: string, manifest: FetchedManifest): Promise<void> {
     const written = await target.putManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType);
-    if (written !== manifest.digest) throw new MirrorError(`${target.registry}/${repository}`, `${target.registry}/${repository}: the manifest was stored as ${written}, not ${manifest.digest}`);
+    if (written !== manifest.digest)
+        throw new MirrorError(
+            `${target.registry}/${repository}`,
+            `${target.registry}/${repository}: the manifest was stored as ${written}, not ${manifest.digest}`,
+        );
 }
 
 /** Docker Hub is named docker.io in references, and serves its API at registry-1.docker.io. */
@@ -90,7 +99,10 @@ export async function mirrorReference(from: string, to: string, connection: Conn
     try {
         // A registry (re)deployed in this same up is routed by the proxy only once it has seen it.
         await waitUntilServing(platform);
-        const result = await mirrorImage(upstream, { repository: source.repository, digest: source.digest }, platform, { repository: target.repository, ...(source.tag ? { tag: source.tag } : {}) });
+        const result = await mirrorImage(upstream, { repository: source.repository, digest: source.digest }, platform, {
+            repository: target.repository,
+            ...(source.tag ? { tag: source.tag } : {}),
+        });
         return { ...result, ref: `${target.registry}/${target.repository}@${result.digest}`, ...(source.tag ? { tag: source.tag } : {}) };
     } catch (error) {
         throw new MirrorError(`${to}${source.tag ? `:${source.tag}` : ""}`, `mirroring ${from} to ${to}: ${(error as Error).message}`, { cause: error });

@@ -71,7 +71,14 @@ export class RegistryClient {
 
     /** Fetches a manifest or index by tag or digest; the digest is the hash of the bytes received. */
     async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
-        const res = await this.call("GET", repository, `/manifests/${reference}`, reference, { accept: MANIFEST_TYPES.join(", ") }, { maxBytes: MAX_MANIFEST_BYTES });
+        const res = await this.call(
+            "GET",
+            repository,
+            `/manifests/${reference}`,
+            reference,
+            { accept: MANIFEST_TYPES.join(", ") },
+            { maxBytes: MAX_MANIFEST_BYTES },
+        );
         const digest = sha256(res.body);
         if (isDigest(reference) && digest !== reference) {
             throw new RegistryError(this.registry, repository, reference, res.status, `the registry returned content whose digest is ${digest}`);
@@ -102,7 +109,14 @@ export class RegistryClient {
         if (!isDigest(digest)) throw new RegistryError(this.registry, repository, digest, 0, "manifests are deleted by digest, not by tag");
         const res = await this.call("DELETE", repository, `/manifests/${digest}`, digest, {}, { expected: [202, 404, 405], maxBytes: MAX_MANIFEST_BYTES });
         if (res.status === 405) {
-            throw new RegistryError(this.registry, repository, digest, 405, "the registry refuses deletes: enable storage.delete.enabled in its configuration", "UNSUPPORTED");
+            throw new RegistryError(
+                this.registry,
+                repository,
+                digest,
+                405,
+                "the registry refuses deletes: enable storage.delete.enabled in its configuration",
+                "UNSUPPORTED",
+            );
         }
         // 404: already gone; a re-run after an interruption converges.
     }
@@ -116,7 +130,14 @@ export class RegistryClient {
         if (isDigest(tag)) throw new RegistryError(this.registry, repository, tag, 0, "untag takes a tag, not a digest");
         const res = await this.call("DELETE", repository, `/manifests/${tag}`, tag, {}, { expected: [202, 400, 404, 405], maxBytes: MAX_MANIFEST_BYTES });
         if (res.status === 405) {
-            throw new RegistryError(this.registry, repository, tag, 405, "the registry refuses deletes: enable storage.delete.enabled in its configuration", "UNSUPPORTED");
+            throw new RegistryError(
+                this.registry,
+                repository,
+                tag,
+                405,
+                "the registry refuses deletes: enable storage.delete.enabled in its configuration",
+                "UNSUPPORTED",
+            );
         }
         return res.status !== 400;
     }
@@ -151,7 +172,14 @@ export class RegistryClient {
         if (!opts.from && (await this.blobExists(repository, digest))) return digest;
         // A mount the registry cannot do answers 202 with an ordinary upload session: use it.
         const query = opts.from ? `?mount=${digest}&from=${encodeURIComponent(opts.from)}` : "";
-        const start = await this.call("POST", repository, `/blobs/uploads/${query}`, digest, {}, { expected: opts.from ? [201, 202] : [202], maxBytes: MAX_MANIFEST_BYTES });
+        const start = await this.call(
+            "POST",
+            repository,
+            `/blobs/uploads/${query}`,
+            digest,
+            {},
+            { expected: opts.from ? [201, 202] : [202], maxBytes: MAX_MANIFEST_BYTES },
+        );
         if (start.status === 201) return digest;
         let location = this.location(start, repository, digest);
         const bytes = await bytesOf();
@@ -161,7 +189,14 @@ export class RegistryClient {
             for (let offset = 0; offset < bytes.length; offset += chunkSize) {
                 const chunk = bytes.subarray(offset, Math.min(offset + chunkSize, bytes.length));
                 const range = `${offset}-${offset + chunk.length - 1}`;
-                const res = await this.call("PATCH", repository, "", digest, { "content-type": "application/octet-stream", "content-range": range }, { body: chunk, expected: [202], url: location, maxBytes: MAX_MANIFEST_BYTES });
+                const res = await this.call(
+                    "PATCH",
+                    repository,
+                    "",
+                    digest,
+                    { "content-type": "application/octet-stream", "content-range": range },
+                    { body: chunk, expected: [202], url: location, maxBytes: MAX_MANIFEST_BYTES },
+                );
                 location = this.location(res, repository, digest);
             }
             location.searchParams.set("digest", digest);
@@ -169,7 +204,14 @@ export class RegistryClient {
         } else {
             // distribution answers a POST with ?digest= and a body with 202 and stores nothing: PUT to the session.
             location.searchParams.set("digest", digest);
-            await this.call("PUT", repository, "", digest, { "content-type": "application/octet-stream" }, { body: bytes, expected: [201], url: location, maxBytes: MAX_MANIFEST_BYTES });
+            await this.call(
+                "PUT",
+                repository,
+                "",
+                digest,
+                { "content-type": "application/octet-stream" },
+                { body: bytes, expected: [201], url: location, maxBytes: MAX_MANIFEST_BYTES },
+            );
         }
         return digest;
     }
@@ -182,11 +224,26 @@ export class RegistryClient {
         while (url) {
             seen.add(url.href);
             const page: URL = url;
-            const res = await this.call("GET", repository, "", "tags", { accept: "application/json" }, { expected: [200], url: page, maxBytes: MAX_MANIFEST_BYTES });
+            const res = await this.call(
+                "GET",
+                repository,
+                "",
+                "tags",
+                { accept: "application/json" },
+                { expected: [200], url: page, maxBytes: MAX_MANIFEST_BYTES },
+            );
             tags.push(...this.parsed(repository, "tags", res.status, () => parseTagList(res.body)));
             url = this.parsed(repository, "tags", res.status, () => nextPage(res.headers.link, page));
             // A registry whose pages link back to one already read would keep a listing going forever.
-            if (url && seen.has(url.href)) throw new RegistryError(this.registry, repository, "tags", res.status, `the tag list's next page, ${url.pathname}${url.search}, was already read: its pages loop`, "MALFORMED");
+            if (url && seen.has(url.href))
+                throw new RegistryError(
+                    this.registry,
+                    repository,
+                    "tags",
+                    res.status,
+                    `the tag list's next page, ${url.pathname}${url.search}, was already read: its pages loop`,
+                    "MALFORMED",
+                );
         }
         return tags;
     }
@@ -198,7 +255,12 @@ export class RegistryClient {
      * `fallbackIndex` is that index's own digest, when one was read. A caller that has just listed
      * the repository's tags passes them as `knownTags`, so a missing fallback tag costs no request.
      */
-    async referrers(repository: string, digest: string, artifactType?: string, knownTags?: ReadonlySet<string>): Promise<{ source: ReferrersSource; descriptors: Descriptor[]; fallbackIndex?: string }> {
+    async referrers(
+        repository: string,
+        digest: string,
+        artifactType?: string,
+        knownTags?: ReadonlySet<string>,
+    ): Promise<{ source: ReferrersSource; descriptors: Descriptor[]; fallbackIndex?: string }> {
         const ofType = (descriptors: Descriptor[]) => (artifactType ? descriptors.filter((d) => d.artifactType === artifactType) : descriptors);
         const fromApi = await this.referrersFromApi(repository, digest, artifactType);
         if (fromApi) return { source: "referrers-api", descriptors: ofType(fromApi) };
@@ -234,7 +296,14 @@ export class RegistryClient {
 
     private async askReferrersApi(repository: string, digest: string, artifactType?: string): Promise<Descriptor[] | undefined> {
         const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
-        const api = await this.call("GET", repository, `/referrers/${digest}${query}`, digest, { accept: OCI_INDEX }, { expected: [200, 404], maxBytes: MAX_MANIFEST_BYTES });
+        const api = await this.call(
+            "GET",
+            repository,
+            `/referrers/${digest}${query}`,
+            digest,
+            { accept: OCI_INDEX },
+            { expected: [200, 404], maxBytes: MAX_MANIFEST_BYTES },
+        );
         // A registry with the API answers 200 with an (empty) index even for an unknown digest
         // (OCI distribution spec 1.1): a 404 or a non-index answer means it has none.
         if (api.status !== 200 || !String(api.headers["content-type"] ?? "").startsWith(OCI_INDEX)) return undefined;
@@ -248,10 +317,23 @@ export class RegistryClient {
     }
 
     /** One API call with auth; rejects with a RegistryError unless the status is expected. */
-    private async call(method: string, repository: string, path: string, reference: string, headers: Record<string, string>, opts: CallOptions = {}): Promise<HttpResponse> {
+    private async call(
+        method: string,
+        repository: string,
+        path: string,
+        reference: string,
+        headers: Record<string, string>,
+        opts: CallOptions = {},
+    ): Promise<HttpResponse> {
         const { body, expected = [200, 201, 202], url = new URL(`/v2/${repository}${path}`, this.base), maxBytes } = opts;
         const scope = `repository:${repository}:${method === "GET" || method === "HEAD" ? "pull" : "pull,push"}`;
-        const request = (auth: Record<string, string>) => ({ method, url, headers: { ...headers, ...auth }, ...(body ? { body } : {}), ...(maxBytes ? { maxBytes } : {}) });
+        const request = (auth: Record<string, string>) => ({
+            method,
+            url,
+            headers: { ...headers, ...auth },
+            ...(body ? { body } : {}),
+            ...(maxBytes ? { maxBytes } : {}),
+        });
         let res: HttpResponse;
         try {
             const sent = this.authHeader(scope);
@@ -266,8 +348,13 @@ export class RegistryClient {
         }
         if (expected.includes(res.status)) return res;
         const { code, message } = registryErrorCode(res.body.toString("utf8"));
-        const authFix = this.credentials ? "the registry refused the credentials: check them" : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
-        const detail = res.status === 401 ? `${message ?? "authentication required"}: ${authFix}` : `${method} ${url.pathname}: ${message ?? (res.body.toString("utf8").trim().slice(0, 200) || "no body")}`;
+        const authFix = this.credentials
+            ? "the registry refused the credentials: check them"
+            : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
+        const detail =
+            res.status === 401
+                ? `${message ?? "authentication required"}: ${authFix}`
+                : `${method} ${url.pathname}: ${message ?? (res.body.toString("utf8").trim().slice(0, 200) || "no body")}`;
         throw new RegistryError(this.registry, repository, reference, res.status, detail, code);
     }
 
@@ -306,9 +393,16 @@ export class RegistryClient {
         const tokenUrl = new URL(challenge.params.realm);
         if (challenge.params.service) tokenUrl.searchParams.set("service", challenge.params.service);
         tokenUrl.searchParams.set("scope", challenge.params.scope ?? scope);
-        const tokenRes = await this.transport.send({ method: "GET", url: tokenUrl, headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {}, maxBytes: MAX_MANIFEST_BYTES });
+        const tokenRes = await this.transport.send({
+            method: "GET",
+            url: tokenUrl,
+            headers: this.credentials ? { authorization: basicHeader(this.credentials) } : {},
+            maxBytes: MAX_MANIFEST_BYTES,
+        });
         if (tokenRes.status !== 200) {
-            const fix = this.credentials ? "check the registry credentials" : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
+            const fix = this.credentials
+                ? "check the registry credentials"
+                : `set SLIPWAY_REGISTRY_USERNAME/PASSWORD or log in (docker login ${this.registry})`;
             throw new RegistryError(this.registry, repository, reference, tokenRes.status, `the token service at ${tokenUrl.origin} refused: ${fix}`);
         }
         const token = this.parsed(repository, reference, tokenRes.status, () => parseToken(tokenRes.body));

@@ -26,7 +26,12 @@ export function clientFor(registry: string, connection: boolean | Connection | u
     const dirCa = dir && existsSync(join(dir, CA_FILE)) ? readFileSync(join(dir, CA_FILE), "utf8") : undefined;
     const ca = c.caCertificate ?? dirCa ?? env.SLIPWAY_REGISTRY_CA_PEM ?? (env.SLIPWAY_REGISTRY_CA ? readFileSync(env.SLIPWAY_REGISTRY_CA, "utf8") : undefined);
     const credentials = dir ? (credentialsFor(registry, { ...env, DOCKER_CONFIG: dir }) ?? null) : undefined;
-    return new RegistryClient({ registry, scheme: c.insecure ? "http" : "https", ...(ca ? { ca } : {}), ...(credentials !== undefined ? { credentials } : {}) });
+    return new RegistryClient({
+        registry,
+        scheme: c.insecure ? "http" : "https",
+        ...(ca ? { ca } : {}),
+        ...(credentials !== undefined ? { credentials } : {}),
+    });
 }
 
 /** The digest `reference` names now: its own digest when pinned, else what its tag resolves to. */

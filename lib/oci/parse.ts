@@ -7,7 +7,10 @@ import type { Descriptor, Manifest } from "./mediaTypes";
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 export class MalformedContentError extends Error {
-    constructor(readonly what: string, detail: string) {
+    constructor(
+        readonly what: string,
+        detail: string,
+    ) {
         super(`the ${what} is malformed: ${detail}`);
         this.name = "MalformedContentError";
     }
@@ -27,19 +30,23 @@ export function parseJson(bytes: Buffer | string, what: string): unknown {
 
 function checkStringMap(value: unknown, what: string, field: string): void {
     if (value === undefined) return;
-    if (!isObject(value) || Object.values(value).some((v) => typeof v !== "string")) throw new MalformedContentError(what, `${field} must map strings to strings`);
+    if (!isObject(value) || Object.values(value).some((v) => typeof v !== "string"))
+        throw new MalformedContentError(what, `${field} must map strings to strings`);
 }
 
 function checkDescriptor(value: unknown, what: string, field: string): asserts value is Descriptor {
     if (!isObject(value)) throw new MalformedContentError(what, `${field} is not a descriptor object`);
     if (typeof value.digest !== "string" || !DIGEST.test(value.digest)) throw new MalformedContentError(what, `${field}.digest is not a sha256 digest`);
     if (typeof value.mediaType !== "string") throw new MalformedContentError(what, `${field}.mediaType is not a string`);
-    if (value.size !== undefined && (typeof value.size !== "number" || !Number.isSafeInteger(value.size) || value.size < 0)) throw new MalformedContentError(what, `${field}.size is not a size`);
-    if (value.artifactType !== undefined && typeof value.artifactType !== "string") throw new MalformedContentError(what, `${field}.artifactType is not a string`);
+    if (value.size !== undefined && (typeof value.size !== "number" || !Number.isSafeInteger(value.size) || value.size < 0))
+        throw new MalformedContentError(what, `${field}.size is not a size`);
+    if (value.artifactType !== undefined && typeof value.artifactType !== "string")
+        throw new MalformedContentError(what, `${field}.artifactType is not a string`);
     checkStringMap(value.annotations, what, `${field}.annotations`);
     if (value.platform !== undefined) {
         const p = value.platform;
-        if (!isObject(p) || typeof p.architecture !== "string" || typeof p.os !== "string") throw new MalformedContentError(what, `${field}.platform needs architecture and os strings`);
+        if (!isObject(p) || typeof p.architecture !== "string" || typeof p.os !== "string")
+            throw new MalformedContentError(what, `${field}.platform needs architecture and os strings`);
     }
 }
 
@@ -75,7 +82,8 @@ export function parseTagList(bytes: Buffer): string[] {
     const value = parseJson(bytes, "tag list");
     if (!isObject(value)) throw new MalformedContentError("tag list", "not a JSON object");
     if (value.tags === undefined || value.tags === null) return [];
-    if (!Array.isArray(value.tags) || value.tags.some((t) => typeof t !== "string")) throw new MalformedContentError("tag list", "tags is not a list of strings");
+    if (!Array.isArray(value.tags) || value.tags.some((t) => typeof t !== "string"))
+        throw new MalformedContentError("tag list", "tags is not a list of strings");
     const bad = (value.tags as string[]).find((t) => !TAG.test(t));
     if (bad !== undefined) throw new MalformedContentError("tag list", `${JSON.stringify(bad.slice(0, 80))} is not a tag ([a-zA-Z0-9_][a-zA-Z0-9._-]{0,127})`);
     return value.tags as string[];
@@ -95,7 +103,11 @@ export function nextPage(link: string | string[] | undefined, page: URL): URL | 
     } catch {
         throw new MalformedContentError("tag list", `its Link header names ${JSON.stringify(target.slice(0, 80))}, which is not a URL`);
     }
-    if (url.origin !== page.origin) throw new MalformedContentError("tag list", `its next page is on ${url.origin}, not on the registry (${page.origin}): the registry's credentials go nowhere else`);
+    if (url.origin !== page.origin)
+        throw new MalformedContentError(
+            "tag list",
+            `its next page is on ${url.origin}, not on the registry (${page.origin}): the registry's credentials go nowhere else`,
+        );
     return url;
 }
 

@@ -65,7 +65,8 @@ export function digestTag(digest: string, suffix = ""): string {
 
 /** `registry/repository` (a repository, no tag or digest), e.g. a mirror's or a declared repository's target. */
 export function parseRepository(text: string): Pick<Reference, "registry" | "repository"> {
-    if (/[@]/.test(text) || /:[^/]*$/.test(text.slice(text.indexOf("/") + 1))) throw new Error(`"${text}" is not a repository (registry/repository, no tag or digest)`);
+    if (/[@]/.test(text) || /:[^/]*$/.test(text.slice(text.indexOf("/") + 1)))
+        throw new Error(`"${text}" is not a repository (registry/repository, no tag or digest)`);
     // Parsed as an image with a placeholder tag, so both follow one grammar.
     const { registry, repository } = parseReference(`${text}:latest`);
     return { registry, repository };

@@ -117,27 +117,50 @@ export class Transport {
         const limit = Math.min(req.maxBytes ?? Infinity, this.maxResponseBytes);
         const what = `${req.method} ${req.url.origin}${req.url.pathname}`;
         return new Promise((resolve, reject) => {
-            const r = lib.request(req.url, { method: req.method, headers: { ...req.headers, ...(req.body ? { "content-length": String(req.body.length) } : {}) }, agent, timeout: this.options.timeoutMs ?? 30_000 }, (res) => {
-                const declared = Number(res.headers["content-length"] ?? 0);
-                if (declared > limit) return void r.destroy(tooLarge(what, `declares ${declared}`, limit));
-                const chunks: Buffer[] = [];
-                let received = 0;
-                res.on("data", (c: Buffer) => {
-                    received += c.length;
-                    if (received > limit) return void r.destroy(tooLarge(what, `sent more than ${received - c.length}`, limit));
-                    chunks.push(c);
-                });
-                res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-                res.on("error", reject);
-                // A body cut short (the connection closed before content-length bytes) is an error, not an answer.
-                res.on("aborted", () => reject(Object.assign(new Error(`${what}: the connection closed before the whole answer arrived`), { code: "ECONNRESET" })));
-            });
+            const r = lib.request(
+                req.url,
+                {
+                    method: req.method,
+                    headers: { ...req.headers, ...(req.body ? { "content-length": String(req.body.length) } : {}) },
+                    agent,
+                    timeout: this.options.timeoutMs ?? 30_000,
+                },
+                (res) => {
+                    const declared = Number(res.headers["content-length"] ?? 0);
+                    if (declared > limit) return void r.destroy(tooLarge(what, `declares ${declared}`, limit));
+                    const chunks: Buffer[] = [];
+                    let received = 0;
+                    res.on("data", (c: Buffer) => {
+                        received += c.length;
+                        if (received > limit) return void r.destroy(tooLarge(what, `sent more than ${received - c.length}`, limit));
+                        chunks.push(c);
+                    });
+                    res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+                    res.on("error", reject);
+                    // A body cut short (the connection closed before content-length bytes) is an error, not an answer.
+                    res.on("aborted", () =>
+                        reject(Object.assign(new Error(`${what}: the connection closed before the whole answer arrived`), { code: "ECONNRESET" })),
+                    );
+                },
+            );
             const deadline = setTimeout(
-                () => r.destroy(new TransportLimitError("SLIPWAY_DEADLINE_EXCEEDED", `${what} did not complete within ${this.deadlineMs / 1000} s (the request deadline; raise ${DEADLINE_ENV} for a slow registry)`)),
+                () =>
+                    r.destroy(
+                        new TransportLimitError(
+                            "SLIPWAY_DEADLINE_EXCEEDED",
+                            `${what} did not complete within ${this.deadlineMs / 1000} s (the request deadline; raise ${DEADLINE_ENV} for a slow registry)`,
+                        ),
+                    ),
                 this.deadlineMs,
             );
             r.on("close", () => clearTimeout(deadline));
-            r.on("timeout", () => r.destroy(Object.assign(new Error(`${what} timed out: the connection was idle for ${(this.options.timeoutMs ?? 30_000) / 1000} s`), { code: "ETIMEDOUT" })));
+            r.on("timeout", () =>
+                r.destroy(
+                    Object.assign(new Error(`${what} timed out: the connection was idle for ${(this.options.timeoutMs ?? 30_000) / 1000} s`), {
+                        code: "ETIMEDOUT",
+                    }),
+                ),
+            );
             r.on("error", reject);
             r.end(req.body);
         });
@@ -145,7 +168,10 @@ export class Transport {
 }
 
 function tooLarge(what: string, seen: string, limit: number): TransportLimitError {
-    return new TransportLimitError("SLIPWAY_RESPONSE_TOO_LARGE", `${what}: the answer ${seen} bytes, over the limit of ${limit} (raise ${MAX_BYTES_ENV} for larger blobs)`);
+    return new TransportLimitError(
+        "SLIPWAY_RESPONSE_TOO_LARGE",
+        `${what}: the answer ${seen} bytes, over the limit of ${limit} (raise ${MAX_BYTES_ENV} for larger blobs)`,
+    );
 }
 
 function parseRetryAfter(value: string | undefined): number | undefined {

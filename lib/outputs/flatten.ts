@@ -16,7 +16,12 @@ export function buildsByKey(pipelines: readonly (readonly DiskImageBuildResult[]
     return Object.fromEntries(
         pipelines.flat().map((b) => [
             `${b.manifest.platform}/${b.family}/${b.arch}`,
-            { buildDigest: b.buildDigest, gitSha: b.manifest.gitSha, artifacts: b.manifest.artifacts, ...(b.bootSeconds !== undefined ? { bootSeconds: b.bootSeconds } : {}) },
+            {
+                buildDigest: b.buildDigest,
+                gitSha: b.manifest.gitSha,
+                artifacts: b.manifest.artifacts,
+                ...(b.bootSeconds !== undefined ? { bootSeconds: b.bootSeconds } : {}),
+            },
         ]),
     );
 }

@@ -46,13 +46,31 @@ export const platformOutputsSchema = z.object({
     /** The images pipeline steps run in, by ID: the clone step's, the build step's (slipway-publish) and, with ci.previews, the preview step's. */
     ciStepImages: z.object({ clone: stepImage, build: stepImage, preview: stepImage.optional() }).optional(),
     /** With ci.previews, what preview pipelines are given (secret on the producer): `npm run ci:repo -- … --preview`. */
-    ciPreview: z.object({ backendUrl: z.string().startsWith("s3://"), accessKeyId: z.string().min(1), secretKey: z.string().min(1), passphrase: z.string(), forgeToken: z.string().min(1) }).optional(),
+    ciPreview: z
+        .object({
+            backendUrl: z.string().startsWith("s3://"),
+            accessKeyId: z.string().min(1),
+            secretKey: z.string().min(1),
+            passphrase: z.string(),
+            forgeToken: z.string().min(1),
+        })
+        .optional(),
     /** The platform's forge (forge.engine gitea) and its admin; the password is secret on the producer. */
     forgeUrl: z.url().optional(),
     forgeAdminUser: z.string().min(1).optional(),
     forgeAdminPassword: z.string().min(1).optional(),
     /** Per "<platform>/<family>/<arch>": the build digest, files and boot time. */
-    diskImageBuilds: z.record(z.string(), z.object({ buildDigest: z.string(), gitSha: z.string(), artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), size: z.number() }).loose()), bootSeconds: z.number().optional() })).default({}),
+    diskImageBuilds: z
+        .record(
+            z.string(),
+            z.object({
+                buildDigest: z.string(),
+                gitSha: z.string(),
+                artifacts: z.array(z.object({ name: z.string(), sha256: z.string(), size: z.number() }).loose()),
+                bootSeconds: z.number().optional(),
+            }),
+        )
+        .default({}),
     /** Per "<platform>/<family>/<arch>". */
     diskImagePublications: z.record(z.string(), publishedArtifactSchema).default({}),
     /** Per "<platform>/<family>". */
@@ -63,7 +81,19 @@ export const platformOutputsSchema = z.object({
     /** Pinned upstream images copied into the platform registry, by local repository: deploy `ref`. */
     mirrors: z.record(z.string(), z.object({ from: z.string(), ref: digestRef, digest: z.string().regex(/^sha256:[a-f0-9]{64}$/) })).default({}),
     /** Build-once promotions by name: deploy `ref` (the target's digest). */
-    promotions: z.record(z.string(), z.object({ source: z.string(), target: z.string(), ref: digestRef, digest: z.string().regex(/^sha256:[a-f0-9]{64}$/), revision: z.string(), signer: z.string() })).default({}),
+    promotions: z
+        .record(
+            z.string(),
+            z.object({
+                source: z.string(),
+                target: z.string(),
+                ref: digestRef,
+                digest: z.string().regex(/^sha256:[a-f0-9]{64}$/),
+                revision: z.string(),
+                signer: z.string(),
+            }),
+        )
+        .default({}),
 });
 
 export type PlatformOutputs = z.output<typeof platformOutputsSchema>;
@@ -76,11 +106,16 @@ export const PLATFORM_OUTPUT_KEYS = Object.keys(platformOutputsSchema.shape) as 
 export function parsePlatformOutputs(producer: string, raw: Record<string, unknown>): PlatformOutputs {
     const version = raw.outputsVersion;
     if (typeof version === "number" && version > OUTPUTS_VERSION) {
-        throw new Error(`stack ${producer} exports outputs version ${version}, newer than this reader understands (${OUTPUTS_VERSION}): update Slipway in this project`);
+        throw new Error(
+            `stack ${producer} exports outputs version ${version}, newer than this reader understands (${OUTPUTS_VERSION}): update Slipway in this project`,
+        );
     }
     const result = platformOutputsSchema.safeParse(raw);
     if (result.success) return result.data;
     const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(outputs)"}: ${raw[String(i.path[0])] === undefined ? "missing" : i.message}`);
-    const hint = version === undefined ? `it exports no outputsVersion: it was deployed by an older Slipway, or never: run \`pulumi up\` in ${producer}` : `run \`pulumi up\` in ${producer} with this Slipway version`;
+    const hint =
+        version === undefined
+            ? `it exports no outputsVersion: it was deployed by an older Slipway, or never: run \`pulumi up\` in ${producer}`
+            : `run \`pulumi up\` in ${producer} with this Slipway version`;
     throw new Error(`stack ${producer} does not export what a Slipway platform exports (${hint}):\n${problems.join("\n")}`);
 }

@@ -55,12 +55,16 @@ interface ManifestTree {
 
 /** Promotes source → target within one registry (the same repository or another). */
 export async function promote(client: RegistryClient, source: PromotionSide, target: PromotionSide, expectedRevision: string): Promise<Promotion> {
-    if (!expectedRevision.trim()) throw new PromotionError("empty-expected-revision", "the expected revision is empty: promotion needs the validated commit SHA");
+    if (!expectedRevision.trim())
+        throw new PromotionError("empty-expected-revision", "the expected revision is empty: promotion needs the validated commit SHA");
     let top: FetchedManifest;
     try {
         top = await client.getManifest(source.repository, source.tag);
     } catch (error) {
-        throw new PromotionError("source-unresolvable", `${client.registry}/${source.repository}:${source.tag} cannot be resolved: ${(error as Error).message}`);
+        throw new PromotionError(
+            "source-unresolvable",
+            `${client.registry}/${source.repository}:${source.tag} cannot be resolved: ${(error as Error).message}`,
+        );
     }
     const tree = await readTree(client, source.repository, top);
     await checkRevisions(client, source.repository, tree, expectedRevision);
@@ -72,7 +76,8 @@ export async function promote(client: RegistryClient, source: PromotionSide, tar
         // index after its children (siblings in parallel), so no index ever names a missing manifest.
         if (source.repository !== target.repository) {
             for (const level of levelsOf(tree.manifests, top)) {
-                for (const written of await Promise.all(level.map((m) => copyWithSignatures(client, source.repository, target.repository, m)))) copied.push(...written);
+                for (const written of await Promise.all(level.map((m) => copyWithSignatures(client, source.repository, target.repository, m))))
+                    copied.push(...written);
             }
         }
         // The tag last: until here nothing the target tag names has changed.
@@ -86,7 +91,10 @@ export async function promote(client: RegistryClient, source: PromotionSide, tar
     try {
         landed = await client.resolve(target.repository, target.tag);
     } catch (error) {
-        throw new PromotionError("copy-failed", `${where} was written but cannot be read back to confirm ${shortDigest(top.digest)}: ${(error as Error).message}`);
+        throw new PromotionError(
+            "copy-failed",
+            `${where} was written but cannot be read back to confirm ${shortDigest(top.digest)}: ${(error as Error).message}`,
+        );
     }
     if (landed !== top.digest) throw new PromotionError("digest-changed", `${where} resolves to ${landed}, not the promoted ${top.digest}`);
     return { digest: top.digest, revision: expectedRevision, copied };
@@ -120,7 +128,8 @@ async function readTree(client: RegistryClient, repository: string, top: Fetched
             checked.add(m.digest);
             return;
         }
-        if (depth >= MAX_INDEX_DEPTH) throw new PromotionError("label-missing", `${path} nests indexes deeper than ${MAX_INDEX_DEPTH} levels: refused rather than checked in part`);
+        if (depth >= MAX_INDEX_DEPTH)
+            throw new PromotionError("label-missing", `${path} nests indexes deeper than ${MAX_INDEX_DEPTH} levels: refused rather than checked in part`);
         const descriptors = m.manifest.manifests ?? [];
         const children = await Promise.all(descriptors.map((d) => fetchOnce(d, path)));
         const imageDigests = new Set(descriptors.filter((d) => !isAttestation(d)).map((d) => d.digest));
@@ -129,14 +138,19 @@ async function readTree(client: RegistryClient, repository: string, top: Fetched
             const where = `${path} > ${describeChild(d)}`;
             if (isAttestation(d)) {
                 const of = d.annotations?.[REFERENCE_DIGEST] ?? "";
-                if (!imageDigests.has(of)) throw new PromotionError("label-missing", `${where} is marked as an attestation of ${of ? shortDigest(of) : "nothing"}, which is not an image of this index`);
+                if (!imageDigests.has(of))
+                    throw new PromotionError(
+                        "label-missing",
+                        `${where} is marked as an attestation of ${of ? shortDigest(of) : "nothing"}, which is not an image of this index`,
+                    );
                 if (isIndex(child.mediaType)) throw new PromotionError("label-missing", `${where} is marked as an attestation but is an index`);
                 tree.manifests.push(child);
             } else {
                 await visit(child, where, depth + 1);
             }
         }
-        if (imageDigests.size === 0) throw new PromotionError("label-missing", `${path} holds no image (only attestations, or nothing): there is nothing to promote`);
+        if (imageDigests.size === 0)
+            throw new PromotionError("label-missing", `${path} holds no image (only attestations, or nothing): there is nothing to promote`);
         tree.manifests.push(m);
     };
     await visit(top, `${shortDigest(top.digest)}${isIndex(top.mediaType) ? " (index)" : ""}`, 0);
@@ -167,25 +181,38 @@ async function fetchChild(client: RegistryClient, repository: string, d: Descrip
 
 /** Every image must carry the expected revision; all failing ones are reported together. */
 async function checkRevisions(client: RegistryClient, repository: string, tree: ManifestTree, expected: string): Promise<void> {
-    const outcomes = await Promise.all(tree.images.map(async ({ image, path }) => ({ path, problem: await revisionProblem(client, repository, image, expected) })));
+    const outcomes = await Promise.all(
+        tree.images.map(async ({ image, path }) => ({ path, problem: await revisionProblem(client, repository, image, expected) })),
+    );
     const failed = outcomes.filter((o) => o.problem);
     if (failed.length === 0) return;
     const failure: PromotionFailure = failed.some((f) => f.problem!.failure === "revision-mismatch") ? "revision-mismatch" : "label-missing";
     const lines = failed.map((f) => `${f.path}: ${f.problem!.reason}`);
-    throw new PromotionError(failure, lines.length === 1 ? lines[0]! : `${failed.length} of ${tree.images.length} images fail the revision check:\n  - ${lines.join("\n  - ")}`);
+    throw new PromotionError(
+        failure,
+        lines.length === 1 ? lines[0]! : `${failed.length} of ${tree.images.length} images fail the revision check:\n  - ${lines.join("\n  - ")}`,
+    );
 }
 
-async function revisionProblem(client: RegistryClient, repository: string, image: FetchedManifest, expected: string): Promise<{ failure: PromotionFailure; reason: string } | undefined> {
+async function revisionProblem(
+    client: RegistryClient,
+    repository: string,
+    image: FetchedManifest,
+    expected: string,
+): Promise<{ failure: PromotionFailure; reason: string } | undefined> {
     const config = image.manifest.config;
     if (!config) return { failure: "label-missing", reason: `has no image config, so no ${REVISION_LABEL} label` };
     let label: unknown;
     try {
-        const parsed = parseJson(await client.getBlob(repository, config.digest), "image config") as { config?: { Labels?: Record<string, unknown> | null } } | null;
+        const parsed = parseJson(await client.getBlob(repository, config.digest), "image config") as {
+            config?: { Labels?: Record<string, unknown> | null };
+        } | null;
         label = parsed?.config?.Labels?.[REVISION_LABEL];
     } catch (error) {
         return { failure: "label-missing", reason: `its image config cannot be read: ${(error as Error).message}` };
     }
-    if (label === undefined || label === null || label === "") return { failure: "label-missing", reason: `carries no ${REVISION_LABEL} label: build it with --label ${REVISION_LABEL}=<commit>` };
+    if (label === undefined || label === null || label === "")
+        return { failure: "label-missing", reason: `carries no ${REVISION_LABEL} label: build it with --label ${REVISION_LABEL}=<commit>` };
     if (typeof label !== "string") return { failure: "label-missing", reason: `its ${REVISION_LABEL} label is not a string` };
     if (label !== expected) return { failure: "revision-mismatch", reason: `was built from ${short(label)}, but ${short(expected)} was validated` };
     return undefined;

@@ -7,7 +7,11 @@ import { promote, PromotionError, type Promotion } from "./promote";
 function sides(source: string, target: string) {
     const s = parseReference(source);
     const t = parseReference(target);
-    if (s.registry !== t.registry) throw new PromotionError("copy-failed", `source and target are in different registries (${s.registry}, ${t.registry}): promotion copies within one registry`);
+    if (s.registry !== t.registry)
+        throw new PromotionError(
+            "copy-failed",
+            `source and target are in different registries (${s.registry}, ${t.registry}): promotion copies within one registry`,
+        );
     if (!t.tag || t.digest) throw new Error(`the target "${target}" must be a tag (registry/repository:tag)`);
     return { s, t };
 }
@@ -22,7 +26,13 @@ export async function resolveSource(source: string, connection?: boolean | Conne
 }
 
 /** Promotes exactly `sourceDigest` (resolved at preview) to the target tag. */
-export async function promoteDigest(source: string, sourceDigest: string, target: string, expectedRevision: string, connection?: boolean | Connection): Promise<Promotion> {
+export async function promoteDigest(
+    source: string,
+    sourceDigest: string,
+    target: string,
+    expectedRevision: string,
+    connection?: boolean | Connection,
+): Promise<Promotion> {
     const { s, t } = sides(source, target);
     const client = clientFor(s.registry, connection);
     try {

@@ -93,7 +93,8 @@ export function renderTraefikDynamic(certificate: TraefikCertificate): string {
 /** The labels a swarm service carries to be routed at `host` on web-secure (and redirected from web). */
 export function renderRouteLabels(router: string, host: string, port: number, pathPrefix?: string): Record<string, string> {
     if (!/^[a-z0-9][a-z0-9-]*$/.test(router)) throw new Error(`router name "${router}" must be lowercase letters, digits and dashes`);
-    if (pathPrefix !== undefined && !/^\/[a-z0-9/-]*$/.test(pathPrefix)) throw new Error(`path prefix "${pathPrefix}" must start with / and hold lowercase letters, digits, dashes and slashes`);
+    if (pathPrefix !== undefined && !/^\/[a-z0-9/-]*$/.test(pathPrefix))
+        throw new Error(`path prefix "${pathPrefix}" must start with / and hold lowercase letters, digits, dashes and slashes`);
     return {
         "traefik.enable": "true",
         // A path's route is longer than its host's, so Traefik (which orders by rule length) tries it first.

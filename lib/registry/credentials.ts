@@ -23,7 +23,8 @@ export interface RegistryCredentials {
 export const HTPASSWD_BCRYPT_COST = 4;
 
 export function issueRegistryCredentials(username: string, cost = HTPASSWD_BCRYPT_COST): Promise<RegistryCredentials> {
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(username)) return Promise.reject(new Error(`registry username "${username}" must be lowercase letters, digits, '_' or '-'`));
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(username))
+        return Promise.reject(new Error(`registry username "${username}" must be lowercase letters, digits, '_' or '-'`));
     const password = randomPassword();
     return htpasswdLine(username, password, cost).then((htpasswd) => ({ username, password, htpasswd, httpSecret: randomPassword() }));
 }

@@ -4,8 +4,7 @@
 // the registry reads as YAML. Pure; snapshot-tested.
 
 export type RegistryStorage =
-    | { kind: "filesystem"; rootDirectory: string }
-    | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: string };
+    { kind: "filesystem"; rootDirectory: string } | { kind: "s3"; endpoint: string; region: string; bucket: string; accessKeyId: string; secretKey: string };
 
 export interface RegistryConfigOptions {
     /** Path of the htpasswd file inside the container. */
@@ -20,7 +19,16 @@ export function renderRegistryConfig(o: RegistryConfigOptions): string {
     const storage =
         o.storage.kind === "filesystem"
             ? { filesystem: { rootdirectory: o.storage.rootDirectory } }
-            : { s3: { regionendpoint: o.storage.endpoint, region: o.storage.region, bucket: o.storage.bucket, accesskey: o.storage.accessKeyId, secretkey: o.storage.secretKey, forcepathstyle: true } };
+            : {
+                  s3: {
+                      regionendpoint: o.storage.endpoint,
+                      region: o.storage.region,
+                      bucket: o.storage.bucket,
+                      accesskey: o.storage.accessKeyId,
+                      secretkey: o.storage.secretKey,
+                      forcepathstyle: true,
+                  },
+              };
     const config = {
         version: 0.1,
         log: { level: "info", formatter: "json" },

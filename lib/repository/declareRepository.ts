@@ -51,7 +51,8 @@ export function markerManifest(repository: string): Buffer {
             layers: [empty],
             annotations: {
                 [REPOSITORY_ANNOTATION]: repository,
-                "org.opencontainers.image.description": "Declared by Slipway (registry.repositories): removing the declaration removes this marker, nothing else",
+                "org.opencontainers.image.description":
+                    "Declared by Slipway (registry.repositories): removing the declaration removes this marker, nothing else",
             },
         }),
     );
@@ -68,7 +69,11 @@ export async function declareRepository(client: RegistryClient, repository: stri
     const bytes = markerManifest(repository);
     const written = await client.putManifest(repository, MARKER_TAG, bytes, OCI_MANIFEST);
     const landed = await client.resolve(repository, MARKER_TAG);
-    if (landed !== written) throw new RepositoryDeclarationError(`${client.registry}/${repository}`, `${client.registry}/${repository}:${MARKER_TAG} resolves to ${landed} after the push, not ${written}`);
+    if (landed !== written)
+        throw new RepositoryDeclarationError(
+            `${client.registry}/${repository}`,
+            `${client.registry}/${repository}:${MARKER_TAG} resolves to ${landed} after the push, not ${written}`,
+        );
     return written;
 }
 
@@ -101,7 +106,11 @@ export async function undeclareRepository(client: RegistryClient, repository: st
 }
 
 /** What the provider runs, by the `registry/repository` string, with the connection read at call time. */
-export async function withRepository<T>(target: string, connection: Connection, action: (client: RegistryClient, repository: string) => Promise<T>): Promise<T> {
+export async function withRepository<T>(
+    target: string,
+    connection: Connection,
+    action: (client: RegistryClient, repository: string) => Promise<T>,
+): Promise<T> {
     const { registry, repository } = parseRepository(target);
     const client = clientFor(registry, connection);
     try {

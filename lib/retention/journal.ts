@@ -44,7 +44,8 @@ export async function readJournals(client: RegistryClient, repository: string, t
         tags.filter(isJournalTag).map(async (tag) => {
             const { digest, manifest } = await client.getManifest(repository, tag);
             const layer = manifest.layers?.[0];
-            if (manifest.artifactType !== JOURNAL_TYPE || !layer) throw new Error(`${client.registry}/${repository}:${tag} is not a Slipway retention journal: remove or rename that tag`);
+            if (manifest.artifactType !== JOURNAL_TYPE || !layer)
+                throw new Error(`${client.registry}/${repository}:${tag} is not a Slipway retention journal: remove or rename that tag`);
             const content = await client.getBlob(repository, layer.digest);
             let deletions: unknown;
             try {
@@ -52,7 +53,8 @@ export async function readJournals(client: RegistryClient, repository: string, t
             } catch {
                 // Not JSON: named below like any other journal that lists nothing.
             }
-            if (!Array.isArray(deletions) || !deletions.every((d) => typeof d === "string")) throw new Error(`${client.registry}/${repository}:${tag}: the journal lists no deletions; remove that tag`);
+            if (!Array.isArray(deletions) || !deletions.every((d) => typeof d === "string"))
+                throw new Error(`${client.registry}/${repository}:${tag}: the journal lists no deletions; remove that tag`);
             return { digest, deletions };
         }),
     );

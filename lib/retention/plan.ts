@@ -111,7 +111,8 @@ export function createdKey(text: string | undefined): string | undefined {
     const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
     const offset = m[8] ? (m[8] === "-" ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : 0;
     const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0);
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 60 || Number(m[9] ?? 0) > 23 || Number(m[10] ?? 0) > 59) return undefined;
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 60 || Number(m[9] ?? 0) > 23 || Number(m[10] ?? 0) > 59)
+        return undefined;
     const instant = new Date(0);
     instant.setUTCFullYear(year, month - 1, day);
     instant.setUTCHours(hour, minute - offset, second, 0);
@@ -155,7 +156,9 @@ export function planRetention(publications: readonly Publication[], options: Ret
     const keepSet = closure([...protect, ...publications.filter((p) => keptTops.has(p.digest)).flatMap(unitOf)], publications);
 
     // Oldest first, whole publications, until the cap.
-    const doomed = publications.filter((p) => !keptTops.has(p.digest)).sort((a, b) => compare(created.get(a) ?? "", created.get(b) ?? "") || a.digest.localeCompare(b.digest));
+    const doomed = publications
+        .filter((p) => !keptTops.has(p.digest))
+        .sort((a, b) => compare(created.get(a) ?? "", created.get(b) ?? "") || a.digest.localeCompare(b.digest));
     // An interrupted run's leftovers first: nothing tags them any more, so only its journal knows.
     // They were planned and half done already, so maxDeletes does not hold them back.
     const live = new Set(publications.flatMap(unitOf));
@@ -181,7 +184,9 @@ export function planRetention(publications: readonly Publication[], options: Ret
     const deferredSet = new Set(deferred);
     const staying = closure(doomed.filter((p) => deferredSet.has(p.digest)).flatMap(unitOf), publications);
     if (staying.size > 0) {
-        units = units.map((u) => ({ untag: u.untag.filter(([, d]) => !staying.has(d)), deletions: u.deletions.filter((d) => !staying.has(d)) })).filter((u) => u.deletions.length > 0 || u.untag.length > 0);
+        units = units
+            .map((u) => ({ untag: u.untag.filter(([, d]) => !staying.has(d)), deletions: u.deletions.filter((d) => !staying.has(d)) }))
+            .filter((u) => u.deletions.length > 0 || u.untag.length > 0);
     }
 
     // Reclaimable: blobs no kept or deferred publication still uses.

@@ -17,14 +17,20 @@ export interface RepositoryScan {
 /** Tags that point at signatures and referrer indexes, not at publications. */
 const isSignatureTag = (tag: string) => /^sha256-[a-f0-9]{64}(\.\w+)?$/.test(tag);
 
-const blobsOf = (m: FetchedManifest): Blob[] => [m.manifest.config, ...(m.manifest.layers ?? [])].filter((d): d is Descriptor => !!d).map((d) => ({ digest: d.digest, size: d.size }));
+const blobsOf = (m: FetchedManifest): Blob[] =>
+    [m.manifest.config, ...(m.manifest.layers ?? [])].filter((d): d is Descriptor => !!d).map((d) => ({ digest: d.digest, size: d.size }));
 
 /**
  * What refers to `digest`, as manifest digests: the fallback index first (so it goes before the
  * manifests it lists), the referrers it or the API lists, and the legacy .sig manifest. Tags
  * come from the one listing, so a manifest without signatures costs no request here.
  */
-async function referrersOf(client: RegistryClient, repository: string, digest: string, tags: ReadonlySet<string>): Promise<{ digests: string[]; manifests: FetchedManifest[]; tags: Array<[string, string]> }> {
+async function referrersOf(
+    client: RegistryClient,
+    repository: string,
+    digest: string,
+    tags: ReadonlySet<string>,
+): Promise<{ digests: string[]; manifests: FetchedManifest[]; tags: Array<[string, string]> }> {
     const { descriptors, fallbackIndex } = await client.referrers(repository, digest, undefined, tags);
     const sigTag = digestTag(digest, ".sig");
     const listed = await Promise.all(descriptors.map((d) => client.getManifest(repository, d.digest)));
@@ -58,7 +64,13 @@ export async function scanRepository(client: RegistryClient, repository: string)
     const tops = new Map<string, Top>();
     await forEachLimit(tags, PARALLEL_READS, async (tag) => {
         const m = await client.getManifest(repository, tag);
-        const top = tops.get(m.digest) ?? { digest: m.digest, annotations: m.manifest.annotations ?? {}, children: isIndex(m.mediaType) ? (m.manifest.manifests ?? []).map((d) => d.digest) : [], blobs: blobsOf(m), tags: [] };
+        const top = tops.get(m.digest) ?? {
+            digest: m.digest,
+            annotations: m.manifest.annotations ?? {},
+            children: isIndex(m.mediaType) ? (m.manifest.manifests ?? []).map((d) => d.digest) : [],
+            blobs: blobsOf(m),
+            tags: [],
+        };
         top.tags.push(tag);
         tops.set(m.digest, top);
     });
@@ -85,7 +97,12 @@ export async function scanRepository(client: RegistryClient, repository: string)
 const DELETE_PROBE = sha256("slipway: can this registry delete?");
 
 /** The plan for a scanned repository, finishing what unfinished runs' journals list. */
-export const planScan = (scan: RepositoryScan, options: RetentionOptions): RetentionPlan => planRetention(scan.publications, options, scan.journals.flatMap((j) => j.deletions));
+export const planScan = (scan: RepositoryScan, options: RetentionOptions): RetentionPlan =>
+    planRetention(
+        scan.publications,
+        options,
+        scan.journals.flatMap((j) => j.deletions),
+    );
 
 /** Units worked on at once; one unit's steps stay in order. */
 const PARALLEL_UNITS = 8;
@@ -118,7 +135,11 @@ export async function applyPlan(client: RegistryClient, repository: string, plan
 }
 
 /** Scan, plan and apply in one go, finishing any interrupted run (tests, benchmarks, scripts). */
-export async function prune(client: RegistryClient, repository: string, options: RetentionOptions): Promise<{ scan: RepositoryScan; plan: RetentionPlan; deleted: string[] }> {
+export async function prune(
+    client: RegistryClient,
+    repository: string,
+    options: RetentionOptions,
+): Promise<{ scan: RepositoryScan; plan: RetentionPlan; deleted: string[] }> {
     const scan = await scanRepository(client, repository);
     const plan = planScan(scan, options);
     return { scan, plan, deleted: await applyPlan(client, repository, plan, scan.journals) };

@@ -54,7 +54,12 @@ export function restrictToPreview(fresh: RetentionPlan, publications: readonly P
  * run's journal is settled only if none of its deletions was held back. Returns the plan
  * applied, what went, and what a fresh plan would delete but this run held back (for the next).
  */
-export async function retain(repository: string, options: RetentionOptions, previewed: readonly string[], connection?: boolean | Connection): Promise<{ plan: RetentionPlan; deleted: string[]; held: string[] }> {
+export async function retain(
+    repository: string,
+    options: RetentionOptions,
+    previewed: readonly string[],
+    connection?: boolean | Connection,
+): Promise<{ plan: RetentionPlan; deleted: string[]; held: string[] }> {
     const { registry, name } = repositoryOf(repository);
     const client = clientFor(registry, connection);
     try {

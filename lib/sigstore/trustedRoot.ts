@@ -51,12 +51,19 @@ export function checkTrustedRoot(root: TrustedRootJson): void {
     if (!isObject(value)) throw new TrustedRootError("the trusted root is not a JSON object");
     for (const field of ["tlogs", "ctlogs", "certificateAuthorities", "timestampAuthorities"] as const) {
         const list = value[field];
-        if (list !== undefined && (!Array.isArray(list) || !list.every(isObject))) throw new TrustedRootError(`the trusted root's ${field} is not a list of objects`);
+        if (list !== undefined && (!Array.isArray(list) || !list.every(isObject)))
+            throw new TrustedRootError(`the trusted root's ${field} is not a list of objects`);
     }
-    for (const [kind, logs] of [["transparency log", root.tlogs], ["certificate transparency log", root.ctlogs]] as const) {
+    for (const [kind, logs] of [
+        ["transparency log", root.tlogs],
+        ["certificate transparency log", root.ctlogs],
+    ] as const) {
         for (const log of logs ?? []) {
             const start: unknown = log.publicKey?.validFor?.start;
-            if (!start || typeof start !== "string") throw new TrustedRootError(`the trusted root's ${kind} ${typeof log.baseUrl === "string" ? log.baseUrl : "(no baseUrl)"} has a key with no validity start`);
+            if (!start || typeof start !== "string")
+                throw new TrustedRootError(
+                    `the trusted root's ${kind} ${typeof log.baseUrl === "string" ? log.baseUrl : "(no baseUrl)"} has a key with no validity start`,
+                );
         }
     }
 }

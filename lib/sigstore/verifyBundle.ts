@@ -62,7 +62,9 @@ interface DsseBundle {
 export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot: TrustedRootJson, policy: BundlePolicy): BundleVerification {
     const { bundleFromJSON, Verifier, toSignedEntity } = sigstore();
     if (!policy.publicKey && !(policy.identity && policy.issuer)) {
-        throw new BundleVerificationError("a keyless signature needs both an identity and an issuer to match: without them any identity the CA issued would pass");
+        throw new BundleVerificationError(
+            "a keyless signature needs both an identity and an issuer to match: without them any identity the CA issued would pass",
+        );
     }
     try {
         const { trust, key } = trustFor(trustedRoot, policy.publicKey);
@@ -71,7 +73,9 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
         // A keyed policy trusts its key and nothing else: a certificate, even one the root's CA
         // issued, names some identity, not this key (sigstore-js would check its chain and pass).
         if (key && material?.content?.$case !== "publicKey") {
-            throw new BundleVerificationError(`the bundle is signed with ${material?.content?.$case === undefined ? "no verification material" : "a certificate"}, not with the policy's key: a keyed policy accepts only signatures by that key`);
+            throw new BundleVerificationError(
+                `the bundle is signed with ${material?.content?.$case === undefined ? "no verification material" : "a certificate"}, not with the policy's key: a keyed policy accepts only signatures by that key`,
+            );
         }
         const tlogEntries = material?.tlogEntries?.length ?? 0;
         const tsaStamps = material?.timestampVerificationData?.rfc3161Timestamps?.length ?? 0;
@@ -89,8 +93,10 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
         if (key) return { signer: keyFingerprint(key.object, key) };
         const identity = signer.identity?.subjectAlternativeName ?? "";
         const issuer = signer.identity?.extensions?.issuer ?? "";
-        if (!anchored(policy.identity!)(identity)) throw new BundleVerificationError(`identity mismatch: the certificate names "${identity}", the policy wants ${describe(policy.identity!)}`);
-        if (!anchored(policy.issuer!)(issuer)) throw new BundleVerificationError(`issuer mismatch: the certificate names "${issuer}", the policy wants ${describe(policy.issuer!)}`);
+        if (!anchored(policy.identity!)(identity))
+            throw new BundleVerificationError(`identity mismatch: the certificate names "${identity}", the policy wants ${describe(policy.identity!)}`);
+        if (!anchored(policy.issuer!)(issuer))
+            throw new BundleVerificationError(`issuer mismatch: the certificate names "${issuer}", the policy wants ${describe(policy.issuer!)}`);
         return { signer: identity, issuer };
     } catch (error) {
         if (error instanceof BundleVerificationError) throw error;
@@ -101,7 +107,9 @@ export function verifyBundle(bundleJson: unknown, artifact: Buffer, trustedRoot:
 /** `key:<sha256 of the DER SubjectPublicKeyInfo>`: names a key without printing it. */
 export function keyFingerprint(key: KeyObject, memo?: { fingerprint?: string }): string {
     if (memo?.fingerprint) return memo.fingerprint;
-    const fingerprint = `key:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("hex")}`;
+    const fingerprint = `key:${createHash("sha256")
+        .update(key.export({ type: "spki", format: "der" }))
+        .digest("hex")}`;
     if (memo) memo.fingerprint = fingerprint;
     return fingerprint;
 }

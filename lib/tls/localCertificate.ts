@@ -12,7 +12,12 @@ export interface IssuedCertificate {
 export function issueLocalCertificate(options: LocalCertificateOptions): Promise<IssuedCertificate> {
     return new Promise((resolve, reject) => {
         execFile("bash", ["-c", renderLocalCertificateScript(options)], { timeout: 60_000 }, (error, stdout, stderr) => {
-            if (error) return reject(new Error(`issuing the local certificate for ${options.domain} failed: ${stderr.trim() || error.message} (needs openssl and jq: scripts/setup installs them)`));
+            if (error)
+                return reject(
+                    new Error(
+                        `issuing the local certificate for ${options.domain} failed: ${stderr.trim() || error.message} (needs openssl and jq: scripts/setup installs them)`,
+                    ),
+                );
             const issued = JSON.parse(stdout) as Partial<IssuedCertificate>;
             if (!issued.ca?.includes("BEGIN CERTIFICATE") || !issued.certificate?.includes("BEGIN CERTIFICATE") || !issued.key?.includes("PRIVATE KEY")) {
                 return reject(new Error(`issuing the local certificate for ${options.domain} printed no certificate and key`));

@@ -22,7 +22,7 @@ export function renderLocalCertificateScript({ domain, days = 825 }: LocalCertif
         `openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=*."${d} -keyout tls.key -out tls.csr 2>/dev/null`,
         `printf 'subjectAltName=DNS:%s,DNS:*.%s\\nbasicConstraints=critical,CA:FALSE\\nkeyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\n' ${d} ${d} >ext.cnf`,
         `openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days ${days} -extfile ext.cnf -out tls.crt 2>/dev/null`,
-        'rm -f ca.key',
-        'jq -n --rawfile ca ca.crt --rawfile certificate tls.crt --rawfile key tls.key \'{ca: $ca, certificate: $certificate, key: $key}\'',
+        "rm -f ca.key",
+        "jq -n --rawfile ca ca.crt --rawfile certificate tls.crt --rawfile key tls.key '{ca: $ca, certificate: $certificate, key: $key}'",
     ].join("\n");
 }

@@ -97,12 +97,16 @@ describe("disk-image publication in a real pulumi up", () => {
     it("a fourth publication with keep=3 and dryRun deletes nothing and reports exactly what the next real run deletes; the others still verify", async () => {
         const refs: string[] = [];
         let dryOutput = "";
-        for (const [amd64, dryRun] of [["55", false], ["56", false], ["55", true]] as const) {
+        for (const [amd64, dryRun] of [
+            ["55", false],
+            ["56", false],
+            ["55", true],
+        ] as const) {
             await t.stack.setConfig("slipway-disk-images:kernel", kernels(amd64));
             await t.stack.setConfig("slipway-disk-images:dryRun", { value: String(dryRun) });
             const result = await t.stack.up();
             dryOutput = result.stdout;
-            indexes.push(((result.outputs.current!.value as Current)["kernel-initrd"]!.indexRef).split("@")[1]!);
+            indexes.push((result.outputs.current!.value as Current)["kernel-initrd"]!.indexRef.split("@")[1]!);
             refs.push((result.outputs.publications!.value as Published)["kernel-initrd/amd64"]!.ref);
         }
         // Back to kernel 56: the same inputs publish the same artifact digest as the first time.
@@ -119,7 +123,9 @@ describe("disk-image publication in a real pulumi up", () => {
             const dry = await retentionOutputs(family);
             expect(dry).toMatchObject({ dryRun: true, deleted: [] });
             planned[family] = dry.plannedDeletions;
-            expect(dryOutput).toContain(`${repo(family)}: retention dry run, nothing deleted; a real run would delete ${dry.plannedDeletions.length} manifests: ${dry.plannedDeletions.join(", ")}, and keep`);
+            expect(dryOutput).toContain(
+                `${repo(family)}: retention dry run, nothing deleted; a real run would delete ${dry.plannedDeletions.length} manifests: ${dry.plannedDeletions.join(", ")}, and keep`,
+            );
             for (const d of dry.plannedDeletions) await expect(client.getManifest(repo(family), d)).resolves.toBeDefined();
         }
         expect(planned["kernel-initrd"]).toContain(indexes[0]);
@@ -142,7 +148,10 @@ describe("disk-image publication in a real pulumi up", () => {
         await t.stack.setConfig("slipway-disk-images:current", { value: JSON.stringify({ "kernel-initrd": previous }) });
         const changes = changedSteps();
         const result = await t.stack.up({ onEvent: changes.onEvent });
-        expect((result.outputs.current!.value as Current)["kernel-initrd"]).toMatchObject({ indexRef: `${tls.registry.host}/${repo("kernel-initrd")}@${previous}`, pinned: true });
+        expect((result.outputs.current!.value as Current)["kernel-initrd"]).toMatchObject({
+            indexRef: `${tls.registry.host}/${repo("kernel-initrd")}@${previous}`,
+            pinned: true,
+        });
         expect(changes.steps.map((s) => s.urn)).not.toContainEqual(expect.stringMatching(/-(push|sign)$|node-(kernel-initrd|oci)-(amd64|arm64)$/));
     });
 
@@ -168,7 +177,10 @@ describe("disk-image publication in a real pulumi up", () => {
     /** cosign and skopeo reach the registry with its CA and the test's credentials (a docker config). */
     function registryEnv(): NodeJS.ProcessEnv {
         const dir = scratchDir("pub-docker-");
-        writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [tls.registry.host]: { auth: Buffer.from(`${tls.user.username}:${tls.user.password}`).toString("base64") } } }));
+        writeFileSync(
+            join(dir, "config.json"),
+            JSON.stringify({ auths: { [tls.registry.host]: { auth: Buffer.from(`${tls.user.username}:${tls.user.password}`).toString("base64") } } }),
+        );
         writeFileSync(join(dir, "ca.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + tls.ca);
         return { ...process.env, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: join(dir, "config.json"), SSL_CERT_FILE: join(dir, "ca.pem") };
     }

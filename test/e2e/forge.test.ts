@@ -33,7 +33,11 @@ function spkiPin(host: string, port: number): Promise<string> {
         const socket = tls.connect({ host: "127.0.0.1", port, servername: host, rejectUnauthorized: false }, () => {
             const der = socket.getPeerCertificate().raw;
             socket.end();
-            resolve(createHash("sha256").update(new X509Certificate(der).publicKey.export({ type: "spki", format: "der" })).digest("base64"));
+            resolve(
+                createHash("sha256")
+                    .update(new X509Certificate(der).publicKey.export({ type: "spki", format: "der" }))
+                    .digest("base64"),
+            );
         });
         socket.on("error", reject);
     });
@@ -93,7 +97,16 @@ describe("the platform's forge and a CI people log in to", () => {
 
     /** Gitea's API as the admin. */
     async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(method, `${forge}/api/v1/${path}`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        const res = await browser.fetch(
+            method,
+            `${forge}/api/v1/${path}`,
+            {
+                authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`,
+                accept: "application/json",
+                ...(body ? { "content-type": "application/json" } : {}),
+            },
+            body ? JSON.stringify(body) : undefined,
+        );
         if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
         return JSON.parse(res.body) as T;
     }
@@ -162,13 +175,19 @@ describe("the platform's forge and a CI people log in to", () => {
         mkdirSync(SCREENSHOTS, { recursive: true });
         // Chromium takes no extra CA on its command line: the site certificate's key is pinned instead (errors for any other stay errors).
         const pin = await spkiPin(new URL(forge).hostname, https);
-        const chromium = await puppeteer.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", `--ignore-certificate-errors-spki-list=${pin}`], headless: true });
+        const chromium = await puppeteer.launch({
+            executablePath: "/usr/bin/chromium",
+            args: ["--no-sandbox", "--disable-gpu", `--ignore-certificate-errors-spki-list=${pin}`],
+            headless: true,
+        });
         try {
             const page = await chromium.newPage();
             await page.setViewport({ width: 1280, height: 800 });
             for (const url of [forge, ci]) {
                 const { hostname } = new URL(url);
-                await chromium.setCookie(...Object.entries(browser.cookies(new URL(url).host)).map(([name, value]) => ({ name, value, domain: hostname, path: "/" })));
+                await chromium.setCookie(
+                    ...Object.entries(browser.cookies(new URL(url).host)).map(([name, value]) => ({ name, value, domain: hostname, path: "/" })),
+                );
             }
             // "load", not network idle: Gitea keeps an event stream open for notifications.
             await page.goto(`${forge}/`, { waitUntil: "load", timeout: 60_000 });
@@ -188,7 +207,12 @@ describe("the platform's forge and a CI people log in to", () => {
     });
 
     it("a user the forge's admin made logs in to the CI too, not as an admin", async () => {
-        await forgeApi("POST", "admin/users", { username: "e2e-dev", email: "e2e-dev@example.org", password: "e2e-dev-password-1", must_change_password: false });
+        await forgeApi("POST", "admin/users", {
+            username: "e2e-dev",
+            email: "e2e-dev@example.org",
+            password: "e2e-dev-password-1",
+            must_change_password: false,
+        });
         const dev = new CookieBrowser(ca);
         try {
             const login = findForm(await dev.get(`${ci}/login`), "password")!;
@@ -208,7 +232,12 @@ describe("the platform's forge and a CI people log in to", () => {
 
     /** Woodpecker's API as the admin, with the token. */
     async function ciApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(method, `${ci}/api/${path}`, { authorization: `Bearer ${ciToken}`, ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        const res = await browser.fetch(
+            method,
+            `${ci}/api/${path}`,
+            { authorization: `Bearer ${ciToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+            body ? JSON.stringify(body) : undefined,
+        );
         if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
         return (res.body ? JSON.parse(res.body) : undefined) as T;
     }
@@ -224,7 +253,11 @@ describe("the platform's forge and a CI people log in to", () => {
     /** The commit the first pipeline built: what the promotion expects. */
     let firstSha: string;
     let registry: string;
-    const git = (...args: string[]) => must("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.org", ...args], { cwd: join(work, "web"), env: { ...process.env, GIT_SSL_CAINFO: join(work, "ca.pem") } });
+    const git = (...args: string[]) =>
+        must("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.org", ...args], {
+            cwd: join(work, "web"),
+            env: { ...process.env, GIT_SSL_CAINFO: join(work, "ca.pem") },
+        });
 
     /** Commits the app with `step` as the pipeline's publish command, pushes it, and waits (bounded) for its pipeline to finish. */
     async function pushAndWait(message: string, step: string): Promise<{ sha: string; pipeline: Pipeline }> {
@@ -252,7 +285,8 @@ describe("the platform's forge and a CI people log in to", () => {
         for (let i = 0; i < 180; i++) {
             const pipelines = await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`);
             const mine = pipelines.find((p) => p.commit === sha);
-            if (mine && !["pending", "running"].includes(mine.status)) return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
+            if (mine && !["pending", "running"].includes(mine.status))
+                return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
             await new Promise((r) => setTimeout(r, 1000));
         }
         throw new Error(`no finished pipeline for ${sha} within 180 s`);
@@ -261,8 +295,13 @@ describe("the platform's forge and a CI people log in to", () => {
     /** Every log line of a pipeline's steps, decoded. */
     async function logs(pipeline: Pipeline): Promise<string> {
         const steps = (pipeline.workflows ?? []).flatMap((w) => w.children ?? []);
-        const lines = await Promise.all(steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)));
-        return lines.flatMap((l) => l ?? []).map((l) => Buffer.from(l.data, "base64").toString("utf8")).join("");
+        const lines = await Promise.all(
+            steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)),
+        );
+        return lines
+            .flatMap((l) => l ?? [])
+            .map((l) => Buffer.from(l.data, "base64").toString("utf8"))
+            .join("");
     }
 
     it("a repository made at the forge and activated in the CI, with the site's secrets, builds a signed staging image from a push", async () => {
@@ -276,10 +315,17 @@ describe("the platform's forge and a CI people log in to", () => {
             cosign_private_key: readFileSync(site.key, "utf8"),
             cosign_password: site.password,
         };
-        const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway", WOODPECKER_TOKEN: ciToken, COSIGN_PASSWORD: site.password };
+        const env = {
+            ...process.env,
+            PULUMI_BACKEND_URL: `file://${t.backend}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway",
+            WOODPECKER_TOKEN: ciToken,
+            COSIGN_PASSWORD: site.password,
+        };
         const activate = await run("node", ["bin/tooling/ciRepo.js", "--stack", t.stack.name, `${ADMIN}/web`, "--cosign-key", site.key], { cwd: ROOT, env });
         expect(activate.code, activate.stderr).toBe(0);
-        for (const value of [secrets.registry_password, secrets.cosign_private_key, secrets.cosign_password]) expect(activate.stdout + activate.stderr).not.toContain(value);
+        for (const value of [secrets.registry_password, secrets.cosign_private_key, secrets.cosign_password])
+            expect(activate.stdout + activate.stderr).not.toContain(value);
         const active = await ciApi<{ id: number; full_name: string; active: boolean }>("GET", `repos/lookup/${ADMIN}/web`);
         expect(active).toMatchObject({ full_name: `${ADMIN}/web`, active: true });
         repoId = active.id;
@@ -358,7 +404,14 @@ describe("the platform's forge and a CI people log in to", () => {
         const { pipeline } = await pushAndWait("second", `slipway-publish app ${registry}/apps/web:staging /busybox httpd -f -p 8080 -h /www`);
         expect(pipeline.status).toBe("success");
         await expect(t.stack.up()).rejects.toThrow(new RegExp(firstSha));
-        const client = new RegistryClient({ registry, ca, credentials: { username: (await t.stack.outputs()).registryUsername?.value as string, password: (await t.stack.outputs()).registryPassword?.value as string } });
+        const client = new RegistryClient({
+            registry,
+            ca,
+            credentials: {
+                username: (await t.stack.outputs()).registryUsername?.value as string,
+                password: (await t.stack.outputs()).registryPassword?.value as string,
+            },
+        });
         try {
             expect(await client.resolve("apps/web", "prod")).toBe(before);
             expect(await client.resolve("apps/web", "staging")).not.toBe(before);
@@ -371,7 +424,14 @@ describe("the platform's forge and a CI people log in to", () => {
     });
 
     it("a failing step fails the pipeline, as the API reports, and nothing is pushed", async () => {
-        const client = new RegistryClient({ registry, ca, credentials: { username: (await t.stack.outputs()).registryUsername?.value as string, password: (await t.stack.outputs()).registryPassword?.value as string } });
+        const client = new RegistryClient({
+            registry,
+            ca,
+            credentials: {
+                username: (await t.stack.outputs()).registryUsername?.value as string,
+                password: (await t.stack.outputs()).registryPassword?.value as string,
+            },
+        });
         try {
             const staged = await client.resolve("apps/web", "staging");
             const { pipeline } = await pushAndWait("broken", `exit 1 && slipway-publish app ${registry}/apps/web:staging`);

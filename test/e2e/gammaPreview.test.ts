@@ -39,7 +39,8 @@ describe("the gamma site", () => {
             const source = load(readFileSync(join(ROOT, "Pulumi.gamma.yaml"), "utf8")) as { config: Record<string, unknown> };
             copy.config = Object.fromEntries(Object.entries(source.config).filter(([, v]) => !(typeof v === "object" && v !== null && "secure" in v)));
             writeFileSync(file, dump(copy));
-            for (const [key, entry] of Object.entries(gamma)) if (entry.secret) await t.stack.setConfig(`slipway:${key}`, { value: TEST_SECRETS[key] ?? "test", secret: true });
+            for (const [key, entry] of Object.entries(gamma))
+                if (entry.secret) await t.stack.setConfig(`slipway:${key}`, { value: TEST_SECRETS[key] ?? "test", secret: true });
             const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway" };
             const result = await run("pulumi", ["preview", "--json", "--cwd", ROOT, "--stack", t.stack.name], { env, timeoutMs: 600_000 });
             expect(result.code, result.stderr || result.stdout.slice(-3000)).toBe(0);

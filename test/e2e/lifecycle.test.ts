@@ -39,7 +39,14 @@ function stateText(backend: string): string {
 const DOMAIN = "local.slipway.test";
 
 /** One request to this machine at `port`, as if `host` resolved here; never follows redirects. */
-function request(scheme: "http" | "https", host: string, port: number, path: string, ca?: string, headers: Record<string, string> = {}): Promise<{ status: number; location?: string; body: string }> {
+function request(
+    scheme: "http" | "https",
+    host: string,
+    port: number,
+    path: string,
+    ca?: string,
+    headers: Record<string, string> = {},
+): Promise<{ status: number; location?: string; body: string }> {
     const lib = scheme === "https" ? https : http;
     return new Promise((resolve, reject) => {
         lib.get({ host: "127.0.0.1", port, path, headers: { host, ...headers }, ...(scheme === "https" ? { servername: host, ca } : {}) }, (res) => {
@@ -133,11 +140,17 @@ describe("local stack lifecycle", () => {
         // Routed by the swarm provider from Traefik's own labels, read through the socket proxy.
         expect(await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", ca)).toMatchObject({ status: 200, body: "OK" });
         await expect(request("https", `proxy.${DOMAIN}`, ports.https, "/ping")).rejects.toThrow(/self-signed|unable to verify|certificate/i);
-        expect(await request("http", `proxy.${DOMAIN}`, ports.http, "/ping")).toMatchObject({ status: 301, location: `https://proxy.${DOMAIN}:${ports.https}/ping` });
+        expect(await request("http", `proxy.${DOMAIN}`, ports.http, "/ping")).toMatchObject({
+            status: 301,
+            location: `https://proxy.${DOMAIN}:${ports.https}/ping`,
+        });
 
-        const mounts = (service: string) => docker("service", "inspect", `${t.stack.name}-proxy_${service}`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Mounts}}");
+        const mounts = (service: string) =>
+            docker("service", "inspect", `${t.stack.name}-proxy_${service}`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Mounts}}");
         expect(await mounts("traefik")).toBe("null");
-        expect(JSON.parse(await mounts("socket-proxy"))).toEqual([{ Type: "bind", Source: "/var/run/docker.sock", Target: "/var/run/docker.sock", ReadOnly: true }]);
+        expect(JSON.parse(await mounts("socket-proxy"))).toEqual([
+            { Type: "bind", Source: "/var/run/docker.sock", Target: "/var/run/docker.sock", ReadOnly: true },
+        ]);
     });
 
     it("the registry answers at registry.<domain> through Traefik: 401 without credentials, push and pull with them", async () => {
@@ -165,7 +178,20 @@ describe("local stack lifecycle", () => {
             const raw = await must("skopeo", ["inspect", "--raw", "--cert-dir", certDir, "--creds", creds, `docker://${host}/apps/e2e:v1`]);
             expect(sha256(raw), raw).toBe(pushed.digest);
             // A push by skopeo through Traefik, byte for byte (skopeo would otherwise re-encode).
-            await must("skopeo", ["copy", "--preserve-digests", "--src-cert-dir", certDir, "--dest-cert-dir", certDir, "--src-creds", creds, "--dest-creds", creds, `docker://${host}/apps/e2e:v1`, `docker://${host}/apps/e2e-copy:v1`]);
+            await must("skopeo", [
+                "copy",
+                "--preserve-digests",
+                "--src-cert-dir",
+                certDir,
+                "--dest-cert-dir",
+                certDir,
+                "--src-creds",
+                creds,
+                "--dest-creds",
+                creds,
+                `docker://${host}/apps/e2e:v1`,
+                `docker://${host}/apps/e2e-copy:v1`,
+            ]);
             expect(await client.resolve("apps/e2e-copy", "v1")).toBe(pushed.digest);
             rmSync(certDir, { recursive: true, force: true });
         } finally {
@@ -180,7 +206,9 @@ describe("local stack lifecycle", () => {
         const published = outputs.diskImagePublications?.value as Record<string, { ref: string; indexRef: string; gitSha: string; sha256: string }>;
         expect(Object.keys(published).sort()).toEqual(FAMILIES.flatMap((f) => [`e2e-node/${f}/amd64`, `e2e-node/${f}/arm64`]).sort());
         const builds = outputs.diskImageBuilds?.value as Record<string, { bootSeconds?: number }>;
-        for (const f of FAMILIES) for (const arch of ["amd64", "arm64"] as const) expect(builds[`e2e-node/${f}/${arch}`]!.bootSeconds !== undefined, `${f}/${arch} booted`).toBe(bootable(f, arch));
+        for (const f of FAMILIES)
+            for (const arch of ["amd64", "arm64"] as const)
+                expect(builds[`e2e-node/${f}/${arch}`]!.bootSeconds !== undefined, `${f}/${arch} booted`).toBe(bootable(f, arch));
         const iso = published["e2e-node/iso/arm64"]!;
         expect(iso.ref.startsWith(`${host}/disk-images/e2e-node/iso@sha256:`)).toBe(true);
         expect((outputs.diskImageCurrent?.value as Record<string, { indexRef: string }>)["e2e-node/iso"]!.indexRef).toBe(iso.indexRef);
@@ -203,8 +231,12 @@ describe("local stack lifecycle", () => {
         expect(stateText(t.backend)).not.toContain(outputs.registryPassword?.value as string);
         // Every dynamic resource runs under Slipway's explicit provider, configured with nothing:
         // no default one holds the stack's config (its secrets among it) as its own.
-        const providers = ((await t.stack.exportStack()).deployment as { resources: Array<{ urn: string; inputs?: Record<string, unknown> }> }).resources.filter((r) => r.urn.includes("::pulumi:providers:pulumi-nodejs::"));
-        expect(providers.map((p) => [p.urn.split("::").pop(), Object.keys(p.inputs ?? {}).filter((k) => k.startsWith("slipway:"))])).toEqual([["slipway-dynamic", []]]);
+        const providers = (
+            (await t.stack.exportStack()).deployment as { resources: Array<{ urn: string; inputs?: Record<string, unknown> }> }
+        ).resources.filter((r) => r.urn.includes("::pulumi:providers:pulumi-nodejs::"));
+        expect(providers.map((p) => [p.urn.split("::").pop(), Object.keys(p.inputs ?? {}).filter((k) => k.startsWith("slipway:"))])).toEqual([
+            ["slipway-dynamic", []],
+        ]);
     });
 
     it("the CI server answers at ci.<domain> through Traefik and its agent is connected", async () => {
@@ -262,8 +294,19 @@ describe("local stack lifecycle", () => {
             writeFileSync(join(context, "Dockerfile"), `FROM ${base}\nLABEL org.opencontainers.image.revision=${revision}\n`);
             await docker("build", "--quiet", "-t", image, context);
             writeFileSync(join(dir, "ca.crt"), ca);
-            writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64") } } }));
-            await must("skopeo", ["copy", "--dest-cert-dir", dir, "--authfile", join(dir, "config.json"), `docker-daemon:${image}`, `docker://${host}/apps/web:staging`]);
+            writeFileSync(
+                join(dir, "config.json"),
+                JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64") } } }),
+            );
+            await must("skopeo", [
+                "copy",
+                "--dest-cert-dir",
+                dir,
+                "--authfile",
+                join(dir, "config.json"),
+                `docker-daemon:${image}`,
+                `docker://${host}/apps/web:staging`,
+            ]);
             const digest = await resolveIn("apps/web", "staging");
             await cosignSign(keys, `${host}/apps/web@${digest}`, { dockerConfig: dir });
             return digest;
@@ -296,7 +339,11 @@ describe("local stack lifecycle", () => {
     it("a pinned upstream image is mirrored into the registry under its tag and exported with its digest", async () => {
         const { host, ca, credentials } = await registryAccess();
         const mirrors = (await t.stack.outputs()).mirrors?.value as Record<string, { from: string; ref: string; digest: string }>;
-        expect(mirrors["mirror/tool"]).toEqual({ from: `${upstream.host}/library/tool:1.0@${upstreamImage}`, ref: `${host}/mirror/tool@${upstreamImage}`, digest: upstreamImage });
+        expect(mirrors["mirror/tool"]).toEqual({
+            from: `${upstream.host}/library/tool:1.0@${upstreamImage}`,
+            ref: `${host}/mirror/tool@${upstreamImage}`,
+            digest: upstreamImage,
+        });
         const client = new RegistryClient({ registry: host, ca, credentials });
         try {
             expect(await client.resolve("mirror/tool", "1.0")).toBe(upstreamImage);
@@ -330,7 +377,9 @@ describe("local stack lifecycle", () => {
         const consumer = await throwawayStack(() => ({ "slipway-consumer:producer": { value: producer } }), join(ROOT, "examples", "consumer"), t.backend);
         try {
             // It deploys the promoted digest as a service routed by the platform's Traefik (traefik's own ping as the app).
-            await consumer.stack.setConfig("slipway-consumer:service", { value: JSON.stringify({ promotion: "web", port: 8080, command: ["--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http"] }) });
+            await consumer.stack.setConfig("slipway-consumer:service", {
+                value: JSON.stringify({ promotion: "web", port: 8080, command: ["--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http"] }),
+            });
             const outputs = (await consumer.stack.up()).outputs;
             expect(outputs.proxyNetwork?.value).toBe(network);
             expect(outputs.proxyNetwork?.secret).toBe(false);
@@ -418,7 +467,9 @@ describe("local stack lifecycle", () => {
 
         const after = await registryAccess();
         expect(after.credentials.password).not.toBe(before.credentials.password);
-        const basic = (c: { username: string; password: string }) => ({ authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}` });
+        const basic = (c: { username: string; password: string }) => ({
+            authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`,
+        });
         expect((await request("https", `registry.${DOMAIN}`, ports.https, "/v2/", after.ca, basic(before.credentials))).status).toBe(401);
         expect((await request("https", `registry.${DOMAIN}`, ports.https, "/v2/", after.ca, basic(after.credentials))).status).toBe(200);
         // The credentials folders the publications and promotions read hold the new password.
@@ -444,7 +495,12 @@ describe("local stack lifecycle", () => {
         const before = (await t.stack.outputs()).diskImageCurrent?.value as Record<string, { signer: string }>;
         const access = await registryAccess();
         const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-sign-"));
-        writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [access.host]: { auth: Buffer.from(`${access.credentials.username}:${access.credentials.password}`).toString("base64") } } }));
+        writeFileSync(
+            join(dir, "config.json"),
+            JSON.stringify({
+                auths: { [access.host]: { auth: Buffer.from(`${access.credentials.username}:${access.credentials.password}`).toString("base64") } },
+            }),
+        );
         writeFileSync(join(dir, "ca.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + access.ca);
         writeFileSync(join(dir, "next.pub"), next.publicKeyPem);
         try {
@@ -468,7 +524,9 @@ describe("local stack lifecycle", () => {
                 expect(c.signer, family).toBe(promoted.signer);
             }
             const env = { ...process.env, DOCKER_CONFIG: dir, SSL_CERT_FILE: join(dir, "ca.pem") };
-            const verify = await run("cosign", ["verify", "--key", join(dir, "next.pub"), "--insecure-ignore-tlog", current["e2e-node/iso"]!.indexRef], { env });
+            const verify = await run("cosign", ["verify", "--key", join(dir, "next.pub"), "--insecure-ignore-tlog", current["e2e-node/iso"]!.indexRef], {
+                env,
+            });
             expect(verify.code, verify.stderr).toBe(0);
         } finally {
             rmSync(dir, { recursive: true, force: true });
@@ -487,9 +545,13 @@ describe("local stack lifecycle", () => {
         // The prune, once, on this engine: an unused image older than the window goes; an
         // assembled one (labelled by setup, created "1970") stays.
         const stale = await loadEngineImage(`slipway-e2e/stale-${t.id}:1`, "2001-01-01T00:00:00Z");
-        const assembled = await loadEngineImage(`slipway-e2e/assembled-${t.id}:1`, "1970-01-01T00:00:00Z", { "dev.slipway.image": `slipway-e2e/assembled-${t.id}:1` });
+        const assembled = await loadEngineImage(`slipway-e2e/assembled-${t.id}:1`, "1970-01-01T00:00:00Z", {
+            "dev.slipway.image": `slipway-e2e/assembled-${t.id}:1`,
+        });
         const pruner = await docker("ps", "--quiet", "--filter", `label=com.docker.swarm.service.name=${maintenance}_prune`);
-        expect(await docker("exec", "--env", "PRUNE_ONCE=1", pruner, "sh", "/slipway/prune.sh")).toContain("prune: images no container uses, created more than 24h ago");
+        expect(await docker("exec", "--env", "PRUNE_ONCE=1", pruner, "sh", "/slipway/prune.sh")).toContain(
+            "prune: images no container uses, created more than 24h ago",
+        );
         await expect(docker("image", "inspect", stale)).rejects.toThrow(/No such image/);
         expect(await docker("image", "inspect", "--format", "{{.Id}}", assembled)).toBe(assembled);
         await docker("image", "rm", assembled);
@@ -519,12 +581,20 @@ describe("local stack lifecycle", () => {
             // The registry's task was replaced twice: wait (bounded) until Traefik routes to the
             // new one, so a 404 below is the registry's answer, not a missing route's.
             for (let i = 0; i < 20; i++) {
-                if (await client.resolve("apps/e2e", "v1").then(() => true, () => false)) break;
+                if (
+                    await client.resolve("apps/e2e", "v1").then(
+                        () => true,
+                        () => false,
+                    )
+                )
+                    break;
                 await new Promise((r) => setTimeout(r, 1000));
             }
             expect(await client.resolve("apps/e2e", "v1")).toMatch(/^sha256:/);
             expect(await client.blobExists("apps/gc", layer)).toBe(false);
-            expect(await docker("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}")).not.toContain(READ_ONLY_ENV);
+            expect(
+                await docker("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}"),
+            ).not.toContain(READ_ONLY_ENV);
             await pushImage(client, "apps/gc", "v2", `kept ${t.id}`);
         } finally {
             client.close();
@@ -536,16 +606,27 @@ describe("local stack lifecycle", () => {
         await t.stack.up();
         expect(await docker("service", "ls", "--quiet", "--filter", `label=com.docker.stack.namespace=${maintenance}`)).toBe("");
         // Stopped whenever it was, the collector left the registry writable.
-        expect(await docker("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}")).not.toContain(READ_ONLY_ENV);
+        expect(
+            await docker("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.Env}}"),
+        ).not.toContain(READ_ONLY_ENV);
     });
 
     it("backs up and restores the state with the guide's commands, and the restored stack has nothing to change", async () => {
         const work = mkdtempSync(join(tmpdir(), "slipway-e2e-backup-"));
         try {
-            const env = { ...process.env, PULUMI_BACKEND_URL: `file://${t.backend}`, PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway", PULUMI_SKIP_UPDATE_CHECK: "true" };
+            const env = {
+                ...process.env,
+                PULUMI_BACKEND_URL: `file://${t.backend}`,
+                PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            };
             await must("pulumi", ["stack", "select", t.stack.name, "--cwd", ROOT], { env });
             for (const line of guideBlock("backup-restore")) {
-                const result = await run("bash", ["-c", `cd ${JSON.stringify(ROOT)} && ${line.replace(/slipway-backup\.json/g, join(work, "slipway-backup.json"))}`], { env });
+                const result = await run(
+                    "bash",
+                    ["-c", `cd ${JSON.stringify(ROOT)} && ${line.replace(/slipway-backup\.json/g, join(work, "slipway-backup.json"))}`],
+                    { env },
+                );
                 expect(result.code, `${line}\n${result.stderr}`).toBe(0);
             }
             const changes = changedSteps();
@@ -559,11 +640,18 @@ describe("local stack lifecycle", () => {
     it("a certificate rotation converges: the new certificate is served, the route stays up but for the service update, the old secrets are gone", async () => {
         const before = await t.stack.outputs();
         const oldCa = before.proxyCaCertificate?.value as string;
-        const secretsOf = async () => (await docker("secret", "ls", "--filter", `label=slipway.stack=${t.stack.name}`, "--format", "{{.Name}}")).split("\n").filter((n) => n.includes("-proxy-tls-"));
+        const secretsOf = async () =>
+            (await docker("secret", "ls", "--filter", `label=slipway.stack=${t.stack.name}`, "--format", "{{.Name}}"))
+                .split("\n")
+                .filter((n) => n.includes("-proxy-tls-"));
         const oldSecrets = await secretsOf();
         expect(oldSecrets).toHaveLength(2);
 
-        const site = JSON.parse(await must("bash", ["-c", renderLocalCertificateScript({ domain: DOMAIN })])) as { ca: string; certificate: string; key: string };
+        const site = JSON.parse(await must("bash", ["-c", renderLocalCertificateScript({ domain: DOMAIN })])) as {
+            ca: string;
+            certificate: string;
+            key: string;
+        };
         await t.stack.setConfig("slipway:proxy.certificate", { value: site.certificate }, true);
         await t.stack.setConfig("slipway:tlsPrivateKey", { value: site.key, secret: true });
         // A private CA: declared, so Slipway's own registry clients (disk-image verification) trust it.
@@ -575,7 +663,10 @@ describe("local stack lifecycle", () => {
         let downSince: number | undefined;
         const poller = (async () => {
             while (polling) {
-                const ok = await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", `${oldCa}${site.ca}`).then((r) => r.status === 200, () => false);
+                const ok = await request("https", `proxy.${DOMAIN}`, ports.https, "/ping", `${oldCa}${site.ca}`).then(
+                    (r) => r.status === 200,
+                    () => false,
+                );
                 if (!ok && downSince === undefined) downSince = Date.now();
                 if (ok && downSince !== undefined) {
                     outages.push(Date.now() - downSince);
@@ -653,7 +744,9 @@ describe("local stack lifecycle", () => {
         // being torn down can leave that container's port mapping behind (the engine then fails to
         // remove the network for it, again and again), and the redeployed Traefik cannot bind its port.
         for (let i = 0; i < 90; i++) {
-            const left = await Promise.all(removed.map(async (stack) => (await run("docker", ["ps", "-aq", "--filter", `label=com.docker.stack.namespace=${stack}`])).stdout.trim()));
+            const left = await Promise.all(
+                removed.map(async (stack) => (await run("docker", ["ps", "-aq", "--filter", `label=com.docker.stack.namespace=${stack}`])).stdout.trim()),
+            );
             if (left.every((ids) => ids === "")) break;
             await new Promise((r) => setTimeout(r, 1000));
         }
@@ -677,7 +770,8 @@ describe("local stack lifecycle", () => {
         await t.stack.up();
         expect(await docker("network", "inspect", network, "--format", "{{.Driver}}")).toBe("overlay");
         // The stacks removed by hand are deployed again (their probes found them missing), and Traefik answers.
-        for (const stack of ["proxy", "registry", "ci"]) expect(await docker("stack", "services", `${t.stack.name}-${stack}`, "--format", "{{.Name}}"), stack).not.toBe("");
+        for (const stack of ["proxy", "registry", "ci"])
+            expect(await docker("stack", "services", `${t.stack.name}-${stack}`, "--format", "{{.Name}}"), stack).not.toBe("");
         const ca = (await t.stack.outputs()).proxyCaCertificate?.value as string;
         let ping = 0;
         for (let i = 0; i < 30 && ping !== 200; i++) {
@@ -697,7 +791,13 @@ describe("local stack lifecycle", () => {
 
         expect((await run("docker", ["network", "inspect", network])).code).not.toBe(0);
         expect((await nodeLabels())[labelKey]).toBeUndefined();
-        for (const filter of [`label=slipway.stack=${t.stack.name}`, `label=com.docker.stack.namespace=${t.stack.name}-proxy`, `label=com.docker.stack.namespace=${t.stack.name}-registry`, `label=com.docker.stack.namespace=${t.stack.name}-ci`, `label=com.docker.stack.namespace=${t.stack.name}-maintenance`]) {
+        for (const filter of [
+            `label=slipway.stack=${t.stack.name}`,
+            `label=com.docker.stack.namespace=${t.stack.name}-proxy`,
+            `label=com.docker.stack.namespace=${t.stack.name}-registry`,
+            `label=com.docker.stack.namespace=${t.stack.name}-ci`,
+            `label=com.docker.stack.namespace=${t.stack.name}-maintenance`,
+        ]) {
             for (const kind of ["network", "service", "secret", "config", "volume"]) {
                 expect(await docker(kind, "ls", "--quiet", "--filter", filter), `${kind} ${filter}`).toBe("");
             }

@@ -95,20 +95,44 @@ describe("a worker joined over SSH", () => {
         const service = `${t.stack.name}-onworker`;
         const network = (await t.stack.outputs()).proxyNetwork?.value as string;
         const router = `${t.stack.name}-onworker`;
-        await must("docker", [
-            "service", "create", "--quiet", "--detach=false", "--name", service,
-            "--constraint", `node.labels.slipway.e2e-${t.id}==builder`,
-            "--network", network, "--endpoint-mode", "dnsrr",
-            "--label", "traefik.enable=true",
-            "--label", `traefik.http.routers.${router}.rule=Host(\`onworker.${DOMAIN}\`)`,
-            "--label", `traefik.http.routers.${router}.entrypoints=web-secure`,
-            "--label", `traefik.http.routers.${router}.tls=true`,
-            "--label", `traefik.http.services.${router}.loadbalancer.server.port=8080`,
-            "--label", `slipway.routed-by=${t.stack.name}`,
-            base, "--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http",
-        ], { timeoutMs: 120_000 });
+        await must(
+            "docker",
+            [
+                "service",
+                "create",
+                "--quiet",
+                "--detach=false",
+                "--name",
+                service,
+                "--constraint",
+                `node.labels.slipway.e2e-${t.id}==builder`,
+                "--network",
+                network,
+                "--endpoint-mode",
+                "dnsrr",
+                "--label",
+                "traefik.enable=true",
+                "--label",
+                `traefik.http.routers.${router}.rule=Host(\`onworker.${DOMAIN}\`)`,
+                "--label",
+                `traefik.http.routers.${router}.entrypoints=web-secure`,
+                "--label",
+                `traefik.http.routers.${router}.tls=true`,
+                "--label",
+                `traefik.http.services.${router}.loadbalancer.server.port=8080`,
+                "--label",
+                `slipway.routed-by=${t.stack.name}`,
+                base,
+                "--ping=true",
+                "--entrypoints.http.address=:8080",
+                "--ping.entrypoint=http",
+            ],
+            { timeoutMs: 120_000 },
+        );
         try {
-            expect(await docker("service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}")).toBe(await docker("node", "inspect", nodeId, "--format", "{{.Description.Hostname}}"));
+            expect(await docker("service", "ps", service, "--filter", "desired-state=running", "--format", "{{.Node}}")).toBe(
+                await docker("node", "inspect", nodeId, "--format", "{{.Description.Hostname}}"),
+            );
             const ca = (await t.stack.outputs()).proxyCaCertificate?.value as string;
             let answer = { status: 0, body: "" };
             // Bounded: Traefik's next poll routes it; the request crosses the overlay to the worker.

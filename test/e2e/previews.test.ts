@@ -73,10 +73,29 @@ describe("pull-request previews on the platform's CI", () => {
         gatePort = await freePort();
         const gofakes3 = await must("sh", ["-c", "command -v gofakes3"]);
         await docker(
-            "run", "-d", "--name", s3Name, "-p", `127.0.0.1:${s3Port}:9000`, "-p", `127.0.0.1:${gatePort}:9001`,
-            "-v", `${gofakes3}:/usr/local/bin/gofakes3:ro`, "-v", `${join(ROOT, "test", "support", "s3", "readOnlyGate.js")}:/gate.js:ro`,
-            "-e", "GATE_PORT=9001", "-e", "UPSTREAM_PORT=9000", "-e", `READ_ONLY_KEY=${CI_KEY}`,
-            "--entrypoint", "sh", platformImage("ci-preview").id, "-c", "node /gate.js & exec gofakes3 -backend memory -host 0.0.0.0:9000 -initialbucket state -quiet",
+            "run",
+            "-d",
+            "--name",
+            s3Name,
+            "-p",
+            `127.0.0.1:${s3Port}:9000`,
+            "-p",
+            `127.0.0.1:${gatePort}:9001`,
+            "-v",
+            `${gofakes3}:/usr/local/bin/gofakes3:ro`,
+            "-v",
+            `${join(ROOT, "test", "support", "s3", "readOnlyGate.js")}:/gate.js:ro`,
+            "-e",
+            "GATE_PORT=9001",
+            "-e",
+            "UPSTREAM_PORT=9000",
+            "-e",
+            `READ_ONLY_KEY=${CI_KEY}`,
+            "--entrypoint",
+            "sh",
+            platformImage("ci-preview").id,
+            "-c",
+            "node /gate.js & exec gofakes3 -backend memory -host 0.0.0.0:9000 -initialbucket state -quiet",
         );
         for (let i = 0; i < 50; i++) {
             const up = await Promise.all([s3Port, gatePort].map(async (port) => (await fetch(`http://127.0.0.1:${port}/state`).catch(() => undefined))?.ok));
@@ -118,7 +137,16 @@ describe("pull-request previews on the platform's CI", () => {
 
     /** Gitea's API as the admin. */
     async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(method, `${forge}/api/v1/${path}`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`, accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) }, body ? JSON.stringify(body) : undefined);
+        const res = await browser.fetch(
+            method,
+            `${forge}/api/v1/${path}`,
+            {
+                authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`,
+                accept: "application/json",
+                ...(body ? { "content-type": "application/json" } : {}),
+            },
+            body ? JSON.stringify(body) : undefined,
+        );
         if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
         return JSON.parse(res.body) as T;
     }
@@ -139,7 +167,11 @@ describe("pull-request previews on the platform's CI", () => {
         return bodies.join("\n");
     }
 
-    const git = (...args: string[]) => must("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.org", ...args], { cwd: join(work, "slipway"), env: { ...process.env, GIT_SSL_CAINFO: join(work, "ca.pem") } });
+    const git = (...args: string[]) =>
+        must("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.org", ...args], {
+            cwd: join(work, "slipway"),
+            env: { ...process.env, GIT_SSL_CAINFO: join(work, "ca.pem") },
+        });
     const stackFile = () => join(work, "slipway", `Pulumi.${t.stack.name}.yaml`);
 
     /** Edits the stack's config in the repository's copy of its stack file. */
@@ -166,7 +198,8 @@ describe("pull-request previews on the platform's CI", () => {
         }
         for (let i = 0; i < 300; i++) {
             const mine = (await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).find((p) => p.commit === sha && p.event === "pull_request");
-            if (mine && !["pending", "running"].includes(mine.status)) return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
+            if (mine && !["pending", "running"].includes(mine.status))
+                return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
             await new Promise((r) => setTimeout(r, 1000));
         }
         throw new Error(`no finished pull-request pipeline for ${sha} within 300 s`);
@@ -174,8 +207,13 @@ describe("pull-request previews on the platform's CI", () => {
 
     async function logs(pipeline: Pipeline): Promise<string> {
         const steps = (pipeline.workflows ?? []).flatMap((w) => w.children ?? []);
-        const lines = await Promise.all(steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)));
-        return lines.flatMap((l) => l ?? []).map((l) => Buffer.from(l.data, "base64").toString("utf8")).join("");
+        const lines = await Promise.all(
+            steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)),
+        );
+        return lines
+            .flatMap((l) => l ?? [])
+            .map((l) => Buffer.from(l.data, "base64").toString("utf8"))
+            .join("");
     }
 
     /** Saved for people to read (test-results/previews/): what the pull request showed. */
@@ -201,7 +239,8 @@ describe("pull-request previews on the platform's CI", () => {
         browser = new CookieBrowser(ca);
         writeFileSync(join(work, "ca.pem"), ca);
         // The operator gives the previews a forge token to comment with (a bot's, in real life).
-        forgeToken = (await forgeApi<{ sha1: string }>("POST", `users/${ADMIN}/tokens`, { name: "previews", scopes: ["write:repository", "write:issue"] })).sha1;
+        forgeToken = (await forgeApi<{ sha1: string }>("POST", `users/${ADMIN}/tokens`, { name: "previews", scopes: ["write:repository", "write:issue"] }))
+            .sha1;
         await docker("network", "connect", "--alias", s3Name, network, s3Name);
         const set = (key: string, value: string, secret = false) => t.stack.setConfig(`slipway:${key}`, { value, secret }, !secret);
         await set("ci.previews.backendUrl", `s3://state?endpoint=${s3Name}:9001&disableSSL=true&s3ForcePathStyle=true&region=us-east-1`);
@@ -242,13 +281,26 @@ describe("pull-request previews on the platform's CI", () => {
         await git("remote", "add", "origin", `https://${ADMIN}:${encodeURIComponent(password)}@git.${DOMAIN}:${https}/${REPO}.git`);
         await git("push", "-q", "origin", "main");
 
-        const activate = await run("node", ["bin/tooling/ciRepo.js", "--stack", t.stack.name, REPO, "--preview", t.stack.name], { cwd: ROOT, env: { ...operatorEnv, WOODPECKER_TOKEN: token }, timeoutMs: 120_000 });
+        const activate = await run("node", ["bin/tooling/ciRepo.js", "--stack", t.stack.name, REPO, "--preview", t.stack.name], {
+            cwd: ROOT,
+            env: { ...operatorEnv, WOODPECKER_TOKEN: token },
+            timeoutMs: 120_000,
+        });
         expect(activate.code, activate.stderr).toBe(0);
         for (const secret of secrets()) expect(activate.stdout + activate.stderr).not.toContain(secret);
         repoId = (await ciApi<{ id: number }>("GET", `repos/lookup/${REPO}`)).id;
         const set = await ciApi<Array<{ name: string; event: string[] }>>("GET", `repos/${repoId}/secrets`);
         expect(set.find((s) => s.name === "aws_secret_access_key")?.event.sort()).toEqual(["manual", "pull_request"]);
-        expect(set.map((s) => s.name).sort()).toEqual(["aws_access_key_id", "aws_secret_access_key", "pulumi_backend_url", "pulumi_config_passphrase", "registry_password", "registry_username", "slipway_forge_token", "slipway_stack"]);
+        expect(set.map((s) => s.name).sort()).toEqual([
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "pulumi_backend_url",
+            "pulumi_config_passphrase",
+            "registry_password",
+            "registry_username",
+            "slipway_forge_token",
+            "slipway_stack",
+        ]);
     });
 
     it("a pull request's preview runs on the platform's agent and leaves exactly one comment: the change, for its head, and no secret", async () => {
@@ -275,7 +327,11 @@ describe("pull-request previews on the platform's CI", () => {
     it("the previews wrote nothing to the backend: their key can only read, and the gate refused no write", async () => {
         expect(await (await fetch(`http://127.0.0.1:${gatePort}/__gate/refused`)).text()).toBe("0");
         // The gate does refuse a write signed with that key (so "0" above means none was tried).
-        const put = await fetch(`http://127.0.0.1:${gatePort}/state/probe`, { method: "PUT", body: "x", headers: { authorization: `AWS4-HMAC-SHA256 Credential=${CI_KEY}/20261207/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0` } });
+        const put = await fetch(`http://127.0.0.1:${gatePort}/state/probe`, {
+            method: "PUT",
+            body: "x",
+            headers: { authorization: `AWS4-HMAC-SHA256 Credential=${CI_KEY}/20261207/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0` },
+        });
         expect(put.status).toBe(403);
         expect(await (await fetch(`http://127.0.0.1:${gatePort}/__gate/refused`)).text()).toBe("1");
     });
@@ -295,7 +351,9 @@ describe("pull-request previews on the platform's CI", () => {
         const ref = /\*\*Plan\*\* `([^`]+)`/.exec(body)![1]!;
         const cranes = { ...process.env, SSL_CERT_FILE: join(work, "ca.pem"), DOCKER_CONFIG: join(work, "docker") };
         const registry = ref.split("/")[0]!;
-        await must("sh", ["-c", 'printf %s "$REGISTRY_PASSWORD" | crane auth login "$0" -u "$1" --password-stdin', registry, "slipway"], { env: { ...cranes, REGISTRY_PASSWORD: registryPassword } });
+        await must("sh", ["-c", 'printf %s "$REGISTRY_PASSWORD" | crane auth login "$0" -u "$1" --password-stdin', registry, "slipway"], {
+            env: { ...cranes, REGISTRY_PASSWORD: registryPassword },
+        });
         const planPath = join(work, "plan.json");
         await must("sh", ["-c", 'crane export "$0" - | tar -xO plan.json > "$1"', ref, planPath], { env: cranes });
         const plan = readFileSync(planPath, "utf8");
@@ -304,7 +362,11 @@ describe("pull-request previews on the platform's CI", () => {
 
         // The operator applies from a checkout of the pull request's head: its stack file.
         const rootFile = join(ROOT, `Pulumi.${t.stack.name}.yaml`);
-        const up = () => run("pulumi", ["up", "--yes", "--non-interactive", "--plan", planPath, "--stack", t.stack.name, "--cwd", ROOT], { env: operatorEnv, timeoutMs: 600_000 });
+        const up = () =>
+            run("pulumi", ["up", "--yes", "--non-interactive", "--plan", planPath, "--stack", t.stack.name, "--cwd", ROOT], {
+                env: operatorEnv,
+                timeoutMs: 600_000,
+            });
         copyFileSync(stackFile(), rootFile);
         // A change nobody reviewed: a third repository.
         const reviewed = readFileSync(rootFile, "utf8");
@@ -328,8 +390,18 @@ describe("pull-request previews on the platform's CI", () => {
         const head = await git("rev-parse", "HEAD");
         const before = (await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).map((p) => p.number);
         // A user who may only read the repository asks first: refused.
-        await forgeApi("POST", "admin/users", { username: "e2e-reader", email: "e2e-reader@example.org", password: "e2e-reader-password-1", must_change_password: false });
-        const reader = await browser.fetch("POST", `${forge}/api/v1/repos/${REPO}/issues/${pr}/comments`, { authorization: `Basic ${Buffer.from("e2e-reader:e2e-reader-password-1").toString("base64")}`, "content-type": "application/json" }, JSON.stringify({ body: "/preview" }));
+        await forgeApi("POST", "admin/users", {
+            username: "e2e-reader",
+            email: "e2e-reader@example.org",
+            password: "e2e-reader-password-1",
+            must_change_password: false,
+        });
+        const reader = await browser.fetch(
+            "POST",
+            `${forge}/api/v1/repos/${REPO}/issues/${pr}/comments`,
+            { authorization: `Basic ${Buffer.from("e2e-reader:e2e-reader-password-1").toString("base64")}`, "content-type": "application/json" },
+            JSON.stringify({ body: "/preview" }),
+        );
         expect(reader.status).toBe(201);
         // Then the maintainer.
         await forgeApi("POST", `repos/${REPO}/issues/${pr}/comments`, { body: "/preview" });
@@ -341,7 +413,10 @@ describe("pull-request previews on the platform's CI", () => {
         const log = (await run("docker", ["service", "logs", "--raw", `${t.stack.name}-ci_commands`])).stdout;
         keep("commands.log", log);
         const hooks = await forgeApi<Array<{ config: { url: string }; events: string[] }>>("GET", "admin/hooks");
-        expect(rerun, `no pipeline started for the /preview comment within 120 s; the service logged:\n${log}\nsystem hooks: ${JSON.stringify(hooks)}`).toBeDefined();
+        expect(
+            rerun,
+            `no pipeline started for the /preview comment within 120 s; the service logged:\n${log}\nsystem hooks: ${JSON.stringify(hooks)}`,
+        ).toBeDefined();
         expect(rerun).toMatchObject({ event: "pull_request", commit: head, status: "success" });
         // Exactly one ran: the reader's comment started nothing.
         expect((await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).filter((p) => !before.includes(p.number))).toHaveLength(1);
@@ -396,7 +471,10 @@ describe("pull-request previews on the platform's CI", () => {
     });
 
     it("a head that does not compile comments tsc's errors, and the pipeline is red", async () => {
-        writeFileSync(join(work, "slipway", "program.ts"), `${readFileSync(join(work, "slipway", "program.ts"), "utf8")}\nexport const broken: number = "not a number";\n`);
+        writeFileSync(
+            join(work, "slipway", "program.ts"),
+            `${readFileSync(join(work, "slipway", "program.ts"), "utf8")}\nexport const broken: number = "not a number";\n`,
+        );
         const { sha, pipeline } = await pushAndWait("A type error");
         expect(pipeline.status).toBe("failure");
         const list = await comments();

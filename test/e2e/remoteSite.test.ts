@@ -98,7 +98,11 @@ describe("a remote site from zero, over SSH", () => {
         t = await throwawayStack(() => ({}));
         dir = mkdtempSync(join(tmpdir(), "slipway-e2e-site-"));
         ({ ca } = await siteFiles(dir, node));
-        addHosts(t.id, address, ["proxy", "registry", "ci", "web"].map((n) => `${n}.${DOMAIN}`));
+        addHosts(
+            t.id,
+            address,
+            ["proxy", "registry", "ci", "web"].map((n) => `${n}.${DOMAIN}`),
+        );
         // The site's engine pulls from its own registry, trusting the site's CA (the filesystem is shared).
         mkdirSync(`/etc/docker/certs.d/registry.${DOMAIN}`, { recursive: true });
         writeFileSync(`/etc/docker/certs.d/registry.${DOMAIN}/ca.crt`, ca);
@@ -123,23 +127,60 @@ describe("a remote site from zero, over SSH", () => {
         expect(await remote("info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.NodeAddr}}")).toBe(`active true ${address}`);
         // Every platform service runs there, from the images shipped over SSH (by ID, nothing pulled).
         const services = (await remote("service", "ls", "--format", "{{.Name}} {{.Replicas}} {{.Image}}")).split("\n").sort();
-        for (const s of ["proxy_traefik", "proxy_socket-proxy", "registry_registry", "ci_server", "ci_agent"]) expect(services.some((l) => l.startsWith(`${t.stack.name}-${s} 1/1 sha256:`)), `${s} in ${services.join("; ")}`).toBe(true);
+        for (const s of ["proxy_traefik", "proxy_socket-proxy", "registry_registry", "ci_server", "ci_agent"])
+            expect(
+                services.some((l) => l.startsWith(`${t.stack.name}-${s} 1/1 sha256:`)),
+                `${s} in ${services.join("; ")}`,
+            ).toBe(true);
         const images = (await remote("image", "ls", "--format", "{{.Repository}}")).split("\n");
         // The services' images, and the CI's step images its agent runs pipelines in.
-        expect(images.filter((r) => r.startsWith("slipway/")).sort()).toEqual(["slipway/ci-build", "slipway/ci-clone", "slipway/registry", "slipway/socket-proxy", "slipway/traefik", "slipway/woodpecker-agent", "slipway/woodpecker-server"]);
+        expect(images.filter((r) => r.startsWith("slipway/")).sort()).toEqual([
+            "slipway/ci-build",
+            "slipway/ci-clone",
+            "slipway/registry",
+            "slipway/socket-proxy",
+            "slipway/traefik",
+            "slipway/woodpecker-agent",
+            "slipway/woodpecker-server",
+        ]);
         // The key reached the host only through the stack's access folder: no operator ssh setup exists for it.
-        expect((await run("ssh", ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", `root@${address}`, "true"], { timeoutMs: 20_000 })).code).not.toBe(0);
+        expect((await run("ssh", ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", `root@${address}`, "true"], { timeoutMs: 20_000 })).code).not.toBe(
+            0,
+        );
     });
 
     it("answers over HTTPS with the site certificate: Traefik's ping, the registry (401, then push and pull), CI's health", async () => {
         const outputs = await t.stack.outputs();
         expect(outputs.proxyPingUrl?.value).toBe(`https://proxy.${DOMAIN}/ping`);
-        expect(await eventually(() => get(address, `proxy.${DOMAIN}`, "/ping", ca), (r) => r?.status === 200)).toMatchObject({ status: 200, body: "OK" });
-        expect((await eventually(() => get(address, `registry.${DOMAIN}`, "/v2/", ca), (r) => r?.status === 401)).status).toBe(401);
-        expect((await eventually(() => get(address, `ci.${DOMAIN}`, "/healthz", ca), (r) => r?.status === 200)).status).toBe(200);
+        expect(
+            await eventually(
+                () => get(address, `proxy.${DOMAIN}`, "/ping", ca),
+                (r) => r?.status === 200,
+            ),
+        ).toMatchObject({ status: 200, body: "OK" });
+        expect(
+            (
+                await eventually(
+                    () => get(address, `registry.${DOMAIN}`, "/v2/", ca),
+                    (r) => r?.status === 401,
+                )
+            ).status,
+        ).toBe(401);
+        expect(
+            (
+                await eventually(
+                    () => get(address, `ci.${DOMAIN}`, "/healthz", ca),
+                    (r) => r?.status === 200,
+                )
+            ).status,
+        ).toBe(200);
 
         // A push and a pull through registry.<domain>, by name as DNS gives it, trusting the site's CA.
-        const client = new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
+        const client = new RegistryClient({
+            registry: `registry.${DOMAIN}`,
+            ca,
+            credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string },
+        });
         try {
             const pushed = await pushImage(client, "apps/site", "v1", "pushed to the remote site");
             expect(await client.resolve("apps/site", "v1")).toBe(pushed.digest);
@@ -156,16 +197,37 @@ describe("a remote site from zero, over SSH", () => {
         const auth = join(dir, "auth");
         mkdirSync(auth, { recursive: true });
         writeFileSync(join(auth, "ca.crt"), ca);
-        writeFileSync(join(auth, "config.json"), JSON.stringify({ auths: { [registry]: { auth: Buffer.from(`${outputs.registryUsername?.value as string}:${outputs.registryPassword?.value as string}`).toString("base64") } } }));
+        writeFileSync(
+            join(auth, "config.json"),
+            JSON.stringify({
+                auths: {
+                    [registry]: {
+                        auth: Buffer.from(`${outputs.registryUsername?.value as string}:${outputs.registryPassword?.value as string}`).toString("base64"),
+                    },
+                },
+            }),
+        );
         // What CI does for a commit: an image labelled with its revision, pushed to staging, signed with the site key.
         const context = join(dir, "web");
         mkdirSync(context, { recursive: true });
         writeFileSync(join(context, "Dockerfile"), `FROM ${platformImage("traefik").ref}\nLABEL org.opencontainers.image.revision=${REVISION}\n`);
         const image = `slipway-e2e-site-web:${t.id}`;
         await must("docker", ["build", "--quiet", "-t", image, context]);
-        await must("skopeo", ["copy", "--dest-cert-dir", auth, "--authfile", join(auth, "config.json"), `docker-daemon:${image}`, `docker://${registry}/apps/web:staging`]);
+        await must("skopeo", [
+            "copy",
+            "--dest-cert-dir",
+            auth,
+            "--authfile",
+            join(auth, "config.json"),
+            `docker-daemon:${image}`,
+            `docker://${registry}/apps/web:staging`,
+        ]);
         await run("docker", ["image", "rm", image]);
-        const client = new RegistryClient({ registry, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
+        const client = new RegistryClient({
+            registry,
+            ca,
+            credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string },
+        });
         const staged = await client.resolve("apps/web", "staging");
         client.close();
         await cosignSign(keys, `${registry}/apps/web@${staged}`, { dockerConfig: auth });
@@ -189,7 +251,9 @@ describe("a remote site from zero, over SSH", () => {
         expect(current.indexRef.startsWith(`${registry}/disk-images/edge/kernel-initrd@sha256:`)).toBe(true);
         // The real cosign verifies the publication on the site, trusting the site's CA and key.
         writeFileSync(join(auth, "bundle.pem"), readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") + ca);
-        const verify = await run("cosign", ["verify", "--key", join(keys.dir, "cosign.pub"), "--insecure-ignore-tlog", current.indexRef], { env: { ...process.env, DOCKER_CONFIG: auth, SSL_CERT_FILE: join(auth, "bundle.pem") } });
+        const verify = await run("cosign", ["verify", "--key", join(keys.dir, "cosign.pub"), "--insecure-ignore-tlog", current.indexRef], {
+            env: { ...process.env, DOCKER_CONFIG: auth, SSL_CERT_FILE: join(auth, "bundle.pem") },
+        });
         expect(verify.code, verify.stderr).toBe(0);
         expect((after.promotions?.value as Record<string, { digest: string }>).web!.digest).toBe(staged);
 
@@ -200,7 +264,13 @@ describe("a remote site from zero, over SSH", () => {
                 "slipway-consumer:endpoint": { value: node.endpoint },
                 "slipway-consumer:knownHosts": { value: node.knownHosts },
                 "slipway-consumer:sshPrivateKey": { value: node.privateKey, secret: true },
-                "slipway-consumer:service": { value: JSON.stringify({ promotion: "web", port: 8080, command: ["--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http"] }) },
+                "slipway-consumer:service": {
+                    value: JSON.stringify({
+                        promotion: "web",
+                        port: 8080,
+                        command: ["--ping=true", "--entrypoints.http.address=:8080", "--ping.entrypoint=http"],
+                    }),
+                },
             }),
             join(ROOT, "examples", "consumer"),
             t.backend,
@@ -208,8 +278,15 @@ describe("a remote site from zero, over SSH", () => {
         try {
             const result = await consumer.stack.up();
             expect(result.outputs.serviceImage?.value).toBe(`${registry}/apps/web@${staged}`);
-            expect(await remote("service", "inspect", `${consumer.stack.name}-web_web`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).toBe(`${registry}/apps/web@${staged}`);
-            expect(await eventually(() => get(address, `web.${DOMAIN}`, "/ping", ca), (r) => r?.status === 200)).toMatchObject({ status: 200, body: "OK" });
+            expect(await remote("service", "inspect", `${consumer.stack.name}-web_web`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).toBe(
+                `${registry}/apps/web@${staged}`,
+            );
+            expect(
+                await eventually(
+                    () => get(address, `web.${DOMAIN}`, "/ping", ca),
+                    (r) => r?.status === 200,
+                ),
+            ).toMatchObject({ status: 200, body: "OK" });
         } finally {
             await consumer.dispose();
         }
@@ -233,7 +310,7 @@ describe("a remote site from zero, over SSH", () => {
             await t.stack.setConfig("slipway:host.knownHosts", { value: `${node.knownHosts}\n${worker.knownHosts}` }, true);
             const up = await t.stack.up();
             const joined = (up.outputs.workers?.value as Record<string, { nodeId: string }>).w1!;
-            expect(await remote("node", "inspect", joined.nodeId, "--format", "{{.Status.State}} {{index .Spec.Labels \"slipway.worker\"}}")).toBe("ready w1");
+            expect(await remote("node", "inspect", joined.nodeId, "--format", '{{.Status.State}} {{index .Spec.Labels "slipway.worker"}}')).toBe("ready w1");
             expect(await must("docker", ["-H", `unix://${worker.socket}`, "info", "--format", "{{.Swarm.LocalNodeState}}"])).toBe("active");
 
             await t.stack.removeConfig("slipway:host.workers", true);
@@ -247,7 +324,9 @@ describe("a remote site from zero, over SSH", () => {
     });
 
     it("images removed from the host by hand are shipped again by the next up", async () => {
-        const id = (await remote("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).split("@")[0]!;
+        const id = (await remote("service", "inspect", `${t.stack.name}-registry_registry`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")).split(
+            "@",
+        )[0]!;
         // An image no container uses: the CI agent's, with its service scaled away for a moment.
         const agent = await remote("service", "inspect", `${t.stack.name}-ci_agent`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}");
         await remote("service", "scale", "--detach=false", `${t.stack.name}-ci_agent=0`);
@@ -280,10 +359,18 @@ describe("a remote site from zero, over SSH", () => {
 
         await t.stack.up();
         const again = (await t.stack.outputs()).registryPassword?.value as string;
-        await eventually(() => get(address, `registry.${DOMAIN}`, "/v2/", ca), (r) => r?.status === 401);
+        await eventually(
+            () => get(address, `registry.${DOMAIN}`, "/v2/", ca),
+            (r) => r?.status === 401,
+        );
         const client = new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { ...credentials, password: again } });
         try {
-            expect(await eventually(() => client.resolve("apps/site", "v1"), (d) => d === pushed)).toBe(pushed);
+            expect(
+                await eventually(
+                    () => client.resolve("apps/site", "v1"),
+                    (d) => d === pushed,
+                ),
+            ).toBe(pushed);
         } finally {
             client.close();
         }
@@ -292,8 +379,15 @@ describe("a remote site from zero, over SSH", () => {
     /** The registry as a client of the site sees it now (the password changes with every new site). */
     async function siteRegistry(): Promise<RegistryClient> {
         const outputs = await t.stack.outputs();
-        await eventually(() => get(address, `registry.${DOMAIN}`, "/v2/", ca), (r) => r?.status === 401);
-        return new RegistryClient({ registry: `registry.${DOMAIN}`, ca, credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string } });
+        await eventually(
+            () => get(address, `registry.${DOMAIN}`, "/v2/", ca),
+            (r) => r?.status === 401,
+        );
+        return new RegistryClient({
+            registry: `registry.${DOMAIN}`,
+            ca,
+            credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string },
+        });
     }
 
     /** The CI database's rows, table by table, from a tar of its folder (Woodpecker rewrites the file's bytes when it starts). */
@@ -302,10 +396,22 @@ describe("a remote site from zero, over SSH", () => {
         execFileSync("bash", ["-c", `tar -xOf ${tar} woodpecker/woodpecker.sqlite > ${file}`]);
         const db = new DatabaseSync(file, { readOnly: true });
         try {
-            const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+            const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(
+                (t) => t.name,
+            );
             // An agent's heartbeat (updated, last_contact) moves every few seconds; the rest is the data.
-            const stable = (table: string, row: Record<string, unknown>) => (table === "agents" ? { ...row, updated: undefined, last_contact: undefined } : row);
-            return Object.fromEntries(tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}"`).all().map((row) => JSON.stringify(stable(table, row))).sort()]));
+            const stable = (table: string, row: Record<string, unknown>) =>
+                table === "agents" ? { ...row, updated: undefined, last_contact: undefined } : row;
+            return Object.fromEntries(
+                tables.map((table) => [
+                    table,
+                    db
+                        .prepare(`SELECT * FROM "${table}"`)
+                        .all()
+                        .map((row) => JSON.stringify(stable(table, row)))
+                        .sort(),
+                ]),
+            );
         } finally {
             db.close();
             rmSync(file, { force: true });
@@ -340,7 +446,10 @@ describe("a remote site from zero, over SSH", () => {
         const database = await ciDatabase();
 
         await step(lines[0]!);
-        const manifest = JSON.parse(await must("tar", ["-xOf", file, "slipway-backup.json"])) as { site: { stack: string }; parts: Array<{ name: string; sha256: string; tags?: Record<string, string> }> };
+        const manifest = JSON.parse(await must("tar", ["-xOf", file, "slipway-backup.json"])) as {
+            site: { stack: string };
+            parts: Array<{ name: string; sha256: string; tags?: Record<string, string> }>;
+        };
         expect(manifest.site.stack).toBe(t.stack.name);
         expect(manifest.parts.map((p) => p.name)).toEqual(["registry", "ci"]);
         expect(manifest.parts[0]!.tags?.["apps/site:v1"]).toBe(pushed);
@@ -355,11 +464,18 @@ describe("a remote site from zero, over SSH", () => {
 
         // Another site's backup is refused; this one's comes back, every digest pulling and verifying.
         const other = { stack: "e2e-other", domain: "other.slipway.test", endpoint: node.endpoint, parts: [] };
-        await expect(restoreSite(other, file, {}, {}, () => undefined)).rejects.toThrow(`is a backup of ${t.stack.name} (${DOMAIN}), not of e2e-other (other.slipway.test): restore it there, or pass --force`);
+        await expect(restoreSite(other, file, {}, {}, () => undefined)).rejects.toThrow(
+            `is a backup of ${t.stack.name} (${DOMAIN}), not of e2e-other (other.slipway.test): restore it there, or pass --force`,
+        );
         await step(lines[1]!);
         client = await siteRegistry();
         try {
-            expect(await eventually(() => client.resolve("apps/site", "v1"), (d) => d === pushed)).toBe(pushed);
+            expect(
+                await eventually(
+                    () => client.resolve("apps/site", "v1"),
+                    (d) => d === pushed,
+                ),
+            ).toBe(pushed);
             // Every tag the backup lists names its digest again, and its blobs hash to theirs.
             for (const [tagged, digest] of Object.entries(manifest.parts[0]!.tags!)) {
                 const repository = tagged.slice(0, tagged.lastIndexOf(":"));
@@ -426,7 +542,9 @@ describe("a host that cannot be a site's manager fails up naming the host, the c
     it("a wrong host key", async () => {
         const other = await must("bash", ["-c", `ssh-keygen -q -t ed25519 -N '' -f ${dir}/other && cut -d' ' -f1,2 ${dir}/other.pub`]);
         const message = await attempt(node.endpoint, `${new URL(node.endpoint).hostname} ${other}`);
-        expect(message).toMatch(/the host key of [\d.]+ is not the one host\.knownHosts holds .*ssh-keyscan [\d.]+ > known_hosts && pulumi config set --path host\.knownHosts < known_hosts/);
+        expect(message).toMatch(
+            /the host key of [\d.]+ is not the one host\.knownHosts holds .*ssh-keyscan [\d.]+ > known_hosts && pulumi config set --path host\.knownHosts < known_hosts/,
+        );
         await nothingChanged();
     });
 

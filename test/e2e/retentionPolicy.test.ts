@@ -16,7 +16,13 @@ describe("RetentionPolicy in a real pulumi up", () => {
             "slipway-retention:insecure": { value: "true" },
         }));
         for (let n = 0; n < 5; n++) {
-            digests.push((await pushImage(env.client, "node/edge", `b${n}`, `build ${n}`, { annotations: { "dev.slipway.family": "iso", [CREATED]: `2026-11-0${n + 1}T00:00:00Z` } })).digest);
+            digests.push(
+                (
+                    await pushImage(env.client, "node/edge", `b${n}`, `build ${n}`, {
+                        annotations: { "dev.slipway.family": "iso", [CREATED]: `2026-11-0${n + 1}T00:00:00Z` },
+                    })
+                ).digest,
+            );
         }
     });
     afterAll(async () => env?.dispose());

@@ -26,7 +26,8 @@ const DOMAIN = "local.slipway.test";
 /** A copy of Slipway at `commit`, compiled, sharing this checkout's node_modules. */
 async function checkoutAt(commit: string): Promise<string> {
     const known = await run("git", ["cat-file", "-e", `${commit}^{commit}`], { cwd: ROOT });
-    if (known.code !== 0) throw new Error(`the baseline commit ${commit} is not in this clone: clone Slipway with its history (git clone, not --depth), or git fetch it`);
+    if (known.code !== 0)
+        throw new Error(`the baseline commit ${commit} is not in this clone: clone Slipway with its history (git clone, not --depth), or git fetch it`);
     const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-baseline-"));
     await must("sh", ["-c", `git archive ${commit} | tar -x -C "${dir}"`], { cwd: ROOT });
     symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));

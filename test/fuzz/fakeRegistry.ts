@@ -41,7 +41,8 @@ export class FakeRegistry {
 
     private spend(repository: string, reference: string): void {
         if (++this.requests > REQUEST_BUDGET) this.exhausted = true;
-        if (this.exhausted) throw new RegistryError(this.registry, repository, reference, 0, `the fuzz registry's budget of ${REQUEST_BUDGET} requests ran out`);
+        if (this.exhausted)
+            throw new RegistryError(this.registry, repository, reference, 0, `the fuzz registry's budget of ${REQUEST_BUDGET} requests ran out`);
     }
 
     getManifest(repository: string, reference: string): Promise<FetchedManifest> {
@@ -53,7 +54,8 @@ export class FakeRegistry {
             const manifest = parseManifest(stored.bytes);
             return Promise.resolve({ digest: digest, mediaType: manifest.mediaType ?? stored.mediaType, bytes: stored.bytes, manifest });
         } catch (error) {
-            if (error instanceof MalformedContentError) return Promise.reject(new RegistryError(this.registry, repository, reference, 200, error.message, "MALFORMED"));
+            if (error instanceof MalformedContentError)
+                return Promise.reject(new RegistryError(this.registry, repository, reference, 200, error.message, "MALFORMED"));
             throw error;
         }
     }

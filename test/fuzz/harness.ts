@@ -78,10 +78,13 @@ export async function runCase<T>(target: FuzzTarget<T>, input: T): Promise<CaseR
     try {
         const outcome = await target.run(input);
         result =
-            "accept" in outcome ? { kind: "accept", label: outcome.accept }
-            : "reject" in outcome ? { kind: "reject", label: outcome.reject }
-            : "unbounded" in outcome ? { kind: "hang", label: outcome.unbounded }
-            : { kind: "false-accept", label: outcome.falseAccept };
+            "accept" in outcome
+                ? { kind: "accept", label: outcome.accept }
+                : "reject" in outcome
+                  ? { kind: "reject", label: outcome.reject }
+                  : "unbounded" in outcome
+                    ? { kind: "hang", label: outcome.unbounded }
+                    : { kind: "false-accept", label: outcome.falseAccept };
     } catch (error) {
         if (target.typed(error)) result = { kind: "reject", label: target.reasonOf ? target.reasonOf(error) : reasonClass(error.message) };
         else result = { kind: "uncaught", label: `${(error as Error)?.name ?? typeof error}: ${reasonClass(String((error as Error)?.message ?? error))}` };
@@ -105,8 +108,10 @@ export function record(stats: TargetStats, r: CaseResult, input: unknown): void 
         stats.hangs++;
         bump(stats.hangReasons, r.kind === "hang" ? r.label : `over ${HANG_MS} ms (${r.kind}: ${r.label})`);
     }
-    if (r.kind !== "hang") bump(r.kind === "accept" ? stats.accepts : r.kind === "reject" ? stats.rejects : r.kind === "uncaught" ? stats.uncaught : stats.falseAccepts, r.label);
-    if (isFinding(r) && stats.examples.length < 3) stats.examples.push(`${r.kind} (${r.ms.toFixed(0)} ms) ${r.label}\n      input: ${fc.stringify(input).slice(0, 600)}`);
+    if (r.kind !== "hang")
+        bump(r.kind === "accept" ? stats.accepts : r.kind === "reject" ? stats.rejects : r.kind === "uncaught" ? stats.uncaught : stats.falseAccepts, r.label);
+    if (isFinding(r) && stats.examples.length < 3)
+        stats.examples.push(`${r.kind} (${r.ms.toFixed(0)} ms) ${r.label}\n      input: ${fc.stringify(input).slice(0, 600)}`);
 }
 
 export interface RunOptions {

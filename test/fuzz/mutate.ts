@@ -25,14 +25,105 @@ export type JsonOp =
     | { op: "splice"; at: number; pos: number; token: string; replace: boolean };
 
 /** Fragments that are meaningful to the parsers under test (URLs, hosts, ports, paths, digests, JSON, times). */
-export const DICTIONARY = [":99999", ":65536", ":0", "<", ">", "^", "|", "%", "%zz", "@", "/", "../", "[", "]", "[::1]", "#", "?", " ", "\n", "\r", "\u0000", "\\", "..", "-", "_", "__", "+", ":", ";", ",", "=", "\"", "'", "`", "$(", "sha256:", "sha512:", "T", "t", "Z", "z", "+05:30", "-00:00", ".5", ".123456789", "60", "99", "0", "-1", "1e308", "NaN", "null", "{}", "[]", "\u202e", "\ud800", "ﬀ", "İ", "K"];
+export const DICTIONARY = [
+    ":99999",
+    ":65536",
+    ":0",
+    "<",
+    ">",
+    "^",
+    "|",
+    "%",
+    "%zz",
+    "@",
+    "/",
+    "../",
+    "[",
+    "]",
+    "[::1]",
+    "#",
+    "?",
+    " ",
+    "\n",
+    "\r",
+    "\u0000",
+    "\\",
+    "..",
+    "-",
+    "_",
+    "__",
+    "+",
+    ":",
+    ";",
+    ",",
+    "=",
+    '"',
+    "'",
+    "`",
+    "$(",
+    "sha256:",
+    "sha512:",
+    "T",
+    "t",
+    "Z",
+    "z",
+    "+05:30",
+    "-00:00",
+    ".5",
+    ".123456789",
+    "60",
+    "99",
+    "0",
+    "-1",
+    "1e308",
+    "NaN",
+    "null",
+    "{}",
+    "[]",
+    "\u202e",
+    "\ud800",
+    "ﬀ",
+    "İ",
+    "K",
+];
 
-export type ByteOp = { op: "set"; at: number; byte: number } | { op: "insert"; at: number; bytes: number[] } | { op: "cut"; at: number; length: number } | { op: "truncate"; at: number };
+export type ByteOp =
+    | { op: "set"; at: number; byte: number }
+    | { op: "insert"; at: number; bytes: number[] }
+    | { op: "cut"; at: number; length: number }
+    | { op: "truncate"; at: number };
 
 /** What happens to one seed: nothing (the identity), JSON operations, or byte operations on its text. */
 export type Mutation = { kind: "identity" } | { kind: "json"; ops: JsonOp[] } | { kind: "bytes"; ops: ByteOp[] };
 
-const BOUNDARY: Json[] = [null, true, false, 0, -1, 1, 1.5, -0.5, 2 ** 31, 2 ** 53, -(2 ** 63), 1e308, "", " ", "A", "0", "null", "sha256:", `sha256:${"0".repeat(64)}`, [], {}, [null], { "": "" }, "\u0000", "\ud83d\ude00", "a".repeat(300)];
+const BOUNDARY: Json[] = [
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1,
+    1.5,
+    -0.5,
+    2 ** 31,
+    2 ** 53,
+    -(2 ** 63),
+    1e308,
+    "",
+    " ",
+    "A",
+    "0",
+    "null",
+    "sha256:",
+    `sha256:${"0".repeat(64)}`,
+    [],
+    {},
+    [null],
+    { "": "" },
+    "\u0000",
+    "\ud83d\ude00",
+    "a".repeat(300),
+];
 
 export const jsonValueArb: fc.Arbitrary<Json> = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...BOUNDARY) },
@@ -50,7 +141,10 @@ const jsonOpArb: fc.Arbitrary<JsonOp> = fc.oneof(
     fc.record({ op: fc.constant("duplicate" as const), at: fc.nat() }),
     fc.record({ op: fc.constant("swap" as const), at: fc.nat(), with: fc.nat() }),
     { weight: 2, arbitrary: fc.record({ op: fc.constant("graft" as const), at: fc.nat(), donor: fc.nat() }) },
-    { weight: 2, arbitrary: fc.record({ op: fc.constant("splice" as const), at: fc.nat(), pos: fc.nat(), token: fc.constantFrom(...DICTIONARY), replace: fc.boolean() }) },
+    {
+        weight: 2,
+        arbitrary: fc.record({ op: fc.constant("splice" as const), at: fc.nat(), pos: fc.nat(), token: fc.constantFrom(...DICTIONARY), replace: fc.boolean() }),
+    },
 );
 
 export const byteOpArb: fc.Arbitrary<ByteOp> = fc.oneof(
@@ -204,7 +298,9 @@ export function mutateText(seedText: Buffer, mutation: Mutation, donors: readonl
 
 /** JSON with sorted keys: two values are the same JSON exactly when their canonical texts are equal. */
 export function canonical(value: unknown): string {
-    return JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+    return JSON.stringify(value, (_, v: unknown) =>
+        v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    );
 }
 
 /** The top-level JSON paths where two values differ (for reports: which fields a passing mutation changed). */
@@ -216,6 +312,13 @@ export function differingPaths(a: unknown, b: unknown, path = "", out: string[] 
         return out;
     }
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) differingPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${path}[]` : path ? `${path}.${k}` : k, out, depth - 1);
+    for (const k of keys)
+        differingPaths(
+            (a as Record<string, unknown>)[k],
+            (b as Record<string, unknown>)[k],
+            Array.isArray(a) ? `${path}[]` : path ? `${path}.${k}` : k,
+            out,
+            depth - 1,
+        );
     return [...new Set(out)];
 }

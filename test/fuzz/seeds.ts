@@ -20,7 +20,8 @@ export const COSIGN_DIR = join(REPO, "test", "fuzz", "fixtures", "cosign");
 
 export const cosignSeed = (file: string) => readFileSync(join(COSIGN_DIR, file));
 
-const DEFAULT_IDENTITY = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const DEFAULT_IDENTITY =
+    "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER = "https://token.actions.githubusercontent.com";
 
 /** A bundle that verifies, with what it verifies against. */
@@ -56,7 +57,10 @@ export function conformanceSeeds(): BundleSeed[] {
                 ...(rootText ? { rootText } : {}),
                 policy: key
                     ? { publicKey: key.toString("utf8") }
-                    : { identity: { exact: optional(dir, "identity")?.toString("utf8").trim() ?? DEFAULT_IDENTITY }, issuer: { exact: optional(dir, "issuer")?.toString("utf8").trim() ?? DEFAULT_ISSUER } },
+                    : {
+                          identity: { exact: optional(dir, "identity")?.toString("utf8").trim() ?? DEFAULT_IDENTITY },
+                          issuer: { exact: optional(dir, "issuer")?.toString("utf8").trim() ?? DEFAULT_ISSUER },
+                      },
             };
         });
     return conformance;

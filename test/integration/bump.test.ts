@@ -9,7 +9,8 @@ import { ROOT } from "../support/prerequisites";
 const dir = mkdtempSync(join(tmpdir(), "slipway-bump-test-"));
 const lockCopy = join(dir, "toolchain.lock.json");
 copyFileSync(join(ROOT, "toolchain.lock.json"), lockCopy);
-const bump = (...args: string[]) => run("npm", ["run", "--silent", "bump", "--", ...args], { cwd: ROOT, env: { ...process.env, SLIPWAY_LOCK: lockCopy }, timeoutMs: 180_000 });
+const bump = (...args: string[]) =>
+    run("npm", ["run", "--silent", "bump", "--", ...args], { cwd: ROOT, env: { ...process.env, SLIPWAY_LOCK: lockCopy }, timeoutMs: 180_000 });
 
 describe("npm run bump", () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,7 +26,9 @@ describe("npm run bump", () => {
     it("rewrites the pin with the sums the proxy serves", async () => {
         const r = await bump("pulumi", "3.250.0");
         expect(r.code, r.stderr).toBe(0);
-        const pin = (JSON.parse(readFileSync(lockCopy, "utf8")) as { tools: Record<string, { version: string; sum: string; extraModules: Array<{ sum: string }> }> }).tools.pulumi!;
+        const pin = (
+            JSON.parse(readFileSync(lockCopy, "utf8")) as { tools: Record<string, { version: string; sum: string; extraModules: Array<{ sum: string }> }> }
+        ).tools.pulumi!;
         expect(pin.version).toBe("3.250.0");
         expect(pin.sum).toMatch(/^h1:[A-Za-z0-9+/]{43}=$/);
         expect(pin.extraModules[0]!.sum).toMatch(/^h1:/);

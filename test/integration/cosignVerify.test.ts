@@ -64,7 +64,9 @@ describe.each(["distribution", "distribution-2.8", "olareg"] as const)("verifyIm
         await cosignSign(keys, ref("apps/moved", signed.digest), { legacy: true });
         const sig = await client.getManifest("apps/moved", digestTag(signed.digest, ".sig"));
         await client.putManifest("apps/moved", digestTag(other.digest, ".sig"), sig.bytes, OCI_MANIFEST);
-        await expect(verifyImage(client, "apps/moved", other.digest, { publicKey: keys.publicKeyPem })).rejects.toThrow(`the signed payload is for ${signed.digest}, not this image`);
+        await expect(verifyImage(client, "apps/moved", other.digest, { publicKey: keys.publicKeyPem })).rejects.toThrow(
+            `the signed payload is for ${signed.digest}, not this image`,
+        );
     });
 
     it("refuses a tampered payload", async () => {

@@ -18,7 +18,10 @@ import { scratchDir } from "../support/tmp";
 
 const DEBS = (JSON.parse(readFileSync(join(ROOT, "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs;
 const spec = (arch: Arch, family: Family, platform = "it-node"): BuildSpec =>
-    buildSpec({ platform, arch, family, kernel: `6.1.0-56-cloud-${arch}`, sourceDateEpoch: 1_700_000_000, gitSha: "0123456789abcdef0123456789abcdef01234567" }, DEBS);
+    buildSpec(
+        { platform, arch, family, kernel: `6.1.0-56-cloud-${arch}`, sourceDateEpoch: 1_700_000_000, gitSha: "0123456789abcdef0123456789abcdef01234567" },
+        DEBS,
+    );
 const quiet = () => undefined;
 
 describe("disk-image builds", () => {
@@ -28,14 +31,17 @@ describe("disk-image builds", () => {
         symlinkSync(join(slipwayCache(), "debs"), join(cache, "debs"));
     });
 
-    it.each(["amd64", "arm64"] as const)("builds kernel + initramfs for %s twice identically, and it boots to the marker with the pinned kernel", async (arch) => {
-        const result = await buildArtifact(spec(arch, "kernel-initrd"), cache, quiet);
-        expect(result.built).toBe(true);
-        expect(result.manifest.artifacts.map((a) => a.name)).toEqual(["vmlinuz", "initrd.img"]);
-        for (const a of result.manifest.artifacts) expect(sha256File(join(result.dir, a.name))).toBe(a.sha256);
-        const boot = await bootTest({ platform: "it-node", arch, family: "kernel-initrd", kernel: `6.1.0-56-cloud-${arch}`, dir: result.dir });
-        expect(boot.line).toBe(`SLIPWAY-BOOT-OK platform=it-node arch=${arch} kernel=6.1.0-56-cloud-${arch}`);
-    });
+    it.each(["amd64", "arm64"] as const)(
+        "builds kernel + initramfs for %s twice identically, and it boots to the marker with the pinned kernel",
+        async (arch) => {
+            const result = await buildArtifact(spec(arch, "kernel-initrd"), cache, quiet);
+            expect(result.built).toBe(true);
+            expect(result.manifest.artifacts.map((a) => a.name)).toEqual(["vmlinuz", "initrd.img"]);
+            for (const a of result.manifest.artifacts) expect(sha256File(join(result.dir, a.name))).toBe(a.sha256);
+            const boot = await bootTest({ platform: "it-node", arch, family: "kernel-initrd", kernel: `6.1.0-56-cloud-${arch}`, dir: result.dir });
+            expect(boot.line).toBe(`SLIPWAY-BOOT-OK platform=it-node arch=${arch} kernel=6.1.0-56-cloud-${arch}`);
+        },
+    );
 
     it("finds an intact earlier build instead of building, rebuilds a tampered one, and a rebuild gives the same bytes", async () => {
         const first = await buildArtifact(spec("amd64", "kernel-initrd"), cache, quiet);
@@ -55,7 +61,11 @@ describe("disk-image builds", () => {
         expect(listing).toMatch(/usr\/lib\/modules\/6\.1\.0-56-cloud-arm64\/vmlinuz/);
         expect(listing).toMatch(/usr\/lib\/modules\/6\.1\.0-56-cloud-arm64\/initramfs\.img/);
         expect(listing).toMatch(/0\/0 .* 2023-11-14 22:13/);
-        const config = JSON.parse(readFileSync(join(result.dir, "config.json"), "utf8")) as { architecture: string; rootfs: { diff_ids: string[] }; config: { Labels: Record<string, string> } };
+        const config = JSON.parse(readFileSync(join(result.dir, "config.json"), "utf8")) as {
+            architecture: string;
+            rootfs: { diff_ids: string[] };
+            config: { Labels: Record<string, string> };
+        };
         const tar = gunzipSync(readFileSync(join(result.dir, "layer.tar.gz")));
         expect(config.rootfs.diff_ids).toEqual([`sha256:${createHash("sha256").update(tar).digest("hex")}`]);
         expect(config.architecture).toBe("arm64");
@@ -65,20 +75,37 @@ describe("disk-image builds", () => {
     it("fails a boot that does not reach this platform's marker, showing the console", async () => {
         const result = await buildArtifact(spec("amd64", "kernel-initrd"), cache, quiet);
         // The image boots, but prints another platform's marker and powers off: QEMU exits first.
-        await expect(bootTest({ platform: "another-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: result.dir })).rejects.toThrow(
+        await expect(
+            bootTest({ platform: "another-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: result.dir }),
+        ).rejects.toThrow(
             /another-node kernel-initrd\/amd64: QEMU exited \(0\) before the boot marker; the console ended with:[\s\S]*SLIPWAY-BOOT-OK platform=it-node/,
         );
-        await expect(bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: result.dir, timeoutMs: 300 })).rejects.toThrow(/did not print its boot marker within 0.3 s/);
+        await expect(
+            bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: result.dir, timeoutMs: 300 }),
+        ).rejects.toThrow(/did not print its boot marker within 0.3 s/);
     });
 
     it("unpacks declared packages into the initramfs and runs the agent before the marker; a failing agent fails the boot", async () => {
         const withAgent = (agent: string) =>
-            buildSpec({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", sourceDateEpoch: 1_700_000_000, gitSha: "0123456789abcdef0123456789abcdef01234567", initramfs: { packages: ["bash-static"], agent } }, DEBS);
+            buildSpec(
+                {
+                    platform: "it-node",
+                    arch: "amd64",
+                    family: "kernel-initrd",
+                    kernel: "6.1.0-56-cloud-amd64",
+                    sourceDateEpoch: 1_700_000_000,
+                    gitSha: "0123456789abcdef0123456789abcdef01234567",
+                    initramfs: { packages: ["bash-static"], agent },
+                },
+                DEBS,
+            );
         const ok = await buildArtifact(withAgent("/bin/bash-static -c 'test -d /proc/self'"), cache, quiet);
         const boot = await bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: ok.dir });
         expect(boot.line).toBe("SLIPWAY-BOOT-OK platform=it-node arch=amd64 kernel=6.1.0-56-cloud-amd64 agent=0");
         const failing = await buildArtifact(withAgent("/bin/bash-static -c 'exit 3'"), cache, quiet);
-        await expect(bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: failing.dir })).rejects.toThrow(/it-node kernel-initrd\/amd64: the agent exited 3/);
+        await expect(
+            bootTest({ platform: "it-node", arch: "amd64", family: "kernel-initrd", kernel: "6.1.0-56-cloud-amd64", dir: failing.dir }),
+        ).rejects.toThrow(/it-node kernel-initrd\/amd64: the agent exited 3/);
     });
 
     it("refuses a package whose bytes are not the pinned ones", async () => {

@@ -62,7 +62,8 @@ describe("retention against a repository that changed, or a registry that lies, 
     }
 
     /** A fresh preview, then the update it allows: what the next `pulumi up` does. */
-    const previewAndUpdate = async (repo: string) => retain(`${registry.host}/${repo}`, OPTIONS, (await planFor(`${registry.host}/${repo}`, OPTIONS, true)).deletions, true);
+    const previewAndUpdate = async (repo: string) =>
+        retain(`${registry.host}/${repo}`, OPTIONS, (await planFor(`${registry.host}/${repo}`, OPTIONS, true)).deletions, true);
 
     it("a publication pushed meanwhile, sharing a previewed one's images, keeps them", async () => {
         const repo = "race/shared";
@@ -104,26 +105,26 @@ describe("retention against a repository that changed, or a registry that lies, 
         await consistent(repo);
     });
 
-    it.each([["the publication's own tag", "iso-old"], ["its signatures' fallback tag", "fallback"]])(
-        "a registry serving other bytes for %s: nothing it lists is deleted, and the next update converges",
-        async (_what, which) => {
-            const repo = `race/lies-${which}`;
-            const old = await publications(repo);
-            const { deletions } = await planFor(`${registry.host}/${repo}`, OPTIONS, true);
-            const tag = which === "fallback" ? digestTag(old.digest) : which;
-            proxy.arm({ kind: "wrong-digest", method: "GET", path: new RegExp(`^/v2/${repo}/manifests/${tag}$`) });
-            const outcome = await retain(`${proxy.host}/${repo}`, OPTIONS, deletions, true).catch((error: unknown) => error);
-            expect(proxy.faulted).toHaveLength(1);
-            proxy.arm(undefined);
-            expect(outcome).not.toBeInstanceOf(TypeError);
-            await consistent(repo);
+    it.each([
+        ["the publication's own tag", "iso-old"],
+        ["its signatures' fallback tag", "fallback"],
+    ])("a registry serving other bytes for %s: nothing it lists is deleted, and the next update converges", async (_what, which) => {
+        const repo = `race/lies-${which}`;
+        const old = await publications(repo);
+        const { deletions } = await planFor(`${registry.host}/${repo}`, OPTIONS, true);
+        const tag = which === "fallback" ? digestTag(old.digest) : which;
+        proxy.arm({ kind: "wrong-digest", method: "GET", path: new RegExp(`^/v2/${repo}/manifests/${tag}$`) });
+        const outcome = await retain(`${proxy.host}/${repo}`, OPTIONS, deletions, true).catch((error: unknown) => error);
+        expect(proxy.faulted).toHaveLength(1);
+        proxy.arm(undefined);
+        expect(outcome).not.toBeInstanceOf(TypeError);
+        await consistent(repo);
 
-            await previewAndUpdate(repo);
-            for (const d of [old.digest, old.amd64.digest, old.arm64.digest]) expect(await exists(repo, d)).toBe(false);
-            expect(await client.listTags(repo)).toEqual(["iso-new"]);
-            await consistent(repo);
-        },
-    );
+        await previewAndUpdate(repo);
+        for (const d of [old.digest, old.amd64.digest, old.arm64.digest]) expect(await exists(repo, d)).toBe(false);
+        expect(await client.listTags(repo)).toEqual(["iso-new"]);
+        await consistent(repo);
+    });
 
     it("a journal tag whose content is not a journal stops the scan, naming the tag to remove", async () => {
         const repo = "race/journal";
@@ -134,20 +135,35 @@ describe("retention against a repository that changed, or a registry that lies, 
             mediaType: OCI_MANIFEST,
             artifactType: "application/vnd.dev.slipway.retention.journal.v1+json",
             config: { mediaType: "application/vnd.oci.empty.v1+json", digest: await client.pushBlob(repo, empty), size: empty.length },
-            layers: [{ mediaType: "application/vnd.dev.slipway.retention.journal.v1+json", digest: await client.pushBlob(repo, content), size: content.length }],
+            layers: [
+                { mediaType: "application/vnd.dev.slipway.retention.journal.v1+json", digest: await client.pushBlob(repo, content), size: content.length },
+            ],
         };
         await client.putManifest(repo, "slipway-retention-journal-0000000000000000", Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST);
-        await expect(planFor(`${registry.host}/${repo}`, OPTIONS, true)).rejects.toThrow(`${registry.host}/${repo}:slipway-retention-journal-0000000000000000: the journal lists no deletions; remove that tag`);
+        await expect(planFor(`${registry.host}/${repo}`, OPTIONS, true)).rejects.toThrow(
+            `${registry.host}/${repo}:slipway-retention-journal-0000000000000000: the journal lists no deletions; remove that tag`,
+        );
     });
 });
 
 /** An index over manifests already pushed, annotated, under `tag`. */
-async function pushIndexWith(client: RegistryClient, repo: string, tag: string, children: PushedManifest[], annotations: Record<string, string>): Promise<PushedManifest> {
+async function pushIndexWith(
+    client: RegistryClient,
+    repo: string,
+    tag: string,
+    children: PushedManifest[],
+    annotations: Record<string, string>,
+): Promise<PushedManifest> {
     const bytes = Buffer.from(
         JSON.stringify({
             schemaVersion: 2,
             mediaType: OCI_INDEX,
-            manifests: children.map((c, i) => ({ mediaType: OCI_MANIFEST, digest: c.digest, size: c.bytes.length, platform: { architecture: i === 0 ? "amd64" : "arm64", os: "linux" } })),
+            manifests: children.map((c, i) => ({
+                mediaType: OCI_MANIFEST,
+                digest: c.digest,
+                size: c.bytes.length,
+                platform: { architecture: i === 0 ? "amd64" : "arm64", os: "linux" },
+            })),
             annotations,
         }),
     );

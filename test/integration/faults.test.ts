@@ -17,7 +17,8 @@ const CAUSES: Record<Exclude<FaultKind, "5xx-once">, RegExp> = {
     stall: /no response SLIPWAY_DEADLINE_EXCEEDED: .* did not complete within 2 s/,
     // An answer cut short is a dropped connection; an upload cut short, a digest the registry refuses.
     truncate: /no response: .*(closed before the whole answer arrived|aborted)|HTTP 400 (DIGEST_INVALID|BLOB_UPLOAD_INVALID)/,
-    "wrong-digest": /the registry returned content whose digest is sha256:|blob content hashes to sha256:|resolves to sha256:\w+(,? not the promoted| after the push)|HTTP 400 (DIGEST_INVALID|BLOB_UPLOAD_INVALID)/,
+    "wrong-digest":
+        /the registry returned content whose digest is sha256:|blob content hashes to sha256:|resolves to sha256:\w+(,? not the promoted| after the push)|HTTP 400 (DIGEST_INVALID|BLOB_UPLOAD_INVALID)/,
 };
 
 /** The repository and reference a faulted request names, as the error must name them. */
@@ -76,7 +77,10 @@ describe.each(["distribution", "olareg"] as const)("faults on %s", (kind) => {
             }
             expect(outcome.ok, `${name} reported success despite a ${fault} on ${hit!.method} ${hit!.path}`).toBe(false);
             const error = (outcome as { error: Error }).error;
-            expect(op.errors.some((type) => error instanceof type), `${error.name}: ${error.message}`).toBe(true);
+            expect(
+                op.errors.some((type) => error instanceof type),
+                `${error.name}: ${error.message}`,
+            ).toBe(true);
             const { repository, reference } = namesOf(hit!);
             expect(error.message).toContain(`${bench.proxy.host}/${repository}`);
             expect(error.message).toContain(reference);

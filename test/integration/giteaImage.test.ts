@@ -65,10 +65,34 @@ describe("gitea image", () => {
         writeFileSync(join(dir, "app.ini"), appIni(`${base}/`), { mode: 0o644 });
         await docker("volume", "create", name);
         await must("docker", ["run", "--rm", ...withData(), id, "migrate", "-c", "/etc/gitea/app.ini"], { timeoutMs: 120_000 });
-        await must("docker", ["run", "--rm", ...withData(), id, "admin", "user", "create", "--admin", "--username", ADMIN.username, "--password", ADMIN.password, "--email", ADMIN.email, "--must-change-password=false", "-c", "/etc/gitea/app.ini"]);
+        await must("docker", [
+            "run",
+            "--rm",
+            ...withData(),
+            id,
+            "admin",
+            "user",
+            "create",
+            "--admin",
+            "--username",
+            ADMIN.username,
+            "--password",
+            ADMIN.password,
+            "--email",
+            ADMIN.email,
+            "--must-change-password=false",
+            "-c",
+            "/etc/gitea/app.ini",
+        ]);
         await docker("run", "-d", "--name", name, "-p", `127.0.0.1:${port}:3000`, ...withData(), id, "web", "-c", "/etc/gitea/app.ini");
         for (let i = 0; i < 120; i++) {
-            if (await fetch(`${base}/api/v1/version`).then((r) => r.ok, () => false)) return;
+            if (
+                await fetch(`${base}/api/v1/version`).then(
+                    (r) => r.ok,
+                    () => false,
+                )
+            )
+                return;
             await new Promise((r) => setTimeout(r, 250));
         }
         throw new Error(`gitea did not answer within 30 s: ${await docker("logs", name).catch(String)}`);
@@ -93,7 +117,9 @@ describe("gitea image", () => {
         const res = await fetch(`${base}/user/login`);
         expect(res.status).toBe(200);
         const html = await res.text();
-        const assets = [...html.matchAll(/<(?:link|script)\b[^>]*\b(?:href|src)="([^"]+\.(?:css|js)(?:\?[^"]*)?)"/g)].map((m) => new URL(m[1]!.replaceAll("&amp;", "&"), base).href);
+        const assets = [...html.matchAll(/<(?:link|script)\b[^>]*\b(?:href|src)="([^"]+\.(?:css|js)(?:\?[^"]*)?)"/g)].map(
+            (m) => new URL(m[1]!.replaceAll("&amp;", "&"), base).href,
+        );
         expect(assets.filter((a) => /\.css(\?|$)/.test(a)).length, html).toBeGreaterThan(0);
         expect(assets.filter((a) => /\.js(\?|$)/.test(a)).length, html).toBeGreaterThan(0);
         for (const asset of assets) {

@@ -51,7 +51,10 @@ const PROBES: Record<string, Array<{ argv: string[]; prints: string }>> = {
         { argv: ["pulumi-resource-command", "--help"], prints: "Usage of /usr/local/bin/pulumi-resource-command" },
         { argv: ["crane", "version"], prints: "v0.22.1" },
         { argv: ["node", "/opt/slipway/node_modules/typescript/bin/tsc", "--version"], prints: "Version 5.9.3" },
-        { argv: ["node", "-e", "try { require('/usr/local/lib/slipway/app/scripts/previewCommands.js') } catch (e) { console.log(e.message) }"], prints: "SLIPWAY_FORGE_URL is not set" },
+        {
+            argv: ["node", "-e", "try { require('/usr/local/lib/slipway/app/scripts/previewCommands.js') } catch (e) { console.log(e.message) }"],
+            prints: "SLIPWAY_FORGE_URL is not set",
+        },
         { argv: ["sh", "-n", "/usr/local/bin/slipway-preview"], prints: "" },
     ],
 };
@@ -71,7 +74,13 @@ async function extract(id: string, dir: string): Promise<{ root: string; config:
 /** Every ELF file under `dir`, by path. */
 function elfFiles(dir: string): string[] {
     return readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile() && readFileSync(join(e.parentPath, e.name)).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])))
+        .filter(
+            (e) =>
+                e.isFile() &&
+                readFileSync(join(e.parentPath, e.name))
+                    .subarray(0, 4)
+                    .equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46])),
+        )
         .map((e) => join(e.parentPath, e.name));
 }
 
@@ -90,11 +99,15 @@ describe("platform images", () => {
         ["woodpecker-server", hostArch()],
         ["gitea", hostArch()],
         ...Object.keys(lock.images).map((name) => [name, "arm64"] as const),
-    ] as const)("%s for %s: assembled again from the same inputs, the same image ID", async (name, arch) => {
-        const assembled = platformImage(name, arch);
-        await must("scripts/images/assemble", [name, arch], { env: { ...process.env, SLIPWAY_CACHE: fresh }, timeoutMs: 300_000 });
-        expect(platformImage(name, arch, { SLIPWAY_CACHE: fresh })).toEqual(assembled);
-    }, 300_000);
+    ] as const)(
+        "%s for %s: assembled again from the same inputs, the same image ID",
+        async (name, arch) => {
+            const assembled = platformImage(name, arch);
+            await must("scripts/images/assemble", [name, arch], { env: { ...process.env, SLIPWAY_CACHE: fresh }, timeoutMs: 300_000 });
+            expect(platformImage(name, arch, { SLIPWAY_CACHE: fresh })).toEqual(assembled);
+        },
+        300_000,
+    );
 
     it("every image for every arch is recorded; the host's also at the top, where readers before arm64 look", () => {
         const record = JSON.parse(readFileSync(imagesRecordPath(), "utf8")) as Record<string, ImageRecord>;
@@ -116,7 +129,9 @@ describe("platform images", () => {
         const { id } = platformImage(name);
         const output = await must("docker", ["run", "--rm", id, name === "traefik" ? "version" : "--version"]);
         expect(output).toContain(version);
-        expect(await must("docker", ["image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.version"}}', id])).toBe(version.replace(/^v/, ""));
+        expect(await must("docker", ["image", "inspect", "-f", '{{index .Config.Labels "org.opencontainers.image.version"}}', id])).toBe(
+            version.replace(/^v/, ""),
+        );
     });
 
     it("every image has a version probe below", () => {
@@ -144,7 +159,9 @@ describe("platform images", () => {
             mkdirSync(join(root, "dev"), { recursive: true });
             await must("mknod", ["-m", "666", join(root, "dev", "null"), "c", "1", "3"]);
             for (const probe of PROBES[name]!) {
-                const result = await run("chroot", [root, "/qemu-aarch64-static", `/usr/local/bin/${probe.argv[0]}`, ...probe.argv.slice(1)], { timeoutMs: 120_000 });
+                const result = await run("chroot", [root, "/qemu-aarch64-static", `/usr/local/bin/${probe.argv[0]}`, ...probe.argv.slice(1)], {
+                    timeoutMs: 120_000,
+                });
                 expect(`${result.stdout}\n${result.stderr}`, probe.argv.join(" ")).toContain(probe.prints);
                 expect(result.code, probe.argv.join(" ")).toBe(0);
             }

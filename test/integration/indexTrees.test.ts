@@ -34,7 +34,11 @@ describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) =
     let registry: RunningRegistry;
     let client: RegistryClient;
     let keys: CosignKeys;
-    const failureOf = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as PromotionError);
+    const failureOf = (p: Promise<unknown>) =>
+        p.then(
+            () => undefined,
+            (e: unknown) => e as PromotionError,
+        );
 
     beforeAll(async () => {
         [registry, keys] = await Promise.all([startRegistry(kind), cosignKeys()]);
@@ -93,7 +97,10 @@ describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) =
         let outer: PushedManifest;
 
         beforeAll(async () => {
-            images = [await pushImage(client, "nested/app", undefined, "inner a", { labels: labelled }), await pushImage(client, "nested/app", undefined, "inner b", { labels: {} })];
+            images = [
+                await pushImage(client, "nested/app", undefined, "inner a", { labels: labelled }),
+                await pushImage(client, "nested/app", undefined, "inner b", { labels: {} }),
+            ];
             inner = await pushIndexOf(client, "nested/app", undefined, images);
             const top = await pushImage(client, "nested/app", undefined, "top image", { labels: labelled });
             outer = await pushIndexOf(client, "nested/app", "v1", [top, asIndex(inner)]);
@@ -102,7 +109,9 @@ describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) =
         it("promotion label-checks the images of the inner index, naming the path to the failing one", async () => {
             const error = await failureOf(promote(client, { repository: "nested/app", tag: "v1" }, { repository: "nested/prod", tag: "v1" }, SHA));
             expect(error).toMatchObject({ failure: "label-missing" });
-            expect(error!.message).toContain(`${outer.digest.slice(0, 19)}… (index) > ${inner.digest.slice(0, 19)}… > ${images[1]!.digest.slice(0, 19)}…: carries no`);
+            expect(error!.message).toContain(
+                `${outer.digest.slice(0, 19)}… (index) > ${inner.digest.slice(0, 19)}… > ${images[1]!.digest.slice(0, 19)}…: carries no`,
+            );
         });
 
         it("verification checks every manifest of the tree: an unsigned inner image fails it", async () => {
@@ -129,11 +138,19 @@ describe.each(["distribution", "olareg"] as const)("index trees on %s", (kind) =
         it(`a tree deeper than ${MAX_INDEX_DEPTH} levels is refused by both, not checked in part`, async () => {
             let node: PushedManifest = await pushImage(client, "nested/deep", undefined, "deep leaf", { labels: labelled });
             const chain = [node];
-            for (let level = 0; level <= MAX_INDEX_DEPTH; level++) chain.push((node = level === 0 ? await pushIndexOf(client, "nested/deep", undefined, [node]) : await pushIndexOf(client, "nested/deep", undefined, [asIndex(node)])));
+            for (let level = 0; level <= MAX_INDEX_DEPTH; level++)
+                chain.push(
+                    (node =
+                        level === 0
+                            ? await pushIndexOf(client, "nested/deep", undefined, [node])
+                            : await pushIndexOf(client, "nested/deep", undefined, [asIndex(node)])),
+                );
             await client.putManifest("nested/deep", "v1", node.bytes, OCI_INDEX);
             for (const m of chain) await cosignSign(keys, `${registry.host}/nested/deep@${m.digest}`);
             await expect(verifyImage(client, "nested/deep", node.digest, { publicKey: keys.publicKeyPem })).rejects.toThrow(/deeper than 4 levels/);
-            await expect(promote(client, { repository: "nested/deep", tag: "v1" }, { repository: "nested/deep", tag: "prod" }, SHA)).rejects.toThrow(/deeper than 4 levels/);
+            await expect(promote(client, { repository: "nested/deep", tag: "v1" }, { repository: "nested/deep", tag: "prod" }, SHA)).rejects.toThrow(
+                /deeper than 4 levels/,
+            );
         });
     });
 });

@@ -35,7 +35,9 @@ describe("registry mirrors", () => {
         const raw = await must("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${platform.host}/mirror/node:22`]);
         expect(sha256(raw)).toBe(index.digest);
         for (const child of [index.amd64.digest, index.arm64.digest]) {
-            expect(await must("skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${platform.host}/mirror/node@${child}`])).toBe(child);
+            expect(await must("skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${platform.host}/mirror/node@${child}`])).toBe(
+                child,
+            );
         }
     });
 
@@ -64,6 +66,8 @@ describe("registry mirrors", () => {
     });
 
     it("refuses a source that is not pinned by digest, saying how to pin it", async () => {
-        await expect(mirrorReference(`${upstream.host}/library/node:22`, `${platform.host}/mirror/node`, { insecure: true })).rejects.toThrow(/is not pinned: add @sha256:<digest>/);
+        await expect(mirrorReference(`${upstream.host}/library/node:22`, `${platform.host}/mirror/node`, { insecure: true })).rejects.toThrow(
+            /is not pinned: add @sha256:<digest>/,
+        );
     });
 });

@@ -25,9 +25,7 @@ describe("swarm networks", () => {
     });
 
     it("refuses a same-named network that is not this stack's", async () => {
-        await expect(createNetwork(endpoint, { ...spec, labels: { "slipway.stack": "another" } })).rejects.toThrow(
-            `a network named "${name}" already exists`,
-        );
+        await expect(createNetwork(endpoint, { ...spec, labels: { "slipway.stack": "another" } })).rejects.toThrow(`a network named "${name}" already exists`);
     });
 
     it("reports a missing network as absent, and removal of one already gone succeeds", async () => {
@@ -38,6 +36,8 @@ describe("swarm networks", () => {
     });
 
     it("names the endpoint and Docker's words when the engine cannot be reached", async () => {
-        await expect(inspectNetwork("unix:///nonexistent/docker.sock", name)).rejects.toThrow(/on unix:\/\/\/nonexistent\/docker.sock failed: .*(connect|Cannot)/);
+        await expect(inspectNetwork("unix:///nonexistent/docker.sock", name)).rejects.toThrow(
+            /on unix:\/\/\/nonexistent\/docker.sock failed: .*(connect|Cannot)/,
+        );
     });
 });

@@ -79,7 +79,9 @@ describe.each(["distribution", "distribution-2.8", "olareg"] as const)("Registry
             mediaType: OCI_MANIFEST,
             artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json",
             config: { mediaType: OCI_EMPTY, digest: sha256(empty), size: 2 },
-            layers: [{ mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json", digest: await client.pushBlob("apps/signed", payload), size: payload.length }],
+            layers: [
+                { mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json", digest: await client.pushBlob("apps/signed", payload), size: payload.length },
+            ],
             subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.bytes.length },
         });
         const referrerDigest = await client.putManifest("apps/signed", sha256(referrer), referrer, OCI_MANIFEST);
@@ -91,7 +93,13 @@ describe.each(["distribution", "distribution-2.8", "olareg"] as const)("Registry
         } else {
             expect(found).toEqual({ source: "fallback-tag", descriptors: [] });
             // A client (cosign does this) maintains the fallback index itself on such a registry.
-            const fallback = json({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: referrerDigest, size: referrer.length, artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json" }] });
+            const fallback = json({
+                schemaVersion: 2,
+                mediaType: OCI_INDEX,
+                manifests: [
+                    { mediaType: OCI_MANIFEST, digest: referrerDigest, size: referrer.length, artifactType: "application/vnd.dev.sigstore.bundle.v0.3+json" },
+                ],
+            });
             await client.putManifest("apps/signed", digestTag(subject.digest), fallback, OCI_INDEX);
             const viaTag = await client.referrers("apps/signed", subject.digest, "application/vnd.dev.sigstore.bundle.v0.3+json");
             expect(viaTag.source).toBe("fallback-tag");
@@ -111,7 +119,13 @@ describe.each(["distribution", "distribution-2.8", "olareg"] as const)("Registry
 
     it("reads what skopeo copied", async () => {
         await pushImage(client, "apps/src", "v1", "copied by skopeo");
-        await must("skopeo", ["copy", "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${registry.host}/apps/src:v1`, `docker://${registry.host}/apps/dst:v1`]);
+        await must("skopeo", [
+            "copy",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            `docker://${registry.host}/apps/src:v1`,
+            `docker://${registry.host}/apps/dst:v1`,
+        ]);
         const copied = await client.getManifest("apps/dst", "v1");
         const skopeoDigest = JSON.parse(await must("skopeo", ["inspect", "--tls-verify=false", `docker://${registry.host}/apps/dst:v1`])) as { Digest: string };
         expect(copied.digest).toBe(skopeoDigest.Digest);

@@ -70,7 +70,10 @@ describe("RegistryClient over TLS with a caller CA and Basic auth", () => {
 
     it("reads credentials from a docker config file", async () => {
         const config = mkdtempSync(join(tmpdir(), "slipway-docker-config-"));
-        writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER.username}:${USER.password}`).toString("base64") } } }));
+        writeFileSync(
+            join(config, "config.json"),
+            JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from(`${USER.username}:${USER.password}`).toString("base64") } } }),
+        );
         const credentials = credentialsFor(registry.host, { DOCKER_CONFIG: config });
         expect(credentials).toEqual(USER);
         const client = new RegistryClient({ registry: registry.host, ca, credentials: credentials ?? null });

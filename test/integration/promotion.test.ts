@@ -30,7 +30,9 @@ describe.each(["distribution", "olareg"] as const)("promote on %s", (kind) => {
         const staged = await pushImage(client, "apps/web", "staging", "build 1", { labels: { [REVISION_LABEL]: SHA } });
         const result = await promote(client, { repository: "apps/web", tag: "staging" }, { repository: "apps/web", tag: "prod" }, SHA);
         expect(result).toEqual({ digest: staged.digest, revision: SHA, copied: [] });
-        expect(await must("skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${registry.host}/apps/web:prod`])).toBe(staged.digest);
+        expect(await must("skopeo", ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", `docker://${registry.host}/apps/web:prod`])).toBe(
+            staged.digest,
+        );
     });
 
     it("copies a signed 2-arch index to another repository, signatures included, without rebuilding", async () => {
@@ -61,7 +63,9 @@ describe.each(["distribution", "olareg"] as const)("promote on %s", (kind) => {
         ];
         for (const [what, tag, expected, failure, message] of cases) {
             it(what, async () => {
-                const error = await promote(client, { repository: "apps/api", tag }, { repository: "apps/api", tag: "prod" }, expected).catch((e: unknown) => e);
+                const error = await promote(client, { repository: "apps/api", tag }, { repository: "apps/api", tag: "prod" }, expected).catch(
+                    (e: unknown) => e,
+                );
                 expect(error).toBeInstanceOf(PromotionError);
                 expect(error).toMatchObject({ failure });
                 expect(String(error)).toMatch(message);

@@ -27,7 +27,14 @@ describe("the platform registry on S3-compatible storage", () => {
             renderRegistryConfig({
                 htpasswdPath: join(dir, "htpasswd"),
                 httpSecret: credentials.httpSecret,
-                storage: { kind: "s3", endpoint: s3.endpoint, region: "us-east-1", bucket: s3.bucket, accessKeyId: "slipway-test", secretKey: "s3-secret-of-the-test" },
+                storage: {
+                    kind: "s3",
+                    endpoint: s3.endpoint,
+                    region: "us-east-1",
+                    bucket: s3.bucket,
+                    accessKeyId: "slipway-test",
+                    secretKey: "s3-secret-of-the-test",
+                },
             }),
         ) as { http: { addr: string }; health?: unknown };
         return JSON.stringify({ ...rendered, http: { ...rendered.http, addr: host } });
@@ -51,7 +58,14 @@ describe("the platform registry on S3-compatible storage", () => {
         expect(blobs.some((k) => k.includes(image.digest.slice(7)))).toBe(true);
         expect(await s3.keys("docker/registry/v2/repositories/apps/web/_manifests/tags/v1/")).not.toEqual([]);
         expect(await client.resolve("apps/web", "v1")).toBe(image.digest);
-        const raw = await must("skopeo", ["inspect", "--raw", "--tls-verify=false", "--creds", `slipway:${credentials.password}`, `docker://${registry.host}/apps/web:v1`]);
+        const raw = await must("skopeo", [
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            "--creds",
+            `slipway:${credentials.password}`,
+            `docker://${registry.host}/apps/web:v1`,
+        ]);
         expect(Buffer.from(raw).equals(image.bytes)).toBe(true);
     });
 

@@ -54,7 +54,9 @@ describe.each(["distribution", "distribution-2.8"] as const)("declared repositor
     });
 
     it("declaring fails naming the repository when the registry cannot be reached; removing from a registry that is gone is done", async () => {
-        await expect(withRepository("127.0.0.1:1/apps/web", { insecure: true }, (c, r) => declareRepository(c, r, { servingTimeoutMs: 0 }))).rejects.toThrow(/declared repository 127\.0\.0\.1:1\/apps\/web: .*no response/);
+        await expect(withRepository("127.0.0.1:1/apps/web", { insecure: true }, (c, r) => declareRepository(c, r, { servingTimeoutMs: 0 }))).rejects.toThrow(
+            /declared repository 127\.0\.0\.1:1\/apps\/web: .*no response/,
+        );
         await expect(withRepository("127.0.0.1:1/apps/web", { insecure: true }, undeclareRepository)).resolves.toBeUndefined();
     });
 

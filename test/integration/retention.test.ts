@@ -38,7 +38,13 @@ async function publish(client: RegistryClient, registry: string, repo: string, k
     for (const family of families) {
         for (let n = 0; n < perFamily; n++) {
             const created = new Date(Date.UTC(2026, 10, 1, n)).toISOString();
-            const index = await pushIndex(client, repo, `${family}-${perFamily - 1 - n}`, {}, { tagChildren: false, annotations: { [PLATFORM]: "edge", [FAMILY]: family, [CREATED]: created } });
+            const index = await pushIndex(
+                client,
+                repo,
+                `${family}-${perFamily - 1 - n}`,
+                {},
+                { tagChildren: false, annotations: { [PLATFORM]: "edge", [FAMILY]: family, [CREATED]: created } },
+            );
             published.push({ family, n, digest: index.digest, children: [index.amd64.digest, index.arm64.digest] });
         }
     }
@@ -95,12 +101,16 @@ describe("retention on distribution: 5 groups × 10 signed 2-arch indexes", () =
 
         for (const p of kept) {
             for (const digest of [p.digest, ...p.children]) expect(await pulls(registry.host, "node/edge", digest)).toBe(true);
-            await expect(verifyImage(client, "node/edge", p.digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({ digest: p.digest, layout: p.n % 2 === 0 ? "legacy-sig-tag" : "bundle-fallback-tag" });
+            await expect(verifyImage(client, "node/edge", p.digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({
+                digest: p.digest,
+                layout: p.n % 2 === 0 ? "legacy-sig-tag" : "bundle-fallback-tag",
+            });
         }
         for (const p of gone) {
             for (const digest of [p.digest, ...p.children]) expect(await pulls(registry.host, "node/edge", digest)).toBe(false);
             // Neither signature layout is left behind for a deleted manifest.
-            for (const tag of [digestTag(p.digest), digestTag(p.digest, ".sig")]) await expect(client.getManifest("node/edge", tag)).rejects.toMatchObject({ status: 404 });
+            for (const tag of [digestTag(p.digest), digestTag(p.digest, ".sig")])
+                await expect(client.getManifest("node/edge", tag)).rejects.toMatchObject({ status: 404 });
         }
     });
 });
@@ -113,53 +123,58 @@ describe("retention killed half-way", () => {
     // Killed after 3 deletions, the oldest publication has lost its 3 signature tags and still
     // has its own; after 30, every doomed tag is gone and 6 manifests are deleted, the rest only
     // in the run's journal. Both must converge on a re-run.
-    it.each([3, 30])("killed right after deletion %i, then run again: the end state of an uninterrupted run, no tag naming a missing manifest", async (killAt) => {
-        const [registry, keys] = await Promise.all([startRegistry("distribution"), cosignKeys()]);
-        const client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
-        const deletions = () => proxy.exchanges.filter((e) => e.method === "DELETE" && e.status === 202).length;
-        let killAfter: (() => void) | undefined;
-        const proxy = await startProxy(registry.host, (exchange) => {
-            if (killAfter && exchange.method === "DELETE" && deletions() === killAt) {
-                killAfter();
-                return "drop";
+    it.each([3, 30])(
+        "killed right after deletion %i, then run again: the end state of an uninterrupted run, no tag naming a missing manifest",
+        async (killAt) => {
+            const [registry, keys] = await Promise.all([startRegistry("distribution"), cosignKeys()]);
+            const client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
+            const deletions = () => proxy.exchanges.filter((e) => e.method === "DELETE" && e.status === 202).length;
+            let killAfter: (() => void) | undefined;
+            const proxy = await startProxy(registry.host, (exchange) => {
+                if (killAfter && exchange.method === "DELETE" && deletions() === killAt) {
+                    killAfter();
+                    return "drop";
+                }
+            });
+            try {
+                const published = await publish(client, registry.host, "node/edge", keys, ["iso", "raw"], 5);
+                const options: RetentionOptions = { groupBy: GROUP, keep: 2, maxDeletes: 1000 };
+                const plan = planRetention((await scanRepository(client, "node/edge")).publications, options);
+
+                const first = retainChild(proxy.host, "node/edge", options, plan.deletions);
+                killAfter = () => first.child.kill("SIGKILL");
+                const killed = await first.exited;
+                expect(killed.signal, killed.output).toBe("SIGKILL");
+                // Requests already in flight (units run in parallel) may land after the kill.
+                expect(deletions()).toBeGreaterThanOrEqual(killAt);
+                expect(deletions()).toBeLessThan(killAt + 8);
+
+                killAfter = undefined;
+                const second = retainChild(proxy.host, "node/edge", options, plan.deletions);
+                const finished = await second.exited;
+                expect(finished, finished.output).toMatchObject({ code: 0, output: "done" });
+
+                const kept = published.filter((p) => p.n >= 3);
+                const end = await scanRepository(client, "node/edge");
+                expect(end.publications.map((p) => p.digest).sort()).toEqual(kept.map((p) => p.digest).sort());
+                expect(end.journals).toEqual([]);
+                for (const p of kept)
+                    await expect(verifyImage(client, "node/edge", p.digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({ digest: p.digest });
+                for (const p of published.filter((q) => !kept.includes(q))) expect(await pulls(registry.host, "node/edge", p.digest)).toBe(false);
+                // Every tag left resolves, and every signature tag's subject still exists.
+                for (const tag of await client.listTags("node/edge")) {
+                    await expect(client.getManifest("node/edge", tag)).resolves.toBeTruthy();
+                    const subject = /^sha256-([a-f0-9]{64})/.exec(tag)?.[1];
+                    if (subject) expect(await pulls(registry.host, "node/edge", `sha256:${subject}`), tag).toBe(true);
+                }
+            } finally {
+                client.close();
+                await proxy.stop();
+                await registry.stop();
             }
-        });
-        try {
-            const published = await publish(client, registry.host, "node/edge", keys, ["iso", "raw"], 5);
-            const options: RetentionOptions = { groupBy: GROUP, keep: 2, maxDeletes: 1000 };
-            const plan = planRetention((await scanRepository(client, "node/edge")).publications, options);
-
-            const first = retainChild(proxy.host, "node/edge", options, plan.deletions);
-            killAfter = () => first.child.kill("SIGKILL");
-            const killed = await first.exited;
-            expect(killed.signal, killed.output).toBe("SIGKILL");
-            // Requests already in flight (units run in parallel) may land after the kill.
-            expect(deletions()).toBeGreaterThanOrEqual(killAt);
-            expect(deletions()).toBeLessThan(killAt + 8);
-
-            killAfter = undefined;
-            const second = retainChild(proxy.host, "node/edge", options, plan.deletions);
-            const finished = await second.exited;
-            expect(finished, finished.output).toMatchObject({ code: 0, output: "done" });
-
-            const kept = published.filter((p) => p.n >= 3);
-            const end = await scanRepository(client, "node/edge");
-            expect(end.publications.map((p) => p.digest).sort()).toEqual(kept.map((p) => p.digest).sort());
-            expect(end.journals).toEqual([]);
-            for (const p of kept) await expect(verifyImage(client, "node/edge", p.digest, { publicKey: keys.publicKeyPem })).resolves.toMatchObject({ digest: p.digest });
-            for (const p of published.filter((q) => !kept.includes(q))) expect(await pulls(registry.host, "node/edge", p.digest)).toBe(false);
-            // Every tag left resolves, and every signature tag's subject still exists.
-            for (const tag of await client.listTags("node/edge")) {
-                await expect(client.getManifest("node/edge", tag)).resolves.toBeTruthy();
-                const subject = /^sha256-([a-f0-9]{64})/.exec(tag)?.[1];
-                if (subject) expect(await pulls(registry.host, "node/edge", `sha256:${subject}`), tag).toBe(true);
-            }
-        } finally {
-            client.close();
-            await proxy.stop();
-            await registry.stop();
-        }
-    }, 120_000);
+        },
+        120_000,
+    );
 });
 
 describe("retention on a registry that refuses deletes", () => {
@@ -168,8 +183,17 @@ describe("retention on a registry that refuses deletes", () => {
         const client = new RegistryClient({ registry: registry.host, scheme: "http", credentials: null });
         try {
             const digests = [];
-            for (let n = 0; n < 2; n++) digests.push((await pushImage(client, "node/edge", `b${n}`, `build ${n}`, { annotations: { "dev.slipway.family": "iso", [CREATED]: `2026-11-0${n + 1}T00:00:00Z` } })).digest);
-            await expect(prune(client, "node/edge", { groupBy: GROUP, keep: 1 })).rejects.toThrow("the registry refuses deletes: enable storage.delete.enabled");
+            for (let n = 0; n < 2; n++)
+                digests.push(
+                    (
+                        await pushImage(client, "node/edge", `b${n}`, `build ${n}`, {
+                            annotations: { "dev.slipway.family": "iso", [CREATED]: `2026-11-0${n + 1}T00:00:00Z` },
+                        })
+                    ).digest,
+                );
+            await expect(prune(client, "node/edge", { groupBy: GROUP, keep: 1 })).rejects.toThrow(
+                "the registry refuses deletes: enable storage.delete.enabled",
+            );
             expect(await client.resolve("node/edge", "b0")).toBe(digests[0]);
             expect((await client.listTags("node/edge")).sort()).toEqual(["b0", "b1"]);
         } finally {

@@ -18,10 +18,28 @@ describe("docker socket proxy", () => {
     beforeAll(async () => {
         writeFileSync(join(dir, "haproxy.cfg"), renderSocketProxyConfig({ bind: ":2375" }));
         const port = await freePort();
-        await docker("run", "-d", "--name", name, "-p", `127.0.0.1:${port}:2375`, "-v", "/var/run/docker.sock:/var/run/docker.sock:ro", "-v", `${join(dir, "haproxy.cfg")}:/usr/local/etc/haproxy/haproxy.cfg:ro`, platformImage("socket-proxy").id);
+        await docker(
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-p",
+            `127.0.0.1:${port}:2375`,
+            "-v",
+            "/var/run/docker.sock:/var/run/docker.sock:ro",
+            "-v",
+            `${join(dir, "haproxy.cfg")}:/usr/local/etc/haproxy/haproxy.cfg:ro`,
+            platformImage("socket-proxy").id,
+        );
         base = `http://127.0.0.1:${port}`;
         for (let i = 0; i < 50; i++) {
-            if (await fetch(`${base}/_ping`).then((r) => r.ok, () => false)) return;
+            if (
+                await fetch(`${base}/_ping`).then(
+                    (r) => r.ok,
+                    () => false,
+                )
+            )
+                return;
             await new Promise((r) => setTimeout(r, 100));
         }
         throw new Error(`the socket proxy did not answer within 5 s: ${await docker("logs", name).catch(String)}`);
@@ -31,10 +49,13 @@ describe("docker socket proxy", () => {
         rmSync(dir, { recursive: true, force: true });
     });
 
-    it.each(["/version", "/v1.41/info", "/v1.41/services", "/v1.41/tasks", "/v1.41/networks", "/v1.41/nodes"])("GET %s answers from the engine", async (path) => {
-        const res = await fetch(`${base}${path}`);
-        expect(res.status).toBe(200);
-    });
+    it.each(["/version", "/v1.41/info", "/v1.41/services", "/v1.41/tasks", "/v1.41/networks", "/v1.41/nodes"])(
+        "GET %s answers from the engine",
+        async (path) => {
+            const res = await fetch(`${base}${path}`);
+            expect(res.status).toBe(200);
+        },
+    );
 
     it.each([
         ["GET", "/v1.41/containers/json"],

@@ -38,7 +38,8 @@ describe("swarm stack probe", () => {
         expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 1 }, inputs)).toEqual({ changes: true });
         expect((await swarmStackProbeProvider.update!("id", { ...inputs, generation: 1 }, inputs)).outs).toMatchObject({ generation: 2 });
         // Deployed again (once swarm has let go of its network: bounded), it is complete: no further change.
-        for (let i = 0; i < 60 && (await docker("network", "ls", "--quiet", "--filter", `label=com.docker.stack.namespace=${stack}`)) !== ""; i++) await new Promise((r) => setTimeout(r, 500));
+        for (let i = 0; i < 60 && (await docker("network", "ls", "--quiet", "--filter", `label=com.docker.stack.namespace=${stack}`)) !== ""; i++)
+            await new Promise((r) => setTimeout(r, 500));
         await deploy();
         expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 2 }, inputs)).toEqual({ changes: false });
     });

@@ -37,7 +37,11 @@ describe("Traefik with the rendered configuration", () => {
     let log = "";
 
     beforeAll(async () => {
-        const tls = JSON.parse(await must("bash", ["-c", renderLocalCertificateScript({ domain: DOMAIN })])) as { ca: string; certificate: string; key: string };
+        const tls = JSON.parse(await must("bash", ["-c", renderLocalCertificateScript({ domain: DOMAIN })])) as {
+            ca: string;
+            certificate: string;
+            key: string;
+        };
         ca = tls.ca;
         writeFileSync(join(dir, "tls.crt"), tls.certificate);
         writeFileSync(join(dir, "tls.key"), tls.key);
@@ -48,18 +52,34 @@ describe("Traefik with the rendered configuration", () => {
         mkdirSync(join(dir, "dynamic"));
         writeFileSync(join(dir, "dynamic", "tls.yml"), renderTraefikDynamic({ certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") }));
         // A route the test adds beside the rendered file, as a swarm service's labels would.
-        const route = { http: { routers: { app: { rule: `Host(\`app.${DOMAIN}\`)`, entryPoints: ["web-secure"], tls: {}, service: "app" } }, services: { app: { loadBalancer: { servers: [{ url: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` }] } } } } };
+        const route = {
+            http: {
+                routers: { app: { rule: `Host(\`app.${DOMAIN}\`)`, entryPoints: ["web-secure"], tls: {}, service: "app" } },
+                services: { app: { loadBalancer: { servers: [{ url: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` }] } } },
+            },
+        };
         writeFileSync(join(dir, "dynamic", "route.yml"), JSON.stringify(route));
         writeFileSync(
             join(dir, "traefik.yml"),
-            renderTraefikStatic({ dockerEndpoint: "unix:///var/run/docker.sock", network: "proxy", dynamicDir: join(dir, "dynamic"), httpPort: ports.web, httpsPort: ports.secure, pingPort: ports.ping, bindAddress: "127.0.0.1" }),
+            renderTraefikStatic({
+                dockerEndpoint: "unix:///var/run/docker.sock",
+                network: "proxy",
+                dynamicDir: join(dir, "dynamic"),
+                httpPort: ports.web,
+                httpsPort: ports.secure,
+                pingPort: ports.ping,
+                bindAddress: "127.0.0.1",
+            }),
         );
         traefik = spawn("traefik", [`--configFile=${join(dir, "traefik.yml")}`], { stdio: ["ignore", "pipe", "pipe"] });
         traefik.stdout?.on("data", (d: Buffer) => (log += d.toString()));
         traefik.stderr?.on("data", (d: Buffer) => (log += d.toString()));
         // Bounded wait for the route to be live (file provider loaded, entrypoints up).
         for (let i = 0; i < 100; i++) {
-            const ok = await get(`https://127.0.0.1:${ports.secure}/`, { ca, servername: `app.${DOMAIN}`, headers: { host: `app.${DOMAIN}` } }).then((r) => r.status === 200, () => false);
+            const ok = await get(`https://127.0.0.1:${ports.secure}/`, { ca, servername: `app.${DOMAIN}`, headers: { host: `app.${DOMAIN}` } }).then(
+                (r) => r.status === 200,
+                () => false,
+            );
             if (ok) return;
             if (traefik.exitCode !== null) throw new Error(`traefik exited ${traefik.exitCode}: ${log}`);
             await new Promise((r) => setTimeout(r, 100));
@@ -77,7 +97,9 @@ describe("Traefik with the rendered configuration", () => {
         const res = await get(`https://127.0.0.1:${ports.secure}/`, { ca, servername: `app.${DOMAIN}`, headers: { host: `app.${DOMAIN}` } });
         expect(res).toMatchObject({ status: 200, body: "hello from the backend" });
         // Without the CA, the certificate is not trusted: it is the local one, not some default.
-        await expect(get(`https://127.0.0.1:${ports.secure}/`, { servername: `app.${DOMAIN}`, headers: { host: `app.${DOMAIN}` } })).rejects.toThrow(/self-signed|unable to verify|certificate/i);
+        await expect(get(`https://127.0.0.1:${ports.secure}/`, { servername: `app.${DOMAIN}`, headers: { host: `app.${DOMAIN}` } })).rejects.toThrow(
+            /self-signed|unable to verify|certificate/i,
+        );
     });
 
     it("redirects HTTP to HTTPS permanently", async () => {

@@ -17,9 +17,13 @@ function flaky(failures: number): Promise<{ host: string; hits: () => number }> 
             res.writeHead(503, { "content-type": "application/json", "retry-after": "0" }).end('{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}');
             return;
         }
-        res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}');
+        res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end(
+            '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"}',
+        );
     });
-    return new Promise((resolve) => server!.listen(0, "127.0.0.1", () => resolve({ host: `127.0.0.1:${(server!.address() as { port: number }).port}`, hits: () => hits })));
+    return new Promise((resolve) =>
+        server!.listen(0, "127.0.0.1", () => resolve({ host: `127.0.0.1:${(server!.address() as { port: number }).port}`, hits: () => hits })),
+    );
 }
 
 describe("retries", () => {
@@ -61,7 +65,8 @@ function big(bytes: number, announce: boolean): Promise<string> {
     return listen();
 }
 
-const listen = () => new Promise<string>((resolve) => server!.listen(0, "127.0.0.1", () => resolve(`127.0.0.1:${(server!.address() as { port: number }).port}`)));
+const listen = () =>
+    new Promise<string>((resolve) => server!.listen(0, "127.0.0.1", () => resolve(`127.0.0.1:${(server!.address() as { port: number }).port}`)));
 
 describe("limits: every call is bounded in time and size", () => {
     it("a registry that drips its body fails at the deadline with a typed error naming registry, repository and limit", async () => {
@@ -96,7 +101,9 @@ describe("limits: every call is bounded in time and size", () => {
     it("a bad limit in the environment is refused, never ignored", () => {
         process.env.SLIPWAY_REGISTRY_MAX_RESPONSE_BYTES = "lots";
         try {
-            expect(() => new RegistryClient({ registry: "127.0.0.1:1", scheme: "http", credentials: null })).toThrow('SLIPWAY_REGISTRY_MAX_RESPONSE_BYTES="lots" must be a positive number');
+            expect(() => new RegistryClient({ registry: "127.0.0.1:1", scheme: "http", credentials: null })).toThrow(
+                'SLIPWAY_REGISTRY_MAX_RESPONSE_BYTES="lots" must be a positive number',
+            );
         } finally {
             delete process.env.SLIPWAY_REGISTRY_MAX_RESPONSE_BYTES;
         }
@@ -144,7 +151,9 @@ describe("limits: every call is bounded in time and size", () => {
     });
 
     it("a manifest that is not JSON is a typed error, not a SyntaxError", async () => {
-        server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end("<html>proxy error</html>"));
+        server = createServer((_req, res) =>
+            res.writeHead(200, { "content-type": "application/vnd.oci.image.manifest.v1+json" }).end("<html>proxy error</html>"),
+        );
         const host = await listen();
         const client = new RegistryClient({ registry: host, scheme: "http", credentials: null });
         const error = await client.getManifest("apps/web", "v1").catch((e: unknown) => e);

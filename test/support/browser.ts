@@ -33,7 +33,12 @@ export class CookieBrowser {
      * does (its Origin is what cross-origin protection checks), and follows where it leads.
      */
     submit(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Page> {
-        return this.navigate("POST", url, new URLSearchParams(fields).toString(), { "content-type": "application/x-www-form-urlencoded", origin: new URL(url).origin, "sec-fetch-site": "same-origin", ...headers });
+        return this.navigate("POST", url, new URLSearchParams(fields).toString(), {
+            "content-type": "application/x-www-form-urlencoded",
+            origin: new URL(url).origin,
+            "sec-fetch-site": "same-origin",
+            ...headers,
+        });
     }
 
     /** One request, no redirect followed (an API call with the session's cookies). */
@@ -41,13 +46,32 @@ export class CookieBrowser {
         const target = new URL(url);
         const cookie = [...(this.jar.get(target.host) ?? [])].map(([k, v]) => `${k}=${v}`).join("; ");
         return new Promise((resolve, reject) => {
-            const req = https.request(target, { method, agent: this.agent, headers: { ...headers, ...(cookie ? { cookie } : {}), ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}) }, timeout: 30_000 }, (res) => {
-                for (const line of res.headers["set-cookie"] ?? []) this.setCookie(target.host, line);
-                let text = "";
-                res.on("data", (c: Buffer) => (text += c.toString()));
-                res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, ...(res.headers.location ? { location: new URL(res.headers.location, target).toString() } : {}) }));
-                res.on("error", reject);
-            });
+            const req = https.request(
+                target,
+                {
+                    method,
+                    agent: this.agent,
+                    headers: {
+                        ...headers,
+                        ...(cookie ? { cookie } : {}),
+                        ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}),
+                    },
+                    timeout: 30_000,
+                },
+                (res) => {
+                    for (const line of res.headers["set-cookie"] ?? []) this.setCookie(target.host, line);
+                    let text = "";
+                    res.on("data", (c: Buffer) => (text += c.toString()));
+                    res.on("end", () =>
+                        resolve({
+                            status: res.statusCode ?? 0,
+                            body: text,
+                            ...(res.headers.location ? { location: new URL(res.headers.location, target).toString() } : {}),
+                        }),
+                    );
+                    res.on("error", reject);
+                },
+            );
             req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer within 30 s`)));
             req.on("error", reject);
             req.end(body);
@@ -89,7 +113,8 @@ export class CookieBrowser {
 export function findForm(page: Page, field: string): { action: string; hidden: Record<string, string> } | undefined {
     const form = [...page.body.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)].find((m) => m[2]!.includes(`name="${field}"`));
     if (!form) return undefined;
-    const unescape = (v: string) => v.replaceAll("&amp;", "&").replaceAll("&#34;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">");
+    const unescape = (v: string) =>
+        v.replaceAll("&amp;", "&").replaceAll("&#34;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">");
     const hidden = Object.fromEntries(
         [...form[2]!.matchAll(/<input[^>]*type="hidden"[^>]*>/g)].flatMap((m) => {
             const name = /name="([^"]*)"/.exec(m[0])?.[1];

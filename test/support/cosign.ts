@@ -31,5 +31,9 @@ export async function cosignSign(keys: CosignKeys, ref: string, opts: { legacy?:
     const format = opts.legacy
         ? ["--new-bundle-format=false", "--use-signing-config=false", "--tlog-upload=false"]
         : ["--signing-config", join(keys.dir, "signing-config.json")];
-    await must("cosign", ["sign", "--key", keys.key, ...format, ...(opts.recursive ? ["--recursive"] : []), "--allow-http-registry", "--allow-insecure-registry", "--yes", ref], { env: { ...env(keys.password), ...(opts.dockerConfig ? { DOCKER_CONFIG: opts.dockerConfig } : {}) }, timeoutMs: 60_000 });
+    await must(
+        "cosign",
+        ["sign", "--key", keys.key, ...format, ...(opts.recursive ? ["--recursive"] : []), "--allow-http-registry", "--allow-insecure-registry", "--yes", ref],
+        { env: { ...env(keys.password), ...(opts.dockerConfig ? { DOCKER_CONFIG: opts.dockerConfig } : {}) }, timeoutMs: 60_000 },
+    );
 }

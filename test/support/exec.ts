@@ -11,10 +11,15 @@ export interface RunResult {
 /** Runs a command and resolves with its result whatever the exit code (bounded by timeoutMs). */
 export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
     return new Promise((resolve) => {
-        execFile(cmd, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, cwd: opts.cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-            resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() });
-        });
+        execFile(
+            cmd,
+            args,
+            { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 120_000, cwd: opts.cwd, maxBuffer: 64 << 20 },
+            (error, stdout, stderr) => {
+                const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+                resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() });
+            },
+        );
     });
 }
 

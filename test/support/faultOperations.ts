@@ -64,7 +64,8 @@ export interface Operation<C> {
     faults?: readonly FaultKind[];
 }
 
-const digestsOf = async (client: RegistryClient, repository: string) => (await scanRepository(client, repository)).publications.flatMap((p) => [p.digest, ...p.children, ...p.referrers]);
+const digestsOf = async (client: RegistryClient, repository: string) =>
+    (await scanRepository(client, repository)).publications.flatMap((p) => [p.digest, ...p.children, ...p.referrers]);
 const bodyFault = (fault: FaultKind) => BODY_FAULTS.includes(fault);
 
 const verification: Operation<Record<string, never>> = {
@@ -88,7 +89,10 @@ interface PromotionCtx {
 const promotion: Operation<PromotionCtx> = {
     name: "promotion",
     // The prod tag's PUT, written last; the bytes of a child read by digest.
-    target: (_b, ctx, fault) => (bodyFault(fault) ? { method: "GET", path: /^\/v2\/staging\/node\/manifests\/sha256:/, nth: 2 } : { method: "PUT", path: new RegExp(`^/v2/${ctx.repository}/manifests/current$`) }),
+    target: (_b, ctx, fault) =>
+        bodyFault(fault)
+            ? { method: "GET", path: /^\/v2\/staging\/node\/manifests\/sha256:/, nth: 2 }
+            : { method: "PUT", path: new RegExp(`^/v2/${ctx.repository}/manifests/current$`) },
     prepare: async (b, slot) => {
         const repository = `prod-${slot}/node`;
         const running = await pushImage(b.direct, repository, "current", "running in prod", { labels: { [REVISION_LABEL]: "0".repeat(40) } });
@@ -125,7 +129,10 @@ interface RetentionCtx {
 const retention: Operation<RetentionCtx> = {
     name: "retention",
     // A manifest DELETE (the first is the delete probe, so the second); a child read by digest in the scan.
-    target: (_b, ctx, fault) => (bodyFault(fault) ? { method: "GET", path: new RegExp(`^/v2/${ctx.repository}/manifests/sha256:`) } : { method: "DELETE", path: new RegExp(`^/v2/${ctx.repository}/manifests/sha256:`), nth: 2 }),
+    target: (_b, ctx, fault) =>
+        bodyFault(fault)
+            ? { method: "GET", path: new RegExp(`^/v2/${ctx.repository}/manifests/sha256:`) }
+            : { method: "DELETE", path: new RegExp(`^/v2/${ctx.repository}/manifests/sha256:`), nth: 2 },
     prepare: async (b, slot) => {
         const repository = `retention-${slot}/edge`;
         const universe = await cloneRepository(b.direct, "retention/template", repository);
@@ -152,7 +159,10 @@ const retention: Operation<RetentionCtx> = {
 const mirror: Operation<{ repository: string }> = {
     name: "mirror",
     // The tag's PUT, written last; an upstream blob, whose bytes must be the digest's.
-    target: (_b, ctx, fault) => (bodyFault(fault) ? { method: "GET", path: /^\/v2\/upstream\/node\/blobs\/sha256:/ } : { method: "PUT", path: new RegExp(`^/v2/${ctx.repository}/manifests/22$`) }),
+    target: (_b, ctx, fault) =>
+        bodyFault(fault)
+            ? { method: "GET", path: /^\/v2\/upstream\/node\/blobs\/sha256:/ }
+            : { method: "PUT", path: new RegExp(`^/v2/${ctx.repository}/manifests/22$`) },
     prepare: (_b, slot) => Promise.resolve({ repository: `mirror-${slot}/node` }),
     run: (b, ctx) => mirrorReference(`${b.proxy.host}/upstream/node:22@${b.upstream.digest}`, `${b.proxy.host}/${ctx.repository}`, { insecure: true }),
     end: (b, ctx) => endState(b.direct, ctx.repository, b.upstream.tree),
@@ -172,7 +182,10 @@ const repositoryMarker: Operation<{ repository: string }> = {
     // The marker tag's PUT; the read-back of the tag, which must name what was written.
     target: (_b, ctx, fault) => ({ method: bodyFault(fault) ? "GET" : "PUT", path: new RegExp(`^/v2/${ctx.repository}/manifests/slipway-repository$`) }),
     prepare: (_b, slot) => Promise.resolve({ repository: `declared-${slot}/web` }),
-    run: (b, ctx) => withRepository(`${b.proxy.host}/${ctx.repository}`, { insecure: true }, (client, repository) => declareRepository(client, repository, { servingTimeoutMs: 5_000 })),
+    run: (b, ctx) =>
+        withRepository(`${b.proxy.host}/${ctx.repository}`, { insecure: true }, (client, repository) =>
+            declareRepository(client, repository, { servingTimeoutMs: 5_000 }),
+        ),
     end: (b, ctx) => markerState(b, ctx.repository),
     errors: [RegistryError, RepositoryDeclarationError],
 };
@@ -193,7 +206,13 @@ const markerRemoval: Operation<{ repository: string; image: string }> = {
     faults: ["5xx", "5xx-once", "reset", "stall"],
 };
 
-const request = (b: Bench, repository: string): PublishRequest => ({ repository, platform: "edge-node", family: "iso", publishedAt: "2026-11-22T08:00:00Z", children: b.builds });
+const request = (b: Bench, repository: string): PublishRequest => ({
+    repository,
+    platform: "edge-node",
+    family: "iso",
+    publishedAt: "2026-11-22T08:00:00Z",
+    children: b.builds,
+});
 
 const diskImage: Operation<{ repository: string }> = {
     name: "disk-image publication",
@@ -213,14 +232,19 @@ const diskImage: Operation<{ repository: string }> = {
     },
     end: async (b, ctx) => {
         const tags = await b.direct.listTags(ctx.repository);
-        const index = await b.direct.getManifest(ctx.repository, tags.find((t) => /^\d{14}-/.test(t))!);
+        const index = await b.direct.getManifest(
+            ctx.repository,
+            tags.find((t) => /^\d{14}-/.test(t))!,
+        );
         const tree = [index.digest, ...(index.manifest.manifests ?? []).map((d) => d.digest)];
         return { ...(await endState(b.direct, ctx.repository, tree)), tag: publicationTag("2026-11-22T08:00:00Z", index.digest) };
     },
     errors: [RegistryError],
 };
 
-export const OPERATIONS = [verification, promotion, promotionReadBack, retention, mirror, repositoryMarker, markerRemoval, diskImage] as Array<Operation<unknown>>;
+export const OPERATIONS = [verification, promotion, promotionReadBack, retention, mirror, repositoryMarker, markerRemoval, diskImage] as Array<
+    Operation<unknown>
+>;
 
 async function publishTemplate(b: Pick<Bench, "direct" | "registry" | "keys">): Promise<string[]> {
     const pushed: string[] = [];

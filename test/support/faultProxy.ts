@@ -93,7 +93,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
     const forward = (req: http.IncomingMessage, body: Buffer, host: string) =>
         new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-            const headers = { ...req.headers, host: upstream, ...(body.length || req.headers["content-length"] ? { "content-length": String(body.length) } : {}) };
+            const headers = {
+                ...req.headers,
+                host: upstream,
+                ...(body.length || req.headers["content-length"] ? { "content-length": String(body.length) } : {}),
+            };
             const up = http.request({ host: upstreamHost, port: Number(upstreamPort), method: req.method, path: req.url, headers, agent }, (res) => {
                 const chunks: Buffer[] = [];
                 res.on("data", (c: Buffer) => chunks.push(c));
@@ -125,7 +129,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
                 res.end(body);
             };
             if (fault === "5xx" || fault === "5xx-once") {
-                return send(503, { "content-type": "application/json", "retry-after": "0" }, Buffer.from('{"errors":[{"code":"UNAVAILABLE","message":"injected by the fault proxy"}]}'));
+                return send(
+                    503,
+                    { "content-type": "application/json", "retry-after": "0" },
+                    Buffer.from('{"errors":[{"code":"UNAVAILABLE","message":"injected by the fault proxy"}]}'),
+                );
             }
             if (fault === "stall") return stall(res);
             let body: Buffer = Buffer.concat(chunks);

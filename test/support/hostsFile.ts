@@ -35,7 +35,16 @@ function removeStaleBlocks(names: readonly string[]): void {
     for (let i = 0; i < lines.length; i++) {
         const id = /^# slipway test (\S+) begin$/.exec(lines[i]!)?.[1];
         const close = id ? lines.indexOf(end(id), i) : -1;
-        if (id && close > i && lines.slice(i + 1, close).some((l) => l.split(/\s+/).slice(1).some((n) => names.includes(n)))) {
+        if (
+            id &&
+            close > i &&
+            lines.slice(i + 1, close).some((l) =>
+                l
+                    .split(/\s+/)
+                    .slice(1)
+                    .some((n) => names.includes(n)),
+            )
+        ) {
             i = close;
             continue;
         }

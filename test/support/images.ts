@@ -26,7 +26,13 @@ export interface ImageOptions {
  * A one-layer linux image whose config label and layer carry `content` (distinct content,
  * distinct digest), under `tag`, or untagged (pushed by digest) when `tag` is undefined.
  */
-export async function pushImage(client: RegistryClient, repo: string, tag: string | undefined, content: string, { architecture = "amd64", labels = {}, annotations }: ImageOptions = {}): Promise<PushedManifest> {
+export async function pushImage(
+    client: RegistryClient,
+    repo: string,
+    tag: string | undefined,
+    content: string,
+    { architecture = "amd64", labels = {}, annotations }: ImageOptions = {},
+): Promise<PushedManifest> {
     const config = json({ architecture, os: "linux", config: { Labels: { content, ...labels } }, rootfs: { type: "layers", diff_ids: [] } });
     const layer = Buffer.from(content);
     const bytes = json({
@@ -47,14 +53,25 @@ export interface IndexOptions {
 }
 
 /** An amd64 + arm64 index over two fresh images; returns the index and its children. */
-export async function pushIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string> = {}, { tagChildren = true, annotations }: IndexOptions = {}): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
+export async function pushIndex(
+    client: RegistryClient,
+    repo: string,
+    tag: string,
+    labels: Record<string, string> = {},
+    { tagChildren = true, annotations }: IndexOptions = {},
+): Promise<PushedManifest & { amd64: PushedManifest; arm64: PushedManifest }> {
     const childTag = (arch: string) => (tagChildren ? `${tag}-${arch}` : undefined);
     const amd64 = await pushImage(client, repo, childTag("amd64"), `${tag} amd64`, { architecture: "amd64", labels });
     const arm64 = await pushImage(client, repo, childTag("arm64"), `${tag} arm64`, { architecture: "arm64", labels });
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
-        manifests: [amd64, arm64].map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.bytes.length, platform: { architecture: i === 0 ? "amd64" : "arm64", os: "linux" } })),
+        manifests: [amd64, arm64].map((m, i) => ({
+            mediaType: OCI_MANIFEST,
+            digest: m.digest,
+            size: m.bytes.length,
+            platform: { architecture: i === 0 ? "amd64" : "arm64", os: "linux" },
+        })),
         ...(annotations ? { annotations } : {}),
     });
     return { digest: await client.putManifest(repo, tag, bytes, OCI_INDEX), bytes, amd64, arm64 };
@@ -72,7 +89,13 @@ export async function loadEngineImage(ref: string, created: string, labels: Reco
         mkdirSync(join(dir, "archive", "layer"), { recursive: true });
         const layer = join(dir, "archive", "layer", "layer.tar");
         await must("tar", ["--mtime=@0", "--owner=0", "--group=0", "-C", join(dir, "root"), "-cf", layer, "."]);
-        const config = json({ architecture: "amd64", os: "linux", created, config: { Labels: labels }, rootfs: { type: "layers", diff_ids: [sha256(readFileSync(layer))] } });
+        const config = json({
+            architecture: "amd64",
+            os: "linux",
+            created,
+            config: { Labels: labels },
+            rootfs: { type: "layers", diff_ids: [sha256(readFileSync(layer))] },
+        });
         writeFileSync(join(dir, "archive", "config.json"), config);
         writeFileSync(join(dir, "archive", "manifest.json"), JSON.stringify([{ Config: "config.json", RepoTags: [ref], Layers: ["layer/layer.tar"] }]));
         await must("sh", ["-c", `tar -C '${join(dir, "archive")}' -cf - . | docker load -q`]);
@@ -87,13 +110,25 @@ export const ATTESTATION_ANNOTATIONS = (image: string) => ({ "vnd.docker.referen
 
 /** buildx's attestation manifest for `image`: an unknown/unknown config and one in-toto layer (SLSA provenance). */
 export async function pushAttestation(client: RegistryClient, repo: string, image: string): Promise<PushedManifest> {
-    const statement = json({ _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://slsa.dev/provenance/v0.2", subject: [{ name: "_", digest: { sha256: image.slice(7) } }], predicate: { builder: { id: "" } } });
+    const statement = json({
+        _type: "https://in-toto.io/Statement/v0.1",
+        predicateType: "https://slsa.dev/provenance/v0.2",
+        subject: [{ name: "_", digest: { sha256: image.slice(7) } }],
+        predicate: { builder: { id: "" } },
+    });
     const config = json({ architecture: "unknown", os: "unknown", config: {}, rootfs: { type: "layers", diff_ids: [sha256(statement)] } });
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
         config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: await client.pushBlob(repo, config), size: config.length },
-        layers: [{ mediaType: "application/vnd.in-toto+json", digest: await client.pushBlob(repo, statement), size: statement.length, annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" } }],
+        layers: [
+            {
+                mediaType: "application/vnd.in-toto+json",
+                digest: await client.pushBlob(repo, statement),
+                size: statement.length,
+                annotations: { "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" },
+            },
+        ],
     });
     return { digest: await client.putManifest(repo, sha256(bytes), bytes, OCI_MANIFEST), bytes };
 }
@@ -108,27 +143,51 @@ export interface BuildxIndexOptions {
  * per platform an image, then per image an attestation manifest (platform unknown/unknown,
  * annotated with the image's digest), in buildx's order.
  */
-export async function pushBuildxIndex(client: RegistryClient, repo: string, tag: string, labels: Record<string, string>, { labelsOf = () => labels }: BuildxIndexOptions = {}) {
+export async function pushBuildxIndex(
+    client: RegistryClient,
+    repo: string,
+    tag: string,
+    labels: Record<string, string>,
+    { labelsOf = () => labels }: BuildxIndexOptions = {},
+) {
     const archs = ["amd64", "arm64"] as const;
-    const images = await Promise.all(archs.map((arch) => pushImage(client, repo, undefined, `${tag} ${arch} (buildx)`, { architecture: arch, labels: labelsOf(arch) })));
+    const images = await Promise.all(
+        archs.map((arch) => pushImage(client, repo, undefined, `${tag} ${arch} (buildx)`, { architecture: arch, labels: labelsOf(arch) })),
+    );
     const attestations = await Promise.all(images.map((image) => pushAttestation(client, repo, image.digest)));
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
         manifests: [
             ...images.map((m, i) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.bytes.length, platform: { architecture: archs[i], os: "linux" } })),
-            ...attestations.map((a, i) => ({ mediaType: OCI_MANIFEST, digest: a.digest, size: a.bytes.length, annotations: ATTESTATION_ANNOTATIONS(images[i]!.digest), platform: { architecture: "unknown", os: "unknown" } })),
+            ...attestations.map((a, i) => ({
+                mediaType: OCI_MANIFEST,
+                digest: a.digest,
+                size: a.bytes.length,
+                annotations: ATTESTATION_ANNOTATIONS(images[i]!.digest),
+                platform: { architecture: "unknown", os: "unknown" },
+            })),
         ],
     });
     return { digest: await client.putManifest(repo, tag, bytes, OCI_INDEX), bytes, images, attestations };
 }
 
 /** An index listing `children` (manifests or indexes already pushed), under `tag` or by digest. */
-export async function pushIndexOf(client: RegistryClient, repo: string, tag: string | undefined, children: Array<PushedManifest & { mediaType?: string; platform?: { architecture: string; os: string } }>): Promise<PushedManifest> {
+export async function pushIndexOf(
+    client: RegistryClient,
+    repo: string,
+    tag: string | undefined,
+    children: Array<PushedManifest & { mediaType?: string; platform?: { architecture: string; os: string } }>,
+): Promise<PushedManifest> {
     const bytes = json({
         schemaVersion: 2,
         mediaType: OCI_INDEX,
-        manifests: children.map((c) => ({ mediaType: c.mediaType ?? OCI_MANIFEST, digest: c.digest, size: c.bytes.length, ...(c.platform ? { platform: c.platform } : {}) })),
+        manifests: children.map((c) => ({
+            mediaType: c.mediaType ?? OCI_MANIFEST,
+            digest: c.digest,
+            size: c.bytes.length,
+            ...(c.platform ? { platform: c.platform } : {}),
+        })),
     });
     return { digest: await client.putManifest(repo, tag ?? sha256(bytes), bytes, OCI_INDEX), bytes };
 }

@@ -17,13 +17,23 @@ export async function recordResources(stack = "test"): Promise<RecordedResource[
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
                 // Outputs known once a resource exists: a command's stdout ("ran"), a random value, the
                 // registry's credentials (else what is built from them, its configuration, stays unknown).
-                const ran = args.type === "command:local:Command" ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" } : args.type.endsWith("slipway:RandomSecret") ? { value: `mock-random-${args.name}` } : args.type.endsWith("slipway:CosignVerification") ? verified(args.inputs as { reference: string })
-                    : args.type.endsWith("slipway:ImagePromotion") ? promoted(args.inputs as { verifiedDigest?: string; expectedRevision: string })
-                    // A remote node that is amd64 and gets exactly the amd64 images.
-                    : args.type.endsWith("slipway:NodeImages") ? { architecture: "amd64", images: (args.inputs as { byArch: Record<string, unknown> }).byArch.amd64, shipped: [] }
-                    : args.type.endsWith("slipway:ForgeOAuthApp") ? { appId: 1, clientId: "mock-client-id", clientSecret: "mock-client-secret" }
-                    : args.type.endsWith("slipway:RegistryCredentials") ? { password: "mock-registry-password", htpasswd: "slipway:mock-bcrypt", httpSecret: "mock-http-secret" }
-                    : {};
+                const ran =
+                    args.type === "command:local:Command"
+                        ? { stdout: commandStdout(args.inputs as { create?: unknown; stdin?: string }), stderr: "" }
+                        : args.type.endsWith("slipway:RandomSecret")
+                          ? { value: `mock-random-${args.name}` }
+                          : args.type.endsWith("slipway:CosignVerification")
+                            ? verified(args.inputs as { reference: string })
+                            : args.type.endsWith("slipway:ImagePromotion")
+                              ? promoted(args.inputs as { verifiedDigest?: string; expectedRevision: string })
+                              : // A remote node that is amd64 and gets exactly the amd64 images.
+                                args.type.endsWith("slipway:NodeImages")
+                                ? { architecture: "amd64", images: (args.inputs as { byArch: Record<string, unknown> }).byArch.amd64, shipped: [] }
+                                : args.type.endsWith("slipway:ForgeOAuthApp")
+                                  ? { appId: 1, clientId: "mock-client-id", clientSecret: "mock-client-secret" }
+                                  : args.type.endsWith("slipway:RegistryCredentials")
+                                    ? { password: "mock-registry-password", htpasswd: "slipway:mock-bcrypt", httpSecret: "mock-http-secret" }
+                                    : {};
                 return { id: `${args.name}-id`, state: { ...ran, ...(args.inputs as Record<string, unknown>) } };
             },
             call(args) {
@@ -81,12 +91,25 @@ function commandStdout(inputs: { create?: unknown; stdin?: string }): string {
     if (inputs.create.startsWith("node bin/scripts/diskImage.js publish ")) {
         const { request } = JSON.parse(inputs.stdin!) as { request: { repository: string; children: { arch: string }[] } };
         const digest = (n: number) => `sha256:${String(n).repeat(64)}`;
-        return JSON.stringify({ repository: request.repository, tag: "20261122000000-000000000000", digest: digest(0), children: request.children.map((c, i) => ({ arch: c.arch, digest: digest(i + 1), size: 100, payloadSha256: "f".repeat(64) })) });
+        return JSON.stringify({
+            repository: request.repository,
+            tag: "20261122000000-000000000000",
+            digest: digest(0),
+            children: request.children.map((c, i) => ({ arch: c.arch, digest: digest(i + 1), size: 100, payloadSha256: "f".repeat(64) })),
+        });
     }
     const match = /^node bin\/scripts\/diskImage\.js build '(.*)'$/.exec(inputs.create);
     if (!match) return "";
     const spec = JSON.parse(match[1]!.replace(/'\\''/g, "'")) as BuildSpec;
-    const manifest = { platform: spec.platform, arch: spec.arch, family: spec.family, buildDigest: buildDigest(spec), gitSha: spec.gitSha, builtAt: "2023-11-14T22:13:20.000Z", artifacts: [{ name: "payload", mediaType: "application/octet-stream", size: 1, sha256: "e".repeat(64) }] };
+    const manifest = {
+        platform: spec.platform,
+        arch: spec.arch,
+        family: spec.family,
+        buildDigest: buildDigest(spec),
+        gitSha: spec.gitSha,
+        builtAt: "2023-11-14T22:13:20.000Z",
+        artifacts: [{ name: "payload", mediaType: "application/octet-stream", size: 1, sha256: "e".repeat(64) }],
+    };
     return JSON.stringify({ dir: `/cache/${spec.family}-${spec.arch}`, built: true, manifest });
 }
 

@@ -33,7 +33,8 @@ export const pulumiToolchain: Check = async () => {
     const home = process.env.PULUMI_HOME ?? join(process.env.HOME ?? "/root", ".pulumi");
     for (const t of Object.values(lock.tools)) {
         if (!t.pluginKind) continue;
-        if (!existsSync(join(home, "plugins", `${t.pluginKind}-${t.pluginName}-v${t.version}`, t.binaries[0]!))) missing.push(`${t.pluginKind} plugin ${t.pluginName} v${t.version}`);
+        if (!existsSync(join(home, "plugins", `${t.pluginKind}-${t.pluginName}-v${t.version}`, t.binaries[0]!)))
+            missing.push(`${t.pluginKind} plugin ${t.pluginName} v${t.version}`);
     }
     return missing.length ? `missing ${missing.join(", ")}: run scripts/setup` : undefined;
 };
@@ -49,7 +50,20 @@ export function commands(...names: string[]): Check {
 
 /** What the disk-image builder and its boot tests run, and the pinned packages setup fetched. */
 export const diskImageTools: Check = async () => {
-    const missing = await commands("cpio", "zstd", "grub-mkimage", "mkfs.fat", "mcopy", "sgdisk", "xorriso", "qemu-img", "qemu-system-x86_64", "qemu-system-aarch64", "apt-get", "dpkg-deb")();
+    const missing = await commands(
+        "cpio",
+        "zstd",
+        "grub-mkimage",
+        "mkfs.fat",
+        "mcopy",
+        "sgdisk",
+        "xorriso",
+        "qemu-img",
+        "qemu-system-x86_64",
+        "qemu-system-aarch64",
+        "apt-get",
+        "dpkg-deb",
+    )();
     if (missing) return missing;
     const firmware = ["/usr/share/ovmf/OVMF.fd", "/usr/share/AAVMF/AAVMF_CODE.fd", "/usr/share/AAVMF/AAVMF_VARS.fd"].filter((f) => !existsSync(f));
     return firmware.length ? `UEFI firmware missing (${firmware.join(", ")}): run scripts/setup (Debian's ovmf and qemu-efi-aarch64)` : undefined;
@@ -62,8 +76,7 @@ export const multiNodeTools: Check = async () => {
     return existsSync("/usr/sbin/sshd") ? undefined : "sshd is missing (/usr/sbin/sshd): run scripts/setup (Debian's openssh-server)";
 };
 
-export const compiledProgram: Check = () =>
-    existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build";
+export const compiledProgram: Check = () => (existsSync(join(ROOT, "bin", "index.js")) ? undefined : "bin/index.js is missing: npm run build");
 
 /** Runs every check and throws one error listing everything missing. */
 export async function requireAll(tier: string, checks: readonly Check[]): Promise<void> {

@@ -30,20 +30,24 @@ export async function startProxy(upstream: string, afterUpstream: (exchange: Exc
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
-            const forward = http.request({ host: upstreamHost, port: Number(upstreamPort), method: req.method, path: req.url, headers: { ...req.headers, host: upstream }, agent }, (up) => {
-                const body: Buffer[] = [];
-                up.on("data", (c: Buffer) => body.push(c));
-                up.on("end", () => {
-                    const exchange = { method: req.method ?? "", path: req.url ?? "", status: up.statusCode ?? 0 };
-                    exchanges.push(exchange);
-                    if (afterUpstream(exchange, exchanges) === "drop") return void res.destroy();
-                    // Location headers name the registry; the client must keep talking to the proxy.
-                    const headers = { ...up.headers };
-                    if (typeof headers.location === "string") headers.location = headers.location.replace(`//${upstream}`, `//${res.req.headers.host ?? ""}`);
-                    res.writeHead(up.statusCode ?? 502, headers);
-                    res.end(Buffer.concat(body));
-                });
-            });
+            const forward = http.request(
+                { host: upstreamHost, port: Number(upstreamPort), method: req.method, path: req.url, headers: { ...req.headers, host: upstream }, agent },
+                (up) => {
+                    const body: Buffer[] = [];
+                    up.on("data", (c: Buffer) => body.push(c));
+                    up.on("end", () => {
+                        const exchange = { method: req.method ?? "", path: req.url ?? "", status: up.statusCode ?? 0 };
+                        exchanges.push(exchange);
+                        if (afterUpstream(exchange, exchanges) === "drop") return void res.destroy();
+                        // Location headers name the registry; the client must keep talking to the proxy.
+                        const headers = { ...up.headers };
+                        if (typeof headers.location === "string")
+                            headers.location = headers.location.replace(`//${upstream}`, `//${res.req.headers.host ?? ""}`);
+                        res.writeHead(up.statusCode ?? 502, headers);
+                        res.end(Buffer.concat(body));
+                    });
+                },
+            );
             forward.on("error", () => res.destroy());
             forward.end(Buffer.concat(chunks));
         });

@@ -91,9 +91,14 @@ export async function startRegistry(kind: RunningRegistry["kind"], opts: Registr
             opts.config?.(host, dir) ??
                 `version: 0.1\nlog:\n  level: warn\nstorage:\n${cache}  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: ${opts.deleteEnabled ?? true}\nhttp:\n  addr: ${host}\n${tls}${auth}`,
         );
-        child = spawn(kind === "distribution" ? "registry" : "docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OTEL_TRACES_EXPORTER: "none" } });
+        child = spawn(kind === "distribution" ? "registry" : "docker-registry", ["serve", join(dir, "config.yml")], {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { ...process.env, OTEL_TRACES_EXPORTER: "none" },
+        });
     } else {
-        child = spawn("olareg", ["serve", "--addr", "127.0.0.1", "--port", String(port), "--dir", join(dir, "data"), "--api-delete"], { stdio: ["ignore", "ignore", "pipe"] });
+        child = spawn("olareg", ["serve", "--addr", "127.0.0.1", "--port", String(port), "--dir", join(dir, "data"), "--api-delete"], {
+            stdio: ["ignore", "ignore", "pipe"],
+        });
     }
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));

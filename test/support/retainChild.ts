@@ -14,10 +14,14 @@ export interface RetainChild {
 export function retainInChild(lib: string, registry: string, repository: string, options: RetentionOptions, previewed: string[]): RetainChild {
     if (!existsSync(lib)) throw new Error(`${lib} is missing: compile it first (npm run build, or tsc -p tsconfig.bench.json)`);
     const code = `require(${JSON.stringify(lib)}).retain(process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3]), true).then(() => process.stdout.write("done"), (e) => { console.error(e); process.exit(1); });`;
-    const child = spawn(process.execPath, ["-e", code, `${registry}/${repository}`, JSON.stringify(options), JSON.stringify(previewed)], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["-e", code, `${registry}/${repository}`, JSON.stringify(options), JSON.stringify(previewed)], {
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, output })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal, output })),
+    );
     return { child, exited };
 }

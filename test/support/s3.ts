@@ -15,7 +15,9 @@ export interface RunningS3 {
 
 export async function startS3(bucket = "slipway-registry"): Promise<RunningS3> {
     const port = await freePort();
-    const child = spawn("gofakes3", ["-backend", "memory", "-host", `127.0.0.1:${port}`, "-initialbucket", bucket, "-quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn("gofakes3", ["-backend", "memory", "-host", `127.0.0.1:${port}`, "-initialbucket", bucket, "-quiet"], {
+        stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     await waitForListener(port, child, () => stderr);

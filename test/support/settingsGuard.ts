@@ -71,7 +71,10 @@ export async function keysThatDoNothing(guard: Guard, keys = leafKeys(guard.sche
         }
         const base = await outcomeOf(before).catch((error: Error) => error);
         if (base instanceof Error || "refused" in base) {
-            findings.push({ key, reason: `its baseline is refused: ${base instanceof Error ? base.message : base.refused.map((p) => `${p.key} ${p.problem}`).join("; ")}` });
+            findings.push({
+                key,
+                reason: `its baseline is refused: ${base instanceof Error ? base.message : base.refused.map((p) => `${p.key} ${p.problem}`).join("; ")}`,
+            });
             continue;
         }
         const changed = await outcomeOf(after).catch((error: Error) => error);
@@ -93,7 +96,10 @@ export async function keysThatDoNothing(guard: Guard, keys = leafKeys(guard.sche
 /** The raw entries the runtime would hand the program: sections as JSON text, secrets marked. */
 export function rawEntries(config: StackConfig, secrets: readonly string[]): Record<string, RawEntry> {
     return Object.fromEntries(
-        Object.entries(config).map(([key, value]) => [key, secrets.includes(key) ? { value: String(value), secret: true } : { value: JSON.stringify(value), secret: false }]),
+        Object.entries(config).map(([key, value]) => [
+            key,
+            secrets.includes(key) ? { value: String(value), secret: true } : { value: JSON.stringify(value), secret: false },
+        ]),
     );
 }
 

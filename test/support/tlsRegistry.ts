@@ -19,12 +19,47 @@ export interface TlsRegistry {
 export async function startTlsRegistry(user = { username: "slipway", password: "correct horse battery staple" }): Promise<TlsRegistry> {
     const dir = scratchDir("slipway-tls-");
     const openssl = (...args: string[]) => must("openssl", args, { cwd: dir });
-    await openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=Slipway test CA", "-keyout", "ca.key", "-out", "ca.crt");
+    await openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Slipway test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+    );
     await openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "tls.key", "-out", "tls.csr");
     writeFileSync(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
-    await openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "tls.crt");
+    await openssl(
+        "x509",
+        "-req",
+        "-in",
+        "tls.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "tls.crt",
+    );
     const htpasswd = await htpasswdLine(user.username, user.password);
-    const registry = await startRegistry("distribution", { htpasswd: `${htpasswd}\n`, tls: { certificate: readFileSync(join(dir, "tls.crt"), "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") } });
+    const registry = await startRegistry("distribution", {
+        htpasswd: `${htpasswd}\n`,
+        tls: { certificate: readFileSync(join(dir, "tls.crt"), "utf8"), key: readFileSync(join(dir, "tls.key"), "utf8") },
+    });
     return {
         registry,
         ca: readFileSync(join(dir, "ca.crt"), "utf8"),

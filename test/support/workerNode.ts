@@ -87,7 +87,12 @@ export async function startWorkerNode({ engine = true, authorizedKey }: WorkerNo
         // would otherwise pick the veth's own address. Two real machines do this by themselves.
         const managerAddr = await must("docker", ["info", "--format", "{{.Swarm.NodeAddr}}"]);
         await must("ip", ["route", "replace", `10.200.${subnet}.0/24`, "dev", `vh-${ns}`, "src", managerAddr]);
-        for (const cmd of [["addr", "add", `${nodeIp}/24`, "dev", `vn-${ns}`], ["link", "set", `vn-${ns}`, "up"], ["link", "set", "lo", "up"], ["route", "add", "default", "via", hostIp]]) {
+        for (const cmd of [
+            ["addr", "add", `${nodeIp}/24`, "dev", `vn-${ns}`],
+            ["link", "set", `vn-${ns}`, "up"],
+            ["link", "set", "lo", "up"],
+            ["route", "add", "default", "via", hostIp],
+        ]) {
             await must("ip", ["netns", "exec", ns, "ip", ...cmd]);
         }
         // nsenter, not `ip netns exec`: that remounts /sys and hides the cgroup mounts dockerd needs.
@@ -98,7 +103,24 @@ export async function startWorkerNode({ engine = true, authorizedKey }: WorkerNo
         if (engine) {
             const dockerd = spawn(
                 "nsenter",
-                [`--net=/var/run/netns/${ns}`, "unshare", "--mount", "--propagation", "private", "dockerd", "--data-root", dataRoot, "--exec-root", execRoot, "--pidfile", `${execRoot}.pid`, "-H", `unix://${socket}`, "--bridge=none", "--iptables=false"],
+                [
+                    `--net=/var/run/netns/${ns}`,
+                    "unshare",
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "dockerd",
+                    "--data-root",
+                    dataRoot,
+                    "--exec-root",
+                    execRoot,
+                    "--pidfile",
+                    `${execRoot}.pid`,
+                    "-H",
+                    `unix://${socket}`,
+                    "--bridge=none",
+                    "--iptables=false",
+                ],
                 { stdio: "ignore", detached: true },
             );
             dockerd.unref();
@@ -113,7 +135,9 @@ export async function startWorkerNode({ engine = true, authorizedKey }: WorkerNo
 
         await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(sshDir, "host_key")]);
         await must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(sshDir, "client_key")]);
-        writeFileSync(join(sshDir, "authorized_keys"), `${readFileSync(join(sshDir, "client_key.pub"), "utf8")}${authorizedKey ? `${authorizedKey}\n` : ""}`, { mode: 0o600 });
+        writeFileSync(join(sshDir, "authorized_keys"), `${readFileSync(join(sshDir, "client_key.pub"), "utf8")}${authorizedKey ? `${authorizedKey}\n` : ""}`, {
+            mode: 0o600,
+        });
         writeFileSync(
             join(sshDir, "sshd_config"),
             [
@@ -131,7 +155,11 @@ export async function startWorkerNode({ engine = true, authorizedKey }: WorkerNo
             ].join("\n"),
         );
         mkdirSync("/run/sshd", { recursive: true });
-        const sshd = spawn("nsenter", [`--net=/var/run/netns/${ns}`, "/usr/sbin/sshd", "-D", "-f", join(sshDir, "sshd_config"), "-E", join(sshDir, "sshd.log")], { stdio: "ignore", detached: true });
+        const sshd = spawn(
+            "nsenter",
+            [`--net=/var/run/netns/${ns}`, "/usr/sbin/sshd", "-D", "-f", join(sshDir, "sshd_config"), "-E", join(sshDir, "sshd.log")],
+            { stdio: "ignore", detached: true },
+        );
         sshd.unref();
         pids.push(sshd.pid!);
         let knownHosts = "";

@@ -12,10 +12,9 @@ const served = (modules: Record<string, string>, npm: string[] = []): Resolvers 
 
 describe("bump", () => {
     it("moves a tool and the modules released with it, and says what follows", async () => {
-        const resolvers = served(
-            { "github.com/pulumi/pulumi/pkg/v3@v3.250.0": "h1:pkg", "github.com/pulumi/pulumi/sdk/v3@v3.250.0": "h1:sdk" },
-            ["@pulumi/pulumi@3.250.0"],
-        );
+        const resolvers = served({ "github.com/pulumi/pulumi/pkg/v3@v3.250.0": "h1:pkg", "github.com/pulumi/pulumi/sdk/v3@v3.250.0": "h1:sdk" }, [
+            "@pulumi/pulumi@3.250.0",
+        ]);
         const { lock: next, followUps } = await bump(lock, "pulumi", "3.250.0", resolvers);
         expect(next.tools.pulumi).toMatchObject({ version: "3.250.0", moduleVersion: "v3.250.0", sum: "h1:pkg" });
         expect(next.tools.pulumi!.extraModules).toEqual([{ module: "github.com/pulumi/pulumi/sdk/v3", moduleVersion: "v3.250.0", sum: "h1:sdk" }]);
@@ -34,7 +33,9 @@ describe("bump", () => {
     });
 
     it("refuses a module version the proxy does not serve", async () => {
-        await expect(bump(lock, "pulumi", "3.249.0", served({}, ["@pulumi/pulumi@3.249.0"]))).rejects.toThrow("not served: github.com/pulumi/pulumi/pkg/v3@v3.249.0");
+        await expect(bump(lock, "pulumi", "3.249.0", served({}, ["@pulumi/pulumi@3.249.0"]))).rejects.toThrow(
+            "not served: github.com/pulumi/pulumi/pkg/v3@v3.249.0",
+        );
     });
 
     it("names the tools when the tool is unknown, and rejects a non-version", async () => {

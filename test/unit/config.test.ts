@@ -74,13 +74,24 @@ describe("validateConfig", () => {
         expect(byKey["slipway:registry.engine"]).toBe('"zot" cannot run here: no version of it can be built from the Go module proxy; use "distribution"');
         expect(byKey["slipway:ci.engine"]).toBe('"drone" cannot run here: no version of it can be built from the Go module proxy; use "woodpecker"');
         // A remote host gets the images assembled here shipped over SSH: nothing to pin, here or there.
-        expect(validateConfig({ entries: { proxy: plain({ domain: "example.org" }), host: plain({ endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 24 }) } }).ok).toBe(true);
+        expect(
+            validateConfig({
+                entries: { proxy: plain({ domain: "example.org" }), host: plain({ endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 24 }) },
+            }).ok,
+        ).toBe(true);
     });
 
     it("a forge needs its OAuth client whatever the engine; ciRunnerToken is no setting any more", () => {
-        const problems = problemsOf({ proxy: plain({ domain: "example.org" }), ci: plain({ engine: "gitea-runner", forgeUrl: "https://git.example.org", oauthClientId: "id" }), ciRunnerToken: secret("token") });
+        const problems = problemsOf({
+            proxy: plain({ domain: "example.org" }),
+            ci: plain({ engine: "gitea-runner", forgeUrl: "https://git.example.org", oauthClientId: "id" }),
+            ciRunnerToken: secret("token"),
+        });
         expect(problems.map((p) => p.key).sort()).toEqual(["slipway:ci.engine", "slipway:ciOAuthClientSecret", "slipway:ciRunnerToken"]);
-        expect(problems.find((p) => p.key === "slipway:ciRunnerToken")).toMatchObject({ problem: expect.stringContaining("is not a Slipway setting") as unknown, fix: "pulumi config rm --stack test ciRunnerToken" });
+        expect(problems.find((p) => p.key === "slipway:ciRunnerToken")).toMatchObject({
+            problem: expect.stringContaining("is not a Slipway setting") as unknown,
+            fix: "pulumi config rm --stack test ciRunnerToken",
+        });
     });
 
     it("a site signing key signing disk images needs its private key and password as secrets", () => {
@@ -91,14 +102,21 @@ describe("validateConfig", () => {
         expect(problems[0]!.fix).toBe("pulumi config set --stack test --secret signingKey < cosign.key");
         expect(validateConfig({ entries: { ...key, ...node, signingKey: secret("k"), signingKeyPassword: secret("p") }, stack: "test" }).ok).toBe(true);
         // Only verifying promotions with it needs no private half.
-        const promotion = plain([{ name: "web", source: "registry.example.org/apps/web:staging", target: "registry.example.org/apps/web:prod", expectedRevision: "a".repeat(40) }]);
+        const promotion = plain([
+            { name: "web", source: "registry.example.org/apps/web:staging", target: "registry.example.org/apps/web:prod", expectedRevision: "a".repeat(40) },
+        ]);
         expect(validateConfig({ entries: { ...key, promotion }, stack: "test" }).ok).toBe(true);
         // With neither, the key would be kept and ignored: refused.
         expect(problemsOf(key).map((p) => p.key)).toEqual(["slipway:signing.publicKey"]);
     });
 
     it("a promotion that requires a signature needs the site's public key, and says how to give it", () => {
-        const promotion = { name: "web", source: "registry.example.org/apps/web:staging", target: "registry.example.org/apps/web:prod", expectedRevision: "a".repeat(40) };
+        const promotion = {
+            name: "web",
+            source: "registry.example.org/apps/web:staging",
+            target: "registry.example.org/apps/web:prod",
+            expectedRevision: "a".repeat(40),
+        };
         const problems = problemsOf({ proxy: plain({ domain: "example.org" }), promotion: plain([promotion]) });
         expect(problems).toEqual([
             {
@@ -107,9 +125,19 @@ describe("validateConfig", () => {
                 fix: `pulumi config set --stack test --path signing.publicKey < cosign.pub (the public key CI signs with), or pulumi config set --stack test --path --type bool 'promotion[0].requireSignature' false`,
             },
         ]);
-        expect(validateConfig({ entries: { proxy: plain({ domain: "example.org" }), promotion: plain([{ ...promotion, requireSignature: false }]) }, stack: "test" }).ok).toBe(true);
+        expect(
+            validateConfig({
+                entries: { proxy: plain({ domain: "example.org" }), promotion: plain([{ ...promotion, requireSignature: false }]) },
+                stack: "test",
+            }).ok,
+        ).toBe(true);
         // A target must be a tag: promotion moves a tag.
-        expect(problemsOf({ proxy: plain({ domain: "example.org" }), promotion: plain([{ ...promotion, requireSignature: false, target: `registry.example.org/apps/web@sha256:${"b".repeat(64)}` }]) })[0]).toMatchObject({ key: "slipway:promotion[0].target", problem: "must be registry/repository:tag" });
+        expect(
+            problemsOf({
+                proxy: plain({ domain: "example.org" }),
+                promotion: plain([{ ...promotion, requireSignature: false, target: `registry.example.org/apps/web@sha256:${"b".repeat(64)}` }]),
+            })[0],
+        ).toMatchObject({ key: "slipway:promotion[0].target", problem: "must be registry/repository:tag" });
     });
 
     it("rejects an image that is not pinned by digest", () => {
@@ -123,13 +151,19 @@ describe("validateConfig", () => {
         const problems = problemsOf({ proxy: plain({ domain: "example.org" }), host: plain({ labels: "ingress" }) });
         expect(problems[0]!.fix).toBe("pulumi config set --stack test --path --type string 'host.labels[\"slipway.ingress\"]' true");
         // A PEM starts with dashes: the fix ends the flags before it, or pulumi reads it as one.
-        expect(problemsOf({ proxy: plain({ domain: "example.org", certificate: "not a pem" }) }).find((p) => p.key === "slipway:proxy.certificate")!.fix).toBe("pulumi config set --stack test --path proxy.certificate -- '-----BEGIN CERTIFICATE-----…'");
+        expect(problemsOf({ proxy: plain({ domain: "example.org", certificate: "not a pem" }) }).find((p) => p.key === "slipway:proxy.certificate")!.fix).toBe(
+            "pulumi config set --stack test --path proxy.certificate -- '-----BEGIN CERTIFICATE-----…'",
+        );
     });
 
     it("reports a section set as a plain string instead of structured config", () => {
         const problems = problemsOf({ proxy: { value: "example.org", secret: false } });
         expect(problems).toEqual([
-            { key: "slipway:proxy", problem: expect.stringContaining("structured configuration") as unknown, fix: "pulumi config rm --stack test proxy && pulumi config set --stack test --path proxy.domain slipway.example.org" },
+            {
+                key: "slipway:proxy",
+                problem: expect.stringContaining("structured configuration") as unknown,
+                fix: "pulumi config rm --stack test proxy && pulumi config set --stack test --path proxy.domain slipway.example.org",
+            },
         ]);
     });
 
@@ -155,7 +189,11 @@ describe("validateConfig", () => {
 
     it("passes secrets through when they are Pulumi secrets", () => {
         const result = validateConfig({
-            entries: { host: plain({ workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }], knownHosts: "203.0.113.11 ssh-ed25519 AAAA" }), proxy: plain({ domain: "example.org" }), sshPrivateKey: secret("KEY") },
+            entries: {
+                host: plain({ workers: [{ name: "w1", endpoint: "ssh://deploy@203.0.113.11" }], knownHosts: "203.0.113.11 ssh-ed25519 AAAA" }),
+                proxy: plain({ domain: "example.org" }),
+                sshPrivateKey: secret("KEY"),
+            },
         });
         expect(result.ok && result.config.secrets.sshPrivateKey).toBe("KEY");
     });
@@ -174,7 +212,13 @@ describe("settings that act only beside another", () => {
             sshPrivateKey: secret("KEY"),
         });
         const byKey = Object.fromEntries(problems.map((p) => [p.key, p]));
-        expect(Object.keys(byKey).sort()).toEqual(["slipway:ci.oauthClientId", "slipway:host.knownHosts", "slipway:proxy.caCertificate", "slipway:sshPrivateKey", "slipway:tlsPrivateKey"]);
+        expect(Object.keys(byKey).sort()).toEqual([
+            "slipway:ci.oauthClientId",
+            "slipway:host.knownHosts",
+            "slipway:proxy.caCertificate",
+            "slipway:sshPrivateKey",
+            "slipway:tlsPrivateKey",
+        ]);
         expect(byKey["slipway:proxy.caCertificate"]!.problem).toContain("proxy.certificate, which is not set");
         expect(byKey["slipway:proxy.caCertificate"]!.fix).toBe("pulumi config rm --stack test --path proxy.caCertificate");
         expect(byKey["slipway:tlsPrivateKey"]!.problem).toBe("is set but does nothing in this configuration (Private key of proxy.certificate (PEM))");
@@ -185,7 +229,11 @@ describe("settings that act only beside another", () => {
     it("accepts each beside what it needs", () => {
         const result = validateConfig({
             entries: {
-                proxy: plain({ domain: "example.org", certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----" }),
+                proxy: plain({
+                    domain: "example.org",
+                    certificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                    caCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                }),
                 ci: plain({ forgeUrl: "https://git.example.org", oauthClientId: "abc" }),
                 ciOAuthClientSecret: secret("S"),
                 tlsPrivateKey: secret("KEY"),

@@ -11,7 +11,11 @@ describe("CosignVerification", () => {
     });
 
     it("constructs, its URN resolves, and its inputs are recorded (trusted root by digest)", async () => {
-        const v = new CosignVerification("v", { reference: "registry.example.org/apps/web:v1", policy: { keyless: { identity: "me", issuer: "https://issuer" } }, trustedRoot: "{}" });
+        const v = new CosignVerification("v", {
+            reference: "registry.example.org/apps/web:v1",
+            policy: { keyless: { identity: "me", issuer: "https://issuer" } },
+            trustedRoot: "{}",
+        });
         expect(await promiseOf(v.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:CosignVerification::v");
         const inputs = recorded.find((r) => r.name === "v")!.inputs;
         expect(inputs).toMatchObject({ reference: "registry.example.org/apps/web:v1", insecure: false, version: COSIGN_VERIFICATION_PROVIDER_VERSION });
@@ -38,11 +42,25 @@ describe("CosignVerification", () => {
         expect((await cosignVerificationProvider.check!({} as never, base as never)).failures).toEqual([]);
         expect((await cosignVerificationProvider.check!({} as never, { ...base, policy: { publicKey: UNKNOWN } })).failures).toEqual([]);
         // What is known is still checked.
-        expect((await cosignVerificationProvider.check!({} as never, { ...base, reference: "web" } as never)).failures?.map((f) => f.property)).toEqual(["reference"]);
+        expect((await cosignVerificationProvider.check!({} as never, { ...base, reference: "web" } as never)).failures?.map((f) => f.property)).toEqual([
+            "reference",
+        ]);
     });
 
     it("diff re-verifies on a changed policy or trusted root, and after refresh found the proof broken", async () => {
-        const olds = { reference: "r.example.org/a@sha256:" + "0".repeat(64), policy: { publicKey: KEY }, trustedRootDigest: "", insecure: false, version: "1", digest: "sha256:" + "0".repeat(64), signer: "key:x", layout: "legacy-sig-tag", issuer: "", children: [], verifiedAt: "t" };
+        const olds = {
+            reference: "r.example.org/a@sha256:" + "0".repeat(64),
+            policy: { publicKey: KEY },
+            trustedRootDigest: "",
+            insecure: false,
+            version: "1",
+            digest: "sha256:" + "0".repeat(64),
+            signer: "key:x",
+            layout: "legacy-sig-tag",
+            issuer: "",
+            children: [],
+            verifiedAt: "t",
+        };
         const diff = (news: object, old: object = olds) => cosignVerificationProvider.diff!("id", old as never, { ...olds, ...news });
         expect(await diff({ trustedRootDigest: "sha256:1" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
         expect(await diff({}, { ...olds, signer: "", failure: "no signature found" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });

@@ -5,7 +5,12 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../support/prerequisites";
 
-const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const PAGES = [
+    "README.md",
+    ...readdirSync(join(ROOT, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => `docs/${f}`),
+];
 const TOP = /^(components|config|dynamic-providers|lib|scripts|tooling|test|docs|examples|bench|images)\//;
 
 describe("the README and docs/", () => {
@@ -36,7 +41,21 @@ describe("the README and docs/", () => {
         const readme = readFileSync(join(ROOT, "README.md"), "utf8");
         expect(readme).toContain("    ./scripts/up\n");
         expect(readme).toContain("    ./scripts/test\n");
-        for (const page of ["architecture", "setup", "configuration", "swarm", "proxy", "registry", "ci", "verification", "disk-images", "consuming", "previews", "operator-guide", "testing"]) {
+        for (const page of [
+            "architecture",
+            "setup",
+            "configuration",
+            "swarm",
+            "proxy",
+            "registry",
+            "ci",
+            "verification",
+            "disk-images",
+            "consuming",
+            "previews",
+            "operator-guide",
+            "testing",
+        ]) {
             expect(readme).toContain(`](docs/${page}.md)`);
         }
         expect(readme.length).toBeLessThan(8_000);

@@ -9,7 +9,13 @@ const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(
 
 describe("imagePlan", () => {
     const lookup = (role: string, arch: string) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:${role}-${arch}` });
-    const config: ImagesConfig = { images: { traefik: PINNED }, host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 }, registry: {}, forge: { engine: "none" }, ci: {} };
+    const config: ImagesConfig = {
+        images: { traefik: PINNED },
+        host: { endpoint: "ssh://deploy@203.0.113.10", pruneOlderThanHours: 0 },
+        registry: {},
+        forge: { engine: "none" },
+        ci: {},
+    };
 
     it("a pinned role runs its pin everywhere, never shipped; every other role the image assembled for the node's arch", () => {
         const plan = imagePlan(config, lookup);
@@ -17,7 +23,15 @@ describe("imagePlan", () => {
         expect(plan.pinned).toEqual({ traefik: PINNED });
         expect(Object.keys(plan.assembled).sort()).toEqual(["amd64", "arm64"]);
         expect(plan.assembled.arm64).not.toHaveProperty("traefik");
-        expect(imagesOn(plan, "arm64")).toEqual({ traefik: PINNED, "socket-proxy": "sha256:socket-proxy-arm64", registry: "sha256:registry-arm64", "woodpecker-server": "sha256:woodpecker-server-arm64", "woodpecker-agent": "sha256:woodpecker-agent-arm64", "ci-clone": "sha256:ci-clone-arm64", "ci-build": "sha256:ci-build-arm64" });
+        expect(imagesOn(plan, "arm64")).toEqual({
+            traefik: PINNED,
+            "socket-proxy": "sha256:socket-proxy-arm64",
+            registry: "sha256:registry-arm64",
+            "woodpecker-server": "sha256:woodpecker-server-arm64",
+            "woodpecker-agent": "sha256:woodpecker-agent-arm64",
+            "ci-clone": "sha256:ci-clone-arm64",
+            "ci-build": "sha256:ci-build-arm64",
+        });
     });
 
     it("the maintenance image only where something is scheduled", () => {
@@ -28,7 +42,10 @@ describe("imagePlan", () => {
 
     it("the forge's image only where the platform runs the forge", () => {
         expect(imagePlan(config, lookup).roles).not.toContain("gitea");
-        expect(imagePlan({ ...config, forge: { engine: "gitea" } }, lookup).assembled.arm64).toHaveProperty("gitea", { ref: "slipway/gitea:arm64", id: "sha256:gitea-arm64" });
+        expect(imagePlan({ ...config, forge: { engine: "gitea" } }, lookup).assembled.arm64).toHaveProperty("gitea", {
+            ref: "slipway/gitea:arm64",
+            id: "sha256:gitea-arm64",
+        });
     });
 
     it("the preview step's image only where ci.previews is set", () => {
@@ -37,8 +54,14 @@ describe("imagePlan", () => {
     });
 
     it("a stack that pins every role needs nothing assembled", () => {
-        const all = Object.fromEntries(["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build"].map((r) => [r, PINNED]));
-        expect(imagePlan({ ...config, images: all }, () => { throw new Error("no lookup expected"); }).assembled).toEqual({});
+        const all = Object.fromEntries(
+            ["traefik", "socket-proxy", "registry", "woodpecker-server", "woodpecker-agent", "ci-clone", "ci-build"].map((r) => [r, PINNED]),
+        );
+        expect(
+            imagePlan({ ...config, images: all }, () => {
+                throw new Error("no lookup expected");
+            }).assembled,
+        ).toEqual({});
     });
 });
 
@@ -73,8 +96,14 @@ describe("platformImage", () => {
     });
 
     it("an arch setup did not assemble, a missing image and a malformed ID: each refused naming the fix", () => {
-        const env = cache({ traefik: { arches: { arm64: { ref: "r", id: id("d") } } }, registry: { arches: { amd64: { ref: "r", id: "latest" }, arm64: { ref: "r", id: "latest" } } } });
-        if (hostArch() === "amd64") expect(() => platformImage("traefik", "amd64", env)).toThrow(/"traefik" has not been assembled for amd64 on this machine \(.* has arm64\): run scripts\/setup/);
+        const env = cache({
+            traefik: { arches: { arm64: { ref: "r", id: id("d") } } },
+            registry: { arches: { amd64: { ref: "r", id: "latest" }, arm64: { ref: "r", id: "latest" } } },
+        });
+        if (hostArch() === "amd64")
+            expect(() => platformImage("traefik", "amd64", env)).toThrow(
+                /"traefik" has not been assembled for amd64 on this machine \(.* has arm64\): run scripts\/setup/,
+            );
         expect(() => platformImage("nonesuch", "arm64", env)).toThrow(/"nonesuch" has not been assembled on this machine.*run scripts\/setup/);
         expect(() => platformImage("registry", "arm64", env)).toThrow(/"registry" for arm64 has no image ID \("latest"\): run scripts\/setup again/);
     });
@@ -87,7 +116,10 @@ describe("platformImage", () => {
 });
 
 describe("the images record a preview step is handed (SLIPWAY_IMAGES)", () => {
-    const images = { amd64: { traefik: { ref: "slipway/traefik:3", id: `sha256:${"1".repeat(64)}` } }, arm64: { traefik: { ref: "slipway/traefik:3-arm64", id: `sha256:${"2".repeat(64)}` } } };
+    const images = {
+        amd64: { traefik: { ref: "slipway/traefik:3", id: `sha256:${"1".repeat(64)}` } },
+        arm64: { traefik: { ref: "slipway/traefik:3-arm64", id: `sha256:${"2".repeat(64)}` } },
+    };
 
     it("answers platformImage per arch instead of setup's record, which a pipeline does not have", () => {
         const env = { [IMAGES_ENV]: imagesRecordEnv(images), SLIPWAY_CACHE: "/nonexistent" };
@@ -97,6 +129,7 @@ describe("the images record a preview step is handed (SLIPWAY_IMAGES)", () => {
     });
 
     it("refuses a value that is not a record, naming where it comes from", () => {
-        for (const bad of ["not base64 json", Buffer.from("[1]").toString("base64")]) expect(() => platformImage("traefik", "amd64", { [IMAGES_ENV]: bad })).toThrow(/SLIPWAY_IMAGES is not the base64 JSON of an images record/);
+        for (const bad of ["not base64 json", Buffer.from("[1]").toString("base64")])
+            expect(() => platformImage("traefik", "amd64", { [IMAGES_ENV]: bad })).toThrow(/SLIPWAY_IMAGES is not the base64 JSON of an images record/);
     });
 });

@@ -19,7 +19,9 @@ const anyKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.expo
 describe("a keyed policy with a trusted root", () => {
     it("refuses a certificate-signed bundle whose certificate the root's CA issued", () => {
         // The bundle verifies keyless under this root: only the policy's key makes it wrong.
-        expect(() => verifyBundle(bundleOf("happy-path-v0.3"), artifact, publicGood, { publicKey: anyKey })).toThrow(/signed with a certificate, not with the policy's key/);
+        expect(() => verifyBundle(bundleOf("happy-path-v0.3"), artifact, publicGood, { publicKey: anyKey })).toThrow(
+            /signed with a certificate, not with the policy's key/,
+        );
     });
 
     it("refuses it whatever the CA: a certificate is never the key", () => {

@@ -46,23 +46,40 @@ describe("Slipway's layout", () => {
     it("lib imports nothing of ours outside lib, and nothing of Pulumi's", () => {
         for (const [file, deps] of graph) {
             if (top(file) !== "lib") continue;
-            expect(deps.filter((d) => top(d) !== "lib"), file).toEqual([]);
+            expect(
+                deps.filter((d) => top(d) !== "lib"),
+                file,
+            ).toEqual([]);
             expect(readFileSync(join(ROOT, file), "utf8"), file).not.toMatch(/from "@pulumi\//);
         }
     });
 
     it("dynamic providers never import a component or the config (whatever they capture goes into the state)", () => {
-        for (const [file, deps] of graph) if (top(file) === "dynamic-providers") expect(deps.filter((d) => ["components", "config", "tooling"].includes(top(d))), file).toEqual([]);
+        for (const [file, deps] of graph)
+            if (top(file) === "dynamic-providers")
+                expect(
+                    deps.filter((d) => ["components", "config", "tooling"].includes(top(d))),
+                    file,
+                ).toEqual([]);
     });
 
     it("the program never imports the command line's tooling, and nothing imports the entry", () => {
         for (const [file, deps] of graph) {
-            if (["components", "config", "dynamic-providers", "lib", "program.ts", "index.ts"].includes(top(file))) expect(deps.filter((d) => top(d) === "tooling"), file).toEqual([]);
-            expect(deps.filter((d) => d === "index.ts" || (d === "program.ts" && file !== "index.ts")), file).toEqual([]);
+            if (["components", "config", "dynamic-providers", "lib", "program.ts", "index.ts"].includes(top(file)))
+                expect(
+                    deps.filter((d) => top(d) === "tooling"),
+                    file,
+                ).toEqual([]);
+            expect(
+                deps.filter((d) => d === "index.ts" || (d === "program.ts" && file !== "index.ts")),
+                file,
+            ).toEqual([]);
         }
     });
 
     it("components reach workers only through the typed table (components/kit/workers)", () => {
-        for (const file of graph.keys()) if (top(file) === "components" && file !== "components/kit/workers.ts") expect(readFileSync(join(ROOT, file), "utf8"), file).not.toContain("bin/scripts/");
+        for (const file of graph.keys())
+            if (top(file) === "components" && file !== "components/kit/workers.ts")
+                expect(readFileSync(join(ROOT, file), "utf8"), file).not.toContain("bin/scripts/");
     });
 });

@@ -32,7 +32,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs the prune script once with these dangling volumes (name → CreatedAt); returns the docker calls. */
 function pruneOnce(hours: number, volumes: Record<string, string>): { calls: string[]; out: string } {
     dir = mkdtempSync(join(tmpdir(), "slipway-prune-"));
-    const table = Object.entries(volumes).map(([name, created]) => `${name} ${created}`).join("\n");
+    const table = Object.entries(volumes)
+        .map(([name, created]) => `${name} ${created}`)
+        .join("\n");
     writeFileSync(join(dir, "volumes"), `${table}\n`);
     writeFileSync(
         join(dir, "docker"),
@@ -47,7 +49,10 @@ esac
     );
     chmodSync(join(dir, "docker"), 0o755);
     writeFileSync(join(dir, "prune.sh"), renderPruneScript());
-    const out = execFileSync("busybox", ["sh", join(dir, "prune.sh")], { env: { PATH: `${dir}:/usr/bin:/bin`, PRUNE_HOURS: String(hours), PRUNE_ONCE: "1" }, encoding: "utf8" });
+    const out = execFileSync("busybox", ["sh", join(dir, "prune.sh")], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, PRUNE_HOURS: String(hours), PRUNE_ONCE: "1" },
+        encoding: "utf8",
+    });
     return { calls: readFileSync(join(dir, "calls"), "utf8").trim().split("\n"), out };
 }
 

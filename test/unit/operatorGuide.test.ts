@@ -88,7 +88,8 @@ describe("docs/operator-guide.md", () => {
         for (const { line, block } of lines) {
             const rm = /^pulumi config rm (?:--path )?(\S+)/.exec(line);
             const key = rm?.[1]!.replace(/^'|'$/g, "");
-            if (key && !(SECRET_KEY_NAMES as string[]).includes(key)) expect(schemaAt(sectionsSchema, parsePath(key)), `${where(block)}: ${line}`).toBeDefined();
+            if (key && !(SECRET_KEY_NAMES as string[]).includes(key))
+                expect(schemaAt(sectionsSchema, parsePath(key)), `${where(block)}: ${line}`).toBeDefined();
         }
         for (const { set, line, block } of sets) {
             const [section] = set!.key;
@@ -154,12 +155,32 @@ describe("docs/operator-guide.md", () => {
         });
 
         it("a promotion without the site's key", () => {
-            const promotion = [{ name: "web", source: "registry.gamma.slipway.example.org/apps/web:staging", target: "registry.gamma.slipway.example.org/apps/web:prod", expectedRevision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f" }];
-            expect(printed("promotion-needs-key")).toBe(problems({ proxy: { value: JSON.stringify({ domain: "gamma.slipway.example.org" }), secret: false }, promotion: { value: JSON.stringify(promotion), secret: false } }));
+            const promotion = [
+                {
+                    name: "web",
+                    source: "registry.gamma.slipway.example.org/apps/web:staging",
+                    target: "registry.gamma.slipway.example.org/apps/web:prod",
+                    expectedRevision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f",
+                },
+            ];
+            expect(printed("promotion-needs-key")).toBe(
+                problems({
+                    proxy: { value: JSON.stringify({ domain: "gamma.slipway.example.org" }), secret: false },
+                    promotion: { value: JSON.stringify(promotion), secret: false },
+                }),
+            );
         });
 
         it("a producer too old for its consumer", () => {
-            const older = { proxyNetwork: "proxy", proxyPingUrl: "https://proxy.gamma.slipway.example.org/ping", registryHost: "registry.gamma.slipway.example.org", registryUsername: "slipway", registryPassword: "x", ciUrl: "https://ci.gamma.slipway.example.org", ciMetricsToken: "x" };
+            const older = {
+                proxyNetwork: "proxy",
+                proxyPingUrl: "https://proxy.gamma.slipway.example.org/ping",
+                registryHost: "registry.gamma.slipway.example.org",
+                registryUsername: "slipway",
+                registryPassword: "x",
+                ciUrl: "https://ci.gamma.slipway.example.org",
+                ciMetricsToken: "x",
+            };
             let message = "";
             try {
                 parsePlatformOutputs("org/slipway/gamma", older);

@@ -11,9 +11,15 @@ import { readStackFile } from "../support/stackFile";
 import type { DebPin } from "../../lib/diskimage/debs";
 
 // Disk images build from a recipe commit and the lock's Debian pins; fixed here so wiring tests need no git.
-const DISK_INPUTS = { recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false }, debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs };
+const DISK_INPUTS = {
+    recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false },
+    debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs,
+};
 /** The images setup would have assembled, per role and arch: distinct IDs, no cache needed. */
-const imageOf = (role: string, arch: string) => ({ ref: `slipway/${role}:test-${arch}`, id: `sha256:${createHash("sha256").update(`${role}/${arch}`).digest("hex")}` });
+const imageOf = (role: string, arch: string) => ({
+    ref: `slipway/${role}:test-${arch}`,
+    id: `sha256:${createHash("sha256").update(`${role}/${arch}`).digest("hex")}`,
+});
 const IMAGES = (config: PlatformConfig) => imagePlan(config, imageOf);
 /** The Platform of the stack config set last. */
 function platformOf(config = loadConfig()): Platform {
@@ -62,11 +68,24 @@ describe("Platform wiring", () => {
         expect(manager.inputs).toMatchObject({ endpoint: "ssh://deploy@203.0.113.10", sshAccess: "ssh-access/gamma" });
         expect((await registered(recorded, "slipway-host-proxy")).inputs).toMatchObject({ sshAccess: "ssh-access/gamma" });
         // Every command that runs docker against the manager goes through the folder, none with the operator's ssh.
-        for (const command of ["slipway-host-label-slipway.ingress", "slipway-proxy-stack", "slipway-registry-stack", "slipway-ci-stack", "slipway-proxy-tls-key"]) {
+        for (const command of [
+            "slipway-host-label-slipway.ingress",
+            "slipway-proxy-stack",
+            "slipway-registry-stack",
+            "slipway-ci-stack",
+            "slipway-proxy-tls-key",
+        ]) {
             const r = await registered(recorded, command);
-            expect(r.inputs.interpreter, command).toEqual(["node", "bin/scripts/withSsh.js", "ssh-access/gamma", command.endsWith("-stack") ? "/bin/bash" : "/bin/sh", "-c"]);
+            expect(r.inputs.interpreter, command).toEqual([
+                "node",
+                "bin/scripts/withSsh.js",
+                "ssh-access/gamma",
+                command.endsWith("-stack") ? "/bin/bash" : "/bin/sh",
+                "-c",
+            ]);
         }
-        for (const probe of ["slipway-proxy-stack-probe", "slipway-ci-stack-probe"]) expect((await registered(recorded, probe)).inputs).toMatchObject({ sshAccess: "ssh-access/gamma" });
+        for (const probe of ["slipway-proxy-stack-probe", "slipway-ci-stack-probe"])
+            expect((await registered(recorded, probe)).inputs).toMatchObject({ sshAccess: "ssh-access/gamma" });
         // The platform images go over the same access, for whichever arch the node turns out to be.
         const shipped = await registered(recorded, "slipway-images");
         expect(shipped.inputs).toMatchObject({ endpoint: "ssh://deploy@203.0.113.10", sshAccess: "ssh-access/gamma" });
@@ -89,15 +108,32 @@ describe("Platform wiring", () => {
         expect(graph).toMatchSnapshot();
         // One build per (arch, family); one publication chain (push → sign → verify → retain) per family.
         expect(graph.filter((g) => /Command slipway-disk-edge-node-[a-z0-9-]+-(amd64|arm64)$/.test(g))).toHaveLength(12);
-        for (const step of ["push", "sign", "verify", "retention"]) expect(graph.filter((g) => g.endsWith(`-${step}`) && g.includes("slipway-disk-edge-node-"))).toHaveLength(6);
+        for (const step of ["push", "sign", "verify", "retention"])
+            expect(graph.filter((g) => g.endsWith(`-${step}`) && g.includes("slipway-disk-edge-node-"))).toHaveLength(6);
 
         // The promotion: the staging tag verified with the site's key, then exactly that digest promoted.
         const verify = await registered(recorded, "slipway-promotions-web-verify");
-        expect(verify.inputs).toMatchObject({ reference: "registry.gamma.slipway.example.org/apps/web:staging", policy: { publicKey: expect.stringContaining("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEcqNP4pvHTm") as unknown }, credentialsDir: "registry-auth/gamma-slipway-promotions" });
+        expect(verify.inputs).toMatchObject({
+            reference: "registry.gamma.slipway.example.org/apps/web:staging",
+            policy: { publicKey: expect.stringContaining("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEcqNP4pvHTm") as unknown },
+            credentialsDir: "registry-auth/gamma-slipway-promotions",
+        });
         const promotion = await registered(recorded, "slipway-promotions-web");
-        expect(promotion.inputs).toMatchObject({ target: "registry.gamma.slipway.example.org/apps/web:prod", expectedRevision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f", verifiedDigest: `sha256:${"7".repeat(64)}`, connection: { credentialsDir: "registry-auth/gamma-slipway-promotions" } });
+        expect(promotion.inputs).toMatchObject({
+            target: "registry.gamma.slipway.example.org/apps/web:prod",
+            expectedRevision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f",
+            verifiedDigest: `sha256:${"7".repeat(64)}`,
+            connection: { credentialsDir: "registry-auth/gamma-slipway-promotions" },
+        });
         expect(await promiseOf(platform.promotions)).toEqual({
-            web: { source: "registry.gamma.slipway.example.org/apps/web:staging", target: "registry.gamma.slipway.example.org/apps/web:prod", ref: `registry.gamma.slipway.example.org/apps/web@sha256:${"7".repeat(64)}`, digest: `sha256:${"7".repeat(64)}`, revision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f", signer: "key:mock" },
+            web: {
+                source: "registry.gamma.slipway.example.org/apps/web:staging",
+                target: "registry.gamma.slipway.example.org/apps/web:prod",
+                ref: `registry.gamma.slipway.example.org/apps/web@sha256:${"7".repeat(64)}`,
+                digest: `sha256:${"7".repeat(64)}`,
+                revision: "3f9d1c0b7a2e4d5f8a6b1c2d3e4f5a6b7c8d9e0f",
+                signer: "key:mock",
+            },
         });
         // Its login holds the registry password only as a secret in a command's environment; no dynamic provider gets one.
         const login = await registered(recorded, "slipway-promotions-registry-login");
@@ -116,12 +152,16 @@ describe("Platform wiring", () => {
         expect(key.inputs.create).toMatch(/^docker secret create --label slipway\.stack=gamma gamma-proxy-tls-key-[a-f0-9]{12} - >\/dev\/null$/);
         expect(key.inputs.environment).toEqual({ DOCKER_HOST: "ssh://deploy@203.0.113.10" });
 
-        const compose = JSON.parse(stack.inputs.stdin as string) as { services: Record<string, { image: string; volumes?: Array<{ source: string }>; ports?: Array<{ mode: string; published: number }> }> };
+        const compose = JSON.parse(stack.inputs.stdin as string) as {
+            services: Record<string, { image: string; volumes?: Array<{ source: string }>; ports?: Array<{ mode: string; published: number }> }>;
+        };
         // A remote manager runs what was shipped to it, for its architecture (the mock's node is amd64).
         expect(compose.services.traefik!.image).toBe(imageOf("traefik", "amd64").id);
         expect(compose.services["socket-proxy"]!.image).toBe(imageOf("socket-proxy", "amd64").id);
         expect(compose.services.traefik!.volumes).toBeUndefined();
-        expect(compose.services["socket-proxy"]!.volumes).toEqual([{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", read_only: true }]);
+        expect(compose.services["socket-proxy"]!.volumes).toEqual([
+            { type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", read_only: true },
+        ]);
         expect(compose.services.traefik!.ports).toEqual([
             { target: 80, published: 80, protocol: "tcp", mode: "host" },
             { target: 443, published: 443, protocol: "tcp", mode: "host" },
@@ -130,11 +170,14 @@ describe("Platform wiring", () => {
         expect(stack.inputs.stdin).not.toContain("PRIVATE KEY");
 
         // CI: secrets reach Woodpecker as files; the compose document names them only.
-        const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as { services: Record<string, { image: string; environment: Record<string, string> }> };
+        const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as {
+            services: Record<string, { image: string; environment: Record<string, string> }>;
+        };
         expect(ci.services.server!.image).toBe(imageOf("woodpecker-server", "amd64").id);
         expect(ci.services.agent!.environment).toMatchObject({ WOODPECKER_SERVER: "server:9000", WOODPECKER_FILTER_LABELS: "disk-image-builder=true" });
         for (const service of Object.values(ci.services)) {
-            for (const [key, value] of Object.entries(service.environment)) if (/SECRET|TOKEN/.test(key)) expect(key.endsWith("_FILE") && value.startsWith("/run/secrets/"), key).toBe(true);
+            for (const [key, value] of Object.entries(service.environment))
+                if (/SECRET|TOKEN/.test(key)) expect(key.endsWith("_FILE") && value.startsWith("/run/secrets/"), key).toBe(true);
         }
         expect(ci.services.server!.environment.WOODPECKER_GITEA_URL).toBe("https://git.gamma.slipway.example.org");
     });
@@ -143,7 +186,9 @@ describe("Platform wiring", () => {
         const gamma = readStackFile("gamma");
         const ci = JSON.parse(gamma.ci!.value) as Record<string, unknown>;
         setStackConfig({ ...gamma, ci: { value: JSON.stringify({ ...ci, engine: "drone" }), secret: false } });
-        expect(() => loadConfig()).toThrow(/slipway:ci\.engine "drone" cannot run here.*\n\s+fix: pulumi config set --stack gamma --path ci\.engine woodpecker/);
+        expect(() => loadConfig()).toThrow(
+            /slipway:ci\.engine "drone" cannot run here.*\n\s+fix: pulumi config set --stack gamma --path ci\.engine woodpecker/,
+        );
         expect(recorded).toEqual([]);
     });
 
@@ -157,7 +202,11 @@ describe("Platform wiring", () => {
             const declared = await registered(recorded, `slipway-entries-repository-${name.replace("/", "-")}`);
             expect(declared.inputs).toMatchObject({ repository: `${host}/${name}` });
             // Never a credential as an input: the login's folder only.
-            expect(Object.keys(declared.inputs).filter((k) => !k.startsWith("__")).sort()).toEqual(["connection", "repository", "version"]);
+            expect(
+                Object.keys(declared.inputs)
+                    .filter((k) => !k.startsWith("__"))
+                    .sort(),
+            ).toEqual(["connection", "repository", "version"]);
             expect(Object.keys(declared.inputs.connection as object)).toEqual(["credentialsDir"]);
         }
         setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, repositories: ["apps/web", "apps/web"] }), secret: false } });
@@ -174,9 +223,25 @@ describe("Platform wiring", () => {
         expect(mirror.inputs).toMatchObject({ from, to: `${await promiseOf(platform.registry.host)}/mirror/alpine` });
         expect((mirror.inputs.connection as { credentialsDir: string }).credentialsDir).toContain("registry-auth/");
         // Never a credential as an input: the login's folder only.
-        expect(Object.keys(mirror.inputs).filter((k) => !k.startsWith("__")).sort()).toEqual(["connection", "from", "to", "version"]);
+        expect(
+            Object.keys(mirror.inputs)
+                .filter((k) => !k.startsWith("__"))
+                .sort(),
+        ).toEqual(["connection", "from", "to", "version"]);
         expect(Object.keys(mirror.inputs.connection as object)).toEqual(["credentialsDir"]);
-        setStackConfig({ ...gamma, registry: { value: JSON.stringify({ ...registry, mirrors: [{ from, to: "mirror/alpine" }, { from, to: "mirror/alpine" }] }), secret: false } });
+        setStackConfig({
+            ...gamma,
+            registry: {
+                value: JSON.stringify({
+                    ...registry,
+                    mirrors: [
+                        { from, to: "mirror/alpine" },
+                        { from, to: "mirror/alpine" },
+                    ],
+                }),
+                secret: false,
+            },
+        });
         expect(() => loadConfig()).toThrow(/each mirror needs its own repository/);
     });
 
@@ -195,12 +260,28 @@ describe("Platform wiring", () => {
         const config = loadConfig();
         const plan = IMAGES(config);
         // The program's contract: a plan without the maintenance role is refused, not half-deployed.
-        expect(() => new Platform("slipway", { config, images: { ...plan, roles: plan.roles.filter((r) => r !== "maintenance"), pinned: {} }, diskImageInputs: DISK_INPUTS })).toThrow(/the image plan lacks/);
+        expect(
+            () =>
+                new Platform("slipway", {
+                    config,
+                    images: { ...plan, roles: plan.roles.filter((r) => r !== "maintenance"), pinned: {} },
+                    diskImageInputs: DISK_INPUTS,
+                }),
+        ).toThrow(/the image plan lacks/);
         recorded.length = 0;
         const maintenanceImage = images.maintenance;
         platformOf(config);
         const compose = JSON.parse((await registered(recorded, "slipway-maintenance-stack")).inputs.stdin as string) as {
-            services: Record<string, { image: string; init?: boolean; environment?: Record<string, string>; volumes: Array<{ source: string }>; deploy: { mode?: string; placement?: { constraints: string[] } } }>;
+            services: Record<
+                string,
+                {
+                    image: string;
+                    init?: boolean;
+                    environment?: Record<string, string>;
+                    volumes: Array<{ source: string }>;
+                    deploy: { mode?: string; placement?: { constraints: string[] } };
+                }
+            >;
         };
         expect(compose.services.prune).toMatchObject({ image: maintenanceImage, init: true, environment: { PRUNE_HOURS: "168" }, deploy: { mode: "global" } });
         expect(compose.services["registry-gc"]).toMatchObject({ image: maintenanceImage, deploy: { placement: { constraints: ["node.role == manager"] } } });
@@ -214,7 +295,17 @@ describe("Platform wiring", () => {
     it("joins each worker over SSH with the key only in its command's environment, after the network", async () => {
         const gamma = readStackFile("gamma");
         const host = JSON.parse(gamma.host!.value) as Record<string, unknown>;
-        setStackConfig({ ...gamma, host: { value: JSON.stringify({ ...host, workers: [{ name: "builder-1", endpoint: "ssh://deploy@203.0.113.11", labels: { "slipway.disk-image-builder": true } }], knownHosts: "203.0.113.11 ssh-ed25519 AAAAC3Nza" }), secret: false } });
+        setStackConfig({
+            ...gamma,
+            host: {
+                value: JSON.stringify({
+                    ...host,
+                    workers: [{ name: "builder-1", endpoint: "ssh://deploy@203.0.113.11", labels: { "slipway.disk-image-builder": true } }],
+                    knownHosts: "203.0.113.11 ssh-ed25519 AAAAC3Nza",
+                }),
+                secret: false,
+            },
+        });
         const platform = platformOf();
         expect(await promiseOf(platform.host.workers)).toEqual({ "builder-1": { nodeId: "mocknode", hostname: "worker" } });
         const join = await registered(recorded, "slipway-host-worker-builder-1");
@@ -222,7 +313,16 @@ describe("Platform wiring", () => {
         // An environment holding the key reaches the engine as one secret (encrypted in state).
         const env = JSON.stringify(join.inputs.environment);
         expect(env.startsWith('{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270"')).toBe(true);
-        expect(env).toContain(JSON.stringify(JSON.stringify({ name: "builder-1", manager: "ssh://deploy@203.0.113.10", worker: "ssh://deploy@203.0.113.11", labels: { "slipway.disk-image-builder": "true" } })).slice(1, -1));
+        expect(env).toContain(
+            JSON.stringify(
+                JSON.stringify({
+                    name: "builder-1",
+                    manager: "ssh://deploy@203.0.113.10",
+                    worker: "ssh://deploy@203.0.113.11",
+                    labels: { "slipway.disk-image-builder": "true" },
+                }),
+            ).slice(1, -1),
+        );
         expect(env).toContain("203.0.113.11 ssh-ed25519 AAAAC3Nza");
     });
 
@@ -242,7 +342,8 @@ describe("Platform wiring", () => {
         expect(JSON.stringify(sign.inputs.environment)).toContain("1b47061264138c4ac30d75fd1eb44270");
         const verify = await registered(recorded, "slipway-disk-local-node-iso-verify");
         expect(JSON.stringify(verify.inputs)).toContain("site");
-        for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) expect(JSON.stringify(r.inputs)).not.toMatch(/SITE-PRIVATE-KEY|SITE-KEY-PASSWORD/);
+        for (const r of recorded.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")))
+            expect(JSON.stringify(r.inputs)).not.toMatch(/SITE-PRIVATE-KEY|SITE-KEY-PASSWORD/);
     });
 
     it("hands the stack's retention settings to every RetentionPolicy; a platform's own retention overrides keep", async () => {
@@ -251,7 +352,11 @@ describe("Platform wiring", () => {
         const policies = async (diskImages: unknown) => {
             await settled();
             recorded.length = 0;
-            setStackConfig({ ...local, diskImages: { value: JSON.stringify(diskImages), secret: false }, retention: { value: JSON.stringify({ keep: 5, maxDeletes: 7, dryRun: true, protect }), secret: false } });
+            setStackConfig({
+                ...local,
+                diskImages: { value: JSON.stringify(diskImages), secret: false },
+                retention: { value: JSON.stringify({ keep: 5, maxDeletes: 7, dryRun: true, protect }), secret: false },
+            });
             platformOf();
             await settled();
             return recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/slipway:RetentionPolicy");
@@ -259,8 +364,18 @@ describe("Platform wiring", () => {
         const node = JSON.parse(local.diskImages!.value) as Array<Record<string, unknown>>;
         const stackWide = await policies(node);
         // One per (platform, family): each index holds every arch.
-        expect(stackWide.map((r) => r.name).sort()).toEqual(["slipway-disk-local-node-kernel-initrd-retention", "slipway-disk-local-node-raw-retention", "slipway-disk-local-node-iso-retention", "slipway-disk-local-node-ipxe-retention", "slipway-disk-local-node-qcow2-retention", "slipway-disk-local-node-oci-retention"].sort());
-        for (const r of stackWide) expect(r.inputs, r.name).toMatchObject({ keep: 5, maxDeletes: 7, dryRun: true, protect, groupBy: ["dev.slipway.platform", "dev.slipway.family"] });
+        expect(stackWide.map((r) => r.name).sort()).toEqual(
+            [
+                "slipway-disk-local-node-kernel-initrd-retention",
+                "slipway-disk-local-node-raw-retention",
+                "slipway-disk-local-node-iso-retention",
+                "slipway-disk-local-node-ipxe-retention",
+                "slipway-disk-local-node-qcow2-retention",
+                "slipway-disk-local-node-oci-retention",
+            ].sort(),
+        );
+        for (const r of stackWide)
+            expect(r.inputs, r.name).toMatchObject({ keep: 5, maxDeletes: 7, dryRun: true, protect, groupBy: ["dev.slipway.platform", "dev.slipway.family"] });
         for (const r of await policies([{ ...node[0], retention: 2 }])) expect(r.inputs, r.name).toMatchObject({ keep: 2, maxDeletes: 7, dryRun: true });
     });
 
@@ -303,7 +418,9 @@ describe("Platform wiring", () => {
         const shipped = await registered(recorded, "slipway-images-builder-1");
         expect(shipped.inputs).toMatchObject({ endpoint: "ssh://deploy@203.0.113.11", sshAccess: "ssh-access/gamma" });
         expect(Object.keys((shipped.inputs.byArch as Record<string, Record<string, unknown>>).arm64!)).toEqual(["maintenance"]);
-        const compose = JSON.parse((await registered(recorded, "slipway-maintenance-stack")).inputs.stdin as string) as { services: Record<string, { image: string }> };
+        const compose = JSON.parse((await registered(recorded, "slipway-maintenance-stack")).inputs.stdin as string) as {
+            services: Record<string, { image: string }>;
+        };
         // Every node runs the one ID the manager's arch has: the worker got exactly that.
         expect(compose.services.prune!.image).toBe(imageOf("maintenance", "amd64").id);
     });
@@ -332,10 +449,14 @@ describe("Platform wiring", () => {
         const platform = platformOf();
         expect(await promiseOf(platform.forge!.stack.url)).toBe("https://git.local.slipway.test:18443");
 
-        const forge = JSON.parse((await registered(recorded, "slipway-forge-stack")).inputs.stdin as string) as { services: { gitea: { image: string; entrypoint: string[]; environment: Record<string, string>; secrets: Array<{ source: string }> } } };
+        const forge = JSON.parse((await registered(recorded, "slipway-forge-stack")).inputs.stdin as string) as {
+            services: { gitea: { image: string; entrypoint: string[]; environment: Record<string, string>; secrets: Array<{ source: string }> } };
+        };
         expect(forge.services.gitea.image).toBe(imageOf("gitea", "amd64").id);
         // The admin is made (or its password reset) from the secret's file on every start, then Gitea serves.
-        expect(forge.services.gitea.entrypoint.join(" ")).toMatch(/pw=\$\$\(cat '?\/run\/secrets\/gamma-forge-admin-password-[a-f0-9]{12}'?\)[\s\S]*--username alice[\s\S]*exec gitea web/);
+        expect(forge.services.gitea.entrypoint.join(" ")).toMatch(
+            /pw=\$\$\(cat '?\/run\/secrets\/gamma-forge-admin-password-[a-f0-9]{12}'?\)[\s\S]*--username alice[\s\S]*exec gitea web/,
+        );
         const ini = await registered(recorded, "slipway-forge-config");
         expect(ini.inputs.stdin).toContain("ROOT_URL = https://git.local.slipway.test:18443/");
         expect(ini.inputs.stdin).toMatch(/JWT_SECRET_URI = file:\/run\/secrets\/gamma-forge-jwt-secret-[a-f0-9]{12}/);
@@ -347,15 +468,29 @@ describe("Platform wiring", () => {
         expect(login.inputs.create).toBe("node bin/scripts/forgeAuth.js login forge-auth/gamma");
 
         // The CI logs in at the platform's forge, its admins the forge's admin and ci.admins, and trusts the site's CA.
-        const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as { services: { server: { environment: Record<string, string>; configs: Array<{ target: string }> } } };
-        expect(ci.services.server.environment).toMatchObject({ WOODPECKER_GITEA_URL: "https://git.local.slipway.test:18443", WOODPECKER_GITEA_CLIENT: "mock-client-id", WOODPECKER_ADMIN: "alice,bob", WOODPECKER_OPEN: "true" });
+        const ci = JSON.parse((await registered(recorded, "slipway-ci-stack")).inputs.stdin as string) as {
+            services: { server: { environment: Record<string, string>; configs: Array<{ target: string }> } };
+        };
+        expect(ci.services.server.environment).toMatchObject({
+            WOODPECKER_GITEA_URL: "https://git.local.slipway.test:18443",
+            WOODPECKER_GITEA_CLIENT: "mock-client-id",
+            WOODPECKER_ADMIN: "alice,bob",
+            WOODPECKER_OPEN: "true",
+        });
         // Its client secret reaches the CI as a swarm secret (stdin, a secret), never the compose document.
         expect((await registered(recorded, "slipway-ci-stack")).inputs.stdin).not.toContain("mock-client-secret");
         expect(ci.services.server.configs.map((c) => c.target)).toContain("/etc/ssl/certs/slipway-site-ca.pem");
 
         // Inside the site, its hosts are Traefik on the ports their URLs name.
-        const proxy = JSON.parse((await registered(recorded, "slipway-proxy-stack")).inputs.stdin as string) as { services: { traefik: { networks: Record<string, { aliases?: string[] }>; ports: Array<{ target: number; published: number }> } } };
-        expect(proxy.services.traefik.networks.proxy!.aliases).toEqual(["proxy.local.slipway.test", "registry.local.slipway.test", "ci.local.slipway.test", "git.local.slipway.test"]);
+        const proxy = JSON.parse((await registered(recorded, "slipway-proxy-stack")).inputs.stdin as string) as {
+            services: { traefik: { networks: Record<string, { aliases?: string[] }>; ports: Array<{ target: number; published: number }> } };
+        };
+        expect(proxy.services.traefik.networks.proxy!.aliases).toEqual([
+            "proxy.local.slipway.test",
+            "registry.local.slipway.test",
+            "ci.local.slipway.test",
+            "git.local.slipway.test",
+        ]);
         expect(proxy.services.traefik.ports.map((p) => [p.target, p.published])).toEqual([
             [18080, 18080],
             [18443, 18443],

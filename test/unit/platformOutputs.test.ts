@@ -21,7 +21,15 @@ const produced = {
     ciUrl: "https://ci.example.org",
     ciMetricsToken: "token",
     diskImagePublications: {
-        "edge/iso/amd64": { ref: `registry.example.org/disk-images/edge/iso@${D}`, indexRef: `registry.example.org/disk-images/edge/iso@${D}`, gitSha: "b".repeat(40), builtAt: "2026-11-22T00:00:00.000Z", signer: "key:x", size: 1, sha256: "c".repeat(64) },
+        "edge/iso/amd64": {
+            ref: `registry.example.org/disk-images/edge/iso@${D}`,
+            indexRef: `registry.example.org/disk-images/edge/iso@${D}`,
+            gitSha: "b".repeat(40),
+            builtAt: "2026-11-22T00:00:00.000Z",
+            signer: "key:x",
+            size: 1,
+            sha256: "c".repeat(64),
+        },
     },
 };
 
@@ -55,6 +63,8 @@ describe("platform outputs for other stacks", () => {
     });
 
     it("refuses a producer newer than this reader", () => {
-        expect(() => parsePlatformOutputs("org/slipway/gamma", { ...produced, outputsVersion: OUTPUTS_VERSION + 1 })).toThrow(/newer than this reader understands .*update Slipway in this project/);
+        expect(() => parsePlatformOutputs("org/slipway/gamma", { ...produced, outputsVersion: OUTPUTS_VERSION + 1 })).toThrow(
+            /newer than this reader understands .*update Slipway in this project/,
+        );
     });
 });

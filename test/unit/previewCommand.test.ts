@@ -24,7 +24,11 @@ function payload(overrides: { action?: string; body?: string; pull?: boolean; us
 
 function request(body: unknown, opts: { secret?: string; event?: string; signature?: string } = {}) {
     const bytes = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-    const signature = opts.signature ?? createHmac("sha256", opts.secret ?? SECRET).update(bytes).digest("hex");
+    const signature =
+        opts.signature ??
+        createHmac("sha256", opts.secret ?? SECRET)
+            .update(bytes)
+            .digest("hex");
     return { headers: { "x-gitea-event": opts.event ?? "issue_comment", "x-gitea-signature": signature }, body: bytes };
 }
 
@@ -55,7 +59,13 @@ describe("the /preview comment command", () => {
         ["a comment on an issue", request(payload({ pull: false })), {}, 202, /an issue, not a pull request/],
         ["other text", request(payload({ body: "/preview please" })), {}, 202, /not exactly \/preview/],
         ["the command inside other text", request(payload({ body: "LGTM\n/preview" })), {}, 202, /not exactly \/preview/],
-        ["a user who may only read", request(payload({ user: "visitor" })), { permission: "read" }, 403, /visitor may not write to team\/app \(permission read\)/],
+        [
+            "a user who may only read",
+            request(payload({ user: "visitor" })),
+            { permission: "read" },
+            403,
+            /visitor may not write to team\/app \(permission read\)/,
+        ],
         ["a closed pull request", request(payload()), { state: "closed" }, 409, /the pull request is closed/],
         ["a body that is not JSON", request("{not json"), {}, 400, /not JSON/],
         ["a payload without its fields", request({ action: "created" }), {}, 400, /not an issue-comment payload/],
@@ -85,7 +95,9 @@ describe("the /preview comment command", () => {
         const imports = (file: string) => [...readFileSync(join(ROOT, file), "utf8").matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
         expect(imports("lib/ci/previewCommand.ts").filter((m) => !m.startsWith("node:"))).toEqual([]);
         expect(imports("scripts/previewCommands.ts").filter((m) => !m.startsWith("node:"))).toEqual(["../lib/ci/previewCommand"]);
-        const lock = JSON.parse(readFileSync(join(ROOT, "toolchain.lock.json"), "utf8")) as { images: Record<string, { files?: Array<{ source: string; path: string }> }> };
+        const lock = JSON.parse(readFileSync(join(ROOT, "toolchain.lock.json"), "utf8")) as {
+            images: Record<string, { files?: Array<{ source: string; path: string }> }>;
+        };
         const files = lock.images["ci-preview"]!.files!.filter((f) => f.source.startsWith("bin/"));
         expect(files).toEqual([
             { source: "bin/scripts/previewCommands.js", path: "/usr/local/lib/slipway/app/scripts/previewCommands.js" },

@@ -8,12 +8,53 @@ const secretValue = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d7
 
 const steps: PreviewStep[] = [
     { op: "same", urn: urn("pulumi:pulumi:Stack", "slipway-gamma") },
-    { op: "create", urn: urn("pulumi-nodejs:dynamic/slipway:ImagePromotion", "web"), newState: { type: "pulumi-nodejs:dynamic/slipway:ImagePromotion", inputs: { source: "registry.example.org/apps/web:staging", target: "registry.example.org/apps/web:prod", expectedRevision: "a".repeat(40), token: secretValue } } },
-    { op: "update", urn: urn("pulumi-nodejs:dynamic/slipway:CosignVerification", "iso-verify"), newState: { type: "pulumi-nodejs:dynamic/slipway:CosignVerification", inputs: { reference: `registry.example.org/disk-images/edge/iso@sha256:${"b".repeat(64)}` } }, detailedDiff: { reference: { kind: "update" } } },
-    { op: "create", urn: urn("pulumi-nodejs:dynamic/slipway:CosignVerification", "raw-verify"), newState: { type: "pulumi-nodejs:dynamic/slipway:CosignVerification", inputs: { reference: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } } },
-    { op: "update", urn: urn("pulumi-nodejs:dynamic/slipway:RetentionPolicy", "iso-retention"), newState: { type: "pulumi-nodejs:dynamic/slipway:RetentionPolicy", inputs: { repository: "registry.example.org/disk-images/edge/iso", plannedDeletions: ["sha256:1", "sha256:2"], bytesReclaimable: 3 * 1024 * 1024 } } },
-    { op: "replace", urn: urn("command:local:Command", "slipway-disk-edge-raw-amd64"), newState: { type: "command:local:Command", inputs: { create: `node bin/scripts/diskImage.js build '{"platform":"edge"}'`, environment: secretValue } }, diffReasons: ["triggers"] },
-    { op: "update", urn: urn("command:local:Command", "slipway-registry-login"), newState: { type: "command:local:Command", inputs: { create: "[secret]", environment: { SLIPWAY_REGISTRY_PASSWORD: SECRET } } }, detailedDiff: { "environment.SLIPWAY_REGISTRY_PASSWORD": { kind: "update" } } },
+    {
+        op: "create",
+        urn: urn("pulumi-nodejs:dynamic/slipway:ImagePromotion", "web"),
+        newState: {
+            type: "pulumi-nodejs:dynamic/slipway:ImagePromotion",
+            inputs: {
+                source: "registry.example.org/apps/web:staging",
+                target: "registry.example.org/apps/web:prod",
+                expectedRevision: "a".repeat(40),
+                token: secretValue,
+            },
+        },
+    },
+    {
+        op: "update",
+        urn: urn("pulumi-nodejs:dynamic/slipway:CosignVerification", "iso-verify"),
+        newState: {
+            type: "pulumi-nodejs:dynamic/slipway:CosignVerification",
+            inputs: { reference: `registry.example.org/disk-images/edge/iso@sha256:${"b".repeat(64)}` },
+        },
+        detailedDiff: { reference: { kind: "update" } },
+    },
+    {
+        op: "create",
+        urn: urn("pulumi-nodejs:dynamic/slipway:CosignVerification", "raw-verify"),
+        newState: { type: "pulumi-nodejs:dynamic/slipway:CosignVerification", inputs: { reference: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } },
+    },
+    {
+        op: "update",
+        urn: urn("pulumi-nodejs:dynamic/slipway:RetentionPolicy", "iso-retention"),
+        newState: {
+            type: "pulumi-nodejs:dynamic/slipway:RetentionPolicy",
+            inputs: { repository: "registry.example.org/disk-images/edge/iso", plannedDeletions: ["sha256:1", "sha256:2"], bytesReclaimable: 3 * 1024 * 1024 },
+        },
+    },
+    {
+        op: "replace",
+        urn: urn("command:local:Command", "slipway-disk-edge-raw-amd64"),
+        newState: { type: "command:local:Command", inputs: { create: `node bin/scripts/diskImage.js build '{"platform":"edge"}'`, environment: secretValue } },
+        diffReasons: ["triggers"],
+    },
+    {
+        op: "update",
+        urn: urn("command:local:Command", "slipway-registry-login"),
+        newState: { type: "command:local:Command", inputs: { create: "[secret]", environment: { SLIPWAY_REGISTRY_PASSWORD: SECRET } } },
+        detailedDiff: { "environment.SLIPWAY_REGISTRY_PASSWORD": { kind: "update" } },
+    },
 ];
 
 describe("the preview comment", () => {
@@ -26,7 +67,9 @@ describe("the preview comment", () => {
         // A reference the engine knows only at apply is named by its resource, never by the engine's placeholder.
         expect(comment).toContain("verification would run: `raw-verify` (reference known once published)");
         expect(comment).not.toContain("04da6b54");
-        expect(comment).toContain(`promotion **web**: registry.example.org/apps/web:staging → registry.example.org/apps/web:prod at revision \`${"a".repeat(40)}\``);
+        expect(comment).toContain(
+            `promotion **web**: registry.example.org/apps/web:staging → registry.example.org/apps/web:prod at revision \`${"a".repeat(40)}\``,
+        );
         expect(comment).toContain(`verification would run: \`registry.example.org/disk-images/edge/iso@sha256:${"b".repeat(64)}\``);
         expect(comment).toContain("would delete 2 manifests, reclaiming 3.0 MiB");
         expect(comment).toContain("disk images that would build: `slipway-disk-edge-raw-amd64`");
@@ -42,7 +85,11 @@ describe("the preview comment", () => {
     });
 
     it("the CI log lists every change the comment summarises, with no secret", () => {
-        const many: PreviewStep[] = Array.from({ length: 3000 }, (_, i) => ({ op: "update", urn: urn("command:local:Command", `resource-${i}`), detailedDiff: { stdin: { kind: "update" } } }));
+        const many: PreviewStep[] = Array.from({ length: 3000 }, (_, i) => ({
+            op: "update",
+            urn: urn("command:local:Command", `resource-${i}`),
+            detailedDiff: { stdin: { kind: "update" } },
+        }));
         const log = renderPreviewLog({ steps: [...steps, ...many] });
         expect(log.trimEnd().split("\n")).toHaveLength(3000 + steps.length - 1);
         expect(log).toContain("update resource-2999 (command:local:Command): stdin (update)");
@@ -51,7 +98,12 @@ describe("the preview comment", () => {
     });
 
     it("stays under the comment limit by summarising whole sections, never cutting one", () => {
-        const many: PreviewStep[] = Array.from({ length: 3000 }, (_, i) => ({ op: "update", urn: urn("command:local:Command", `resource-${i}`), newState: { type: "command:local:Command", inputs: {} }, detailedDiff: { stdin: { kind: "update" }, environment: { kind: "update" } } }));
+        const many: PreviewStep[] = Array.from({ length: 3000 }, (_, i) => ({
+            op: "update",
+            urn: urn("command:local:Command", `resource-${i}`),
+            newState: { type: "command:local:Command", inputs: {} },
+            detailedDiff: { stdin: { kind: "update" }, environment: { kind: "update" } },
+        }));
         const big = renderPreviewComment({ steps: many }, { stack: "gamma", headSha: "d".repeat(40) });
         expect(big.length).toBeLessThanOrEqual(COMMENT_LIMIT);
         expect(big).toContain("| 0 | 3000 | 0 | 0 |");
@@ -71,7 +123,9 @@ describe("the preview comment, from the platform's CI", () => {
     });
 
     it("prints no plan that is not a reference by digest", () => {
-        expect(renderPreviewComment({ steps }, { stack: "gamma", headSha: "c".repeat(40), plan: "registry.example.org/x:latest; rm -rf /" })).not.toContain("Plan");
+        expect(renderPreviewComment({ steps }, { stack: "gamma", headSha: "c".repeat(40), plan: "registry.example.org/x:latest; rm -rf /" })).not.toContain(
+            "Plan",
+        );
     });
 });
 
@@ -98,7 +152,12 @@ describe("the comment for a failed preview", () => {
     });
 
     it("prefers the JSON diagnostics' errors when the preview wrote them", () => {
-        const json = JSON.stringify({ diagnostics: [{ severity: "warning", message: "ignored" }, { severity: "error", message: "the registry is down\n" }] });
+        const json = JSON.stringify({
+            diagnostics: [
+                { severity: "warning", message: "ignored" },
+                { severity: "error", message: "the registry is down\n" },
+            ],
+        });
         const comment = renderFailureComment({ stderr, json }, meta, []);
         expect(comment).toContain("the registry is down");
         expect(comment).not.toContain("ignored");
@@ -114,7 +173,13 @@ describe("the comment for a failed preview", () => {
 });
 
 describe("the secrets ci:repo --preview gives a repository", () => {
-    const settings = { backendUrl: "s3://state?endpoint=s3.example.org", accessKeyId: "reader", secretKey: "s3-secret", passphrase: "phrase", forgeToken: "token" };
+    const settings = {
+        backendUrl: "s3://state?endpoint=s3.example.org",
+        accessKeyId: "reader",
+        secretKey: "s3-secret",
+        passphrase: "phrase",
+        forgeToken: "token",
+    };
 
     it("hands the preview's only to pull requests (and runs by hand); the registry login to both", () => {
         const set = previewSecrets("gamma", settings, { username: "slipway", password: "registry-secret" });

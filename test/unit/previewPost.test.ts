@@ -40,7 +40,13 @@ function fakeForge() {
             const url = new URL(req.url!, "http://x");
             const gitea = url.pathname.startsWith("/api/v1/");
             const path = url.pathname.replace(/^\/api\/v1/, "");
-            state.requests.push({ method: req.method!, path, query: url.searchParams, authorization: req.headers.authorization ?? "", accept: req.headers.accept ?? "" });
+            state.requests.push({
+                method: req.method!,
+                path,
+                query: url.searchParams,
+                authorization: req.headers.authorization ?? "",
+                accept: req.headers.accept ?? "",
+            });
             const send = (status: number, body: unknown) => {
                 res.writeHead(status, { "content-type": "application/json" });
                 res.end(JSON.stringify(body));
@@ -94,7 +100,8 @@ describe("preview comment poster", () => {
 
     for (const c of cases) {
         describe(c.forge, () => {
-            const post = (body: string, apiUrl = c.api()) => upsertPreviewComment({ forge: c.forge, apiUrl, repo: "acme/site", pullRequest: 7, token: TOKEN, body });
+            const post = (body: string, apiUrl = c.api()) =>
+                upsertPreviewComment({ forge: c.forge, apiUrl, repo: "acme/site", pullRequest: 7, token: TOKEN, body });
             const gets = () => forge.state.requests.filter((r) => r.method === "GET");
 
             it("creates the comment on the first push, then edits that one, leaving the others alone", async () => {
@@ -105,7 +112,12 @@ describe("preview comment poster", () => {
                 const second = await post(`${MARKER}\nsecond push`);
                 expect(second).toEqual({ ...first, action: "updated" });
                 expect(forge.bodies()).toEqual(["a reviewer's comment", `${MARKER}\nsecond push`, "another reviewer's comment"]);
-                expect(forge.state.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${LIST}`, `POST ${LIST}`, `GET ${LIST}`, "PATCH /repos/acme/site/issues/comments/2"]);
+                expect(forge.state.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+                    `GET ${LIST}`,
+                    `POST ${LIST}`,
+                    `GET ${LIST}`,
+                    "PATCH /repos/acme/site/issues/comments/2",
+                ]);
             });
 
             it(`authenticates with "${c.authorization.split(" ")[0]} <token>" and asks for ${c.accept}`, async () => {
@@ -156,7 +168,9 @@ describe("preview comment poster", () => {
                 await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
                 const port = (closed.address() as AddressInfo).port;
                 await new Promise<void>((r) => closed.close(() => r()));
-                await expect(post(`${MARKER}\nx`, `http://127.0.0.1:${port}`)).rejects.toThrow(new RegExp(`GET http://127\\.0\\.0\\.1:${port}/repos/acme/site/issues/7/comments.*no response.*ECONNREFUSED.*check the API URL`));
+                await expect(post(`${MARKER}\nx`, `http://127.0.0.1:${port}`)).rejects.toThrow(
+                    new RegExp(`GET http://127\\.0\\.0\\.1:${port}/repos/acme/site/issues/7/comments.*no response.*ECONNREFUSED.*check the API URL`),
+                );
             });
         });
     }
@@ -165,7 +179,14 @@ describe("preview comment poster", () => {
         forge.state.giteaPages = true;
         for (let i = 0; i < 120; i++) forge.add(`chatter ${i}`);
         forge.add(`${MARKER}\nold`);
-        const posted = await upsertPreviewComment({ forge: "gitea", apiUrl: `${base}/api/v1`, repo: "acme/site", pullRequest: 7, token: TOKEN, body: `${MARKER}\nnew` });
+        const posted = await upsertPreviewComment({
+            forge: "gitea",
+            apiUrl: `${base}/api/v1`,
+            repo: "acme/site",
+            pullRequest: 7,
+            token: TOKEN,
+            body: `${MARKER}\nnew`,
+        });
         expect(posted).toMatchObject({ action: "updated", id: 121 });
         expect(forge.state.requests.filter((r) => r.method === "GET").map((r) => r.query.get("page"))).toEqual(["1", "2", "3"]);
     });
@@ -178,14 +199,24 @@ describe("preview comment poster", () => {
             const body = init.method === "GET" ? Array.from({ length: 100 }, () => ({ id: ++id, body: "chatter" })) : { id: ++id, html_url: "http://forge/c" };
             return Promise.resolve(new Response(JSON.stringify(body), { status: 200 }));
         }) as typeof fetch;
-        const posted = await upsertPreviewComment({ forge: "github", apiUrl: "http://forge.invalid", repo: "acme/site", pullRequest: 7, token: TOKEN, body: `${MARKER}\nx`, fetch: endless });
+        const posted = await upsertPreviewComment({
+            forge: "github",
+            apiUrl: "http://forge.invalid",
+            repo: "acme/site",
+            pullRequest: 7,
+            token: TOKEN,
+            body: `${MARKER}\nx`,
+            fetch: endless,
+        });
         expect(posted.action).toBe("created");
         expect(seen.filter((s) => s.startsWith("GET"))).toHaveLength(MAX_PAGES);
         expect(seen.at(-1)).toBe("POST http://forge.invalid/repos/acme/site/issues/7/comments");
     });
 
     it("refuses a body without the marker (the next push could not find it), before any request", async () => {
-        await expect(upsertPreviewComment({ forge: "github", apiUrl: base, repo: "acme/site", pullRequest: 7, token: TOKEN, body: "no marker" })).rejects.toThrow(/does not start with <!-- slipway-preview -->.*npm run preview:comment/);
+        await expect(
+            upsertPreviewComment({ forge: "github", apiUrl: base, repo: "acme/site", pullRequest: 7, token: TOKEN, body: "no marker" }),
+        ).rejects.toThrow(/does not start with <!-- slipway-preview -->.*npm run preview:comment/);
         expect(forge.state.requests).toEqual([]);
     });
 });
@@ -193,7 +224,13 @@ describe("preview comment poster", () => {
 describe("forge context from the CI's environment", () => {
     const event = (payload: unknown) => () => JSON.stringify(payload);
     const pr = (n: number) => event({ pull_request: { number: n } });
-    const woodpecker = { CI: "woodpecker", CI_FORGE_TYPE: "gitea", CI_FORGE_URL: "https://git.example.org/", CI_REPO: "acme/site", CI_COMMIT_PULL_REQUEST: "12" };
+    const woodpecker = {
+        CI: "woodpecker",
+        CI_FORGE_TYPE: "gitea",
+        CI_FORGE_URL: "https://git.example.org/",
+        CI_REPO: "acme/site",
+        CI_COMMIT_PULL_REQUEST: "12",
+    };
     const actions = { GITHUB_ACTIONS: "true", GITHUB_API_URL: "https://api.github.com", GITHUB_REPOSITORY: "acme/site", GITHUB_EVENT_PATH: "/run/event.json" };
     const never = () => {
         throw new Error("no event file here");
@@ -202,32 +239,59 @@ describe("forge context from the CI's environment", () => {
     it("Woodpecker: Gitea and Forgejo under /api/v1, github.com and GitHub Enterprise", () => {
         expect(forgeContext(woodpecker, never)).toEqual({ forge: "gitea", apiUrl: "https://git.example.org/api/v1", repo: "acme/site", pullRequest: 12 });
         expect(forgeContext({ ...woodpecker, CI_FORGE_TYPE: "forgejo" }, never)).toMatchObject({ forge: "gitea", apiUrl: "https://git.example.org/api/v1" });
-        const github = { CI: "woodpecker", CI_FORGE_TYPE: "github", CI_FORGE_URL: "https://github.com", CI_REPO_OWNER: "acme", CI_REPO_NAME: "site", CI_COMMIT_PULL_REQUEST: "3" };
+        const github = {
+            CI: "woodpecker",
+            CI_FORGE_TYPE: "github",
+            CI_FORGE_URL: "https://github.com",
+            CI_REPO_OWNER: "acme",
+            CI_REPO_NAME: "site",
+            CI_COMMIT_PULL_REQUEST: "3",
+        };
         expect(forgeContext(github, never)).toEqual({ forge: "github", apiUrl: "https://api.github.com", repo: "acme/site", pullRequest: 3 });
         expect(forgeContext({ ...github, CI_FORGE_URL: "https://github.example.org" }, never)).toMatchObject({ apiUrl: "https://github.example.org/api/v3" });
     });
 
     it("GitHub Actions and Gitea Actions: the pull request from the event file", () => {
-        expect(forgeContext(actions, (path) => (path === "/run/event.json" ? pr(5)() : never()))).toEqual({ forge: "github", apiUrl: "https://api.github.com", repo: "acme/site", pullRequest: 5 });
+        expect(forgeContext(actions, (path) => (path === "/run/event.json" ? pr(5)() : never()))).toEqual({
+            forge: "github",
+            apiUrl: "https://api.github.com",
+            repo: "acme/site",
+            pullRequest: 5,
+        });
         const gitea = { ...actions, GITEA_ACTIONS: "true", GITHUB_API_URL: "https://git.example.org/api/v1" };
         expect(forgeContext(gitea, pr(6))).toEqual({ forge: "gitea", apiUrl: "https://git.example.org/api/v1", repo: "acme/site", pullRequest: 6 });
     });
 
     it("each flag overrides its part; flags alone do outside CI", () => {
-        expect(forgeContext(woodpecker, never, { pullRequest: 99, repo: "acme/other" })).toEqual({ forge: "gitea", apiUrl: "https://git.example.org/api/v1", repo: "acme/other", pullRequest: 99 });
+        expect(forgeContext(woodpecker, never, { pullRequest: 99, repo: "acme/other" })).toEqual({
+            forge: "gitea",
+            apiUrl: "https://git.example.org/api/v1",
+            repo: "acme/other",
+            pullRequest: 99,
+        });
         const flags = { forge: "github", apiUrl: "https://api.github.com", repo: "acme/site", pullRequest: 1 } as const;
         expect(forgeContext({}, never, flags)).toEqual(flags);
     });
 
     it("names each variable that is missing, and the flag that would do instead", () => {
-        expect(() => forgeContext({ ...woodpecker, CI_COMMIT_PULL_REQUEST: undefined }, never)).toThrow(/CI_COMMIT_PULL_REQUEST is not a pull request number: Woodpecker sets it on pull_request events only.*\(or pass --pr\)/);
+        expect(() => forgeContext({ ...woodpecker, CI_COMMIT_PULL_REQUEST: undefined }, never)).toThrow(
+            /CI_COMMIT_PULL_REQUEST is not a pull request number: Woodpecker sets it on pull_request events only.*\(or pass --pr\)/,
+        );
         expect(() => forgeContext({ CI: "woodpecker" }, never)).toThrow(
             /- CI_FORGE_TYPE is not set \(or pass --forge\)\n {2}- CI_FORGE_URL is not set \(or pass --api-url\)\n {2}- CI_REPO \(or CI_REPO_OWNER and CI_REPO_NAME\) is not set \(or pass --repo\)\n {2}- CI_COMMIT_PULL_REQUEST/,
         );
-        expect(() => forgeContext({ ...woodpecker, CI_FORGE_TYPE: "gitlab" }, never)).toThrow(/CI_FORGE_TYPE is "gitlab": preview:post speaks GitHub's and Gitea\/Forgejo's API only \(or pass --forge\)/);
-        expect(() => forgeContext(actions, event({ ref: "refs/heads/main" }))).toThrow(/the event has no pull_request.number: run the preview workflow on pull_request events only \(or pass --pr\)/);
+        expect(() => forgeContext({ ...woodpecker, CI_FORGE_TYPE: "gitlab" }, never)).toThrow(
+            /CI_FORGE_TYPE is "gitlab": preview:post speaks GitHub's and Gitea\/Forgejo's API only \(or pass --forge\)/,
+        );
+        expect(() => forgeContext(actions, event({ ref: "refs/heads/main" }))).toThrow(
+            /the event has no pull_request.number: run the preview workflow on pull_request events only \(or pass --pr\)/,
+        );
         expect(() => forgeContext(actions, never)).toThrow(/GITHUB_EVENT_PATH \(\/run\/event.json\) is not a readable JSON event: no event file here/);
-        expect(() => forgeContext({ GITHUB_ACTIONS: "true" }, never)).toThrow(/GITHUB_API_URL is not set \(or pass --api-url\)\n {2}- GITHUB_REPOSITORY is not set \(or pass --repo\)\n {2}- GITHUB_EVENT_PATH is not set \(or pass --pr\)/);
-        expect(() => forgeContext({}, never, { forge: "gitea" })).toThrow(/\(not in Woodpecker, GitHub Actions or Gitea Actions\):\n {2}- pass --api-url\n {2}- pass --repo\n {2}- pass --pr$/);
+        expect(() => forgeContext({ GITHUB_ACTIONS: "true" }, never)).toThrow(
+            /GITHUB_API_URL is not set \(or pass --api-url\)\n {2}- GITHUB_REPOSITORY is not set \(or pass --repo\)\n {2}- GITHUB_EVENT_PATH is not set \(or pass --pr\)/,
+        );
+        expect(() => forgeContext({}, never, { forge: "gitea" })).toThrow(
+            /\(not in Woodpecker, GitHub Actions or Gitea Actions\):\n {2}- pass --api-url\n {2}- pass --repo\n {2}- pass --pr$/,
+        );
     });
 });

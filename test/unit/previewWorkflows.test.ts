@@ -31,7 +31,10 @@ interface Actions {
     on: Record<string, unknown>;
     permissions?: Record<string, string>;
     concurrency?: { group: string; "cancel-in-progress": boolean };
-    jobs: Record<string, { "runs-on": string | string[]; env: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, string>; run?: string }> }>;
+    jobs: Record<
+        string,
+        { "runs-on": string | string[]; env: Record<string, string>; steps: Array<{ uses?: string; with?: Record<string, string>; run?: string }> }
+    >;
 }
 
 const read = <T>(path: string) => {
@@ -41,7 +44,10 @@ const read = <T>(path: string) => {
 
 describe("npm scripts the workflows call", () => {
     it("preview:comment and preview:post build and run scripts that exist", () => {
-        for (const [name, file] of [["preview:comment", "previewComment"], ["preview:post", "postPreviewComment"]]) {
+        for (const [name, file] of [
+            ["preview:comment", "previewComment"],
+            ["preview:post", "postPreviewComment"],
+        ]) {
             expect(scripts[name!]).toBe(`tsc -p tsconfig.build.json && node bin/scripts/${file}.js`);
             expect(existsSync(join(ROOT, "scripts", `${file}.ts`))).toBe(true);
         }
@@ -73,7 +79,11 @@ describe(".woodpecker/preview.yaml", () => {
     });
 
     it("takes every secret from Woodpecker's secret store, by the names ci:repo --preview sets", () => {
-        const set = previewSecrets("site", { backendUrl: "s3://b", accessKeyId: "k", secretKey: "s", passphrase: "p", forgeToken: "t" }, { username: "u", password: "w" });
+        const set = previewSecrets(
+            "site",
+            { backendUrl: "s3://b", accessKeyId: "k", secretKey: "s", passphrase: "p", forgeToken: "t" },
+            { username: "u", password: "w" },
+        );
         expect([...step.secrets].sort()).toEqual(set.map((s) => s.name).sort());
         expect(step.environment).toBeUndefined();
     });
@@ -104,7 +114,11 @@ for (const w of actions) {
         it("takes every secret from the repository's secret store, and the stack from a variable", () => {
             const { SLIPWAY_FORGE_TOKEN, ...rest } = job.env;
             expect(SLIPWAY_FORGE_TOKEN).toBe(`\${{ secrets.${w.token} }}`);
-            expect(rest).toEqual({ SLIPWAY_STACK: "${{ vars.SLIPWAY_STACK || 'gamma' }}", PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}", PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" });
+            expect(rest).toEqual({
+                SLIPWAY_STACK: "${{ vars.SLIPWAY_STACK || 'gamma' }}",
+                PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",
+                PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+            });
         });
 
         it("checks out the pull request's head commit and runs the preview commands for it", () => {

@@ -17,8 +17,16 @@ const olds: Inputs = { name: "a", size: 1, tags: ["x"], version: 1 };
 describe("diffInputs", () => {
     it("always answers with changes, replaces and deleteBeforeReplace", () => {
         expect(diffInputs(olds, { ...olds }, { updates: ["size"], replaces: ["name"] })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-        expect(diffInputs(olds, { ...olds, size: 2 }, { updates: ["size"], replaces: ["name"] })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(diffInputs(olds, { ...olds, name: "b", size: 2 }, { updates: ["size"], replaces: ["name"], deleteBeforeReplace: true })).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: true });
+        expect(diffInputs(olds, { ...olds, size: 2 }, { updates: ["size"], replaces: ["name"] })).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(diffInputs(olds, { ...olds, name: "b", size: 2 }, { updates: ["size"], replaces: ["name"], deleteBeforeReplace: true })).toEqual({
+            changes: true,
+            replaces: ["name"],
+            deleteBeforeReplace: true,
+        });
     });
 
     it("compares values, not references, and ignores what the spec does not name", () => {
@@ -35,7 +43,11 @@ describe("diffInputs", () => {
 
     it("adds drift found elsewhere without losing what replaces", () => {
         expect(changedAlso(diffInputs(olds, olds, { updates: ["size"] }), true)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-        expect(changedAlso(diffInputs(olds, { ...olds, name: "b" }, { replaces: ["name"] }), false)).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
+        expect(changedAlso(diffInputs(olds, { ...olds, name: "b" }, { replaces: ["name"] }), false)).toEqual({
+            changes: true,
+            replaces: ["name"],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("is what every dynamic provider's diff answers with", () => {

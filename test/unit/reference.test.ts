@@ -6,7 +6,12 @@ const D = `sha256:${"ab".repeat(32)}`;
 describe("parseReference", () => {
     it("parses host:port, nested repositories, tags and digests", () => {
         expect(parseReference("127.0.0.1:5000/apps/web:v1")).toEqual({ registry: "127.0.0.1:5000", repository: "apps/web", tag: "v1" });
-        expect(parseReference(`registry.example.org/apps/web:v1@${D}`)).toEqual({ registry: "registry.example.org", repository: "apps/web", tag: "v1", digest: D });
+        expect(parseReference(`registry.example.org/apps/web:v1@${D}`)).toEqual({
+            registry: "registry.example.org",
+            repository: "apps/web",
+            tag: "v1",
+            digest: D,
+        });
         expect(formatReference(parseReference(`localhost/web:v1@${D}`), true)).toBe(`localhost/web@${D}`);
     });
 

@@ -8,18 +8,28 @@ function pub(group: number, n: number, extra: Partial<Publication> = {}): Public
     const id = `g${group}-p${n}`;
     return {
         digest: d(id),
-        annotations: { "dev.slipway.platform": "edge", "dev.slipway.family": `f${group}`, "dev.slipway.arch": "amd64", [CREATED]: `2026-11-${String(n + 1).padStart(2, "0")}T00:00:00Z` },
+        annotations: {
+            "dev.slipway.platform": "edge",
+            "dev.slipway.family": `f${group}`,
+            "dev.slipway.arch": "amd64",
+            [CREATED]: `2026-11-${String(n + 1).padStart(2, "0")}T00:00:00Z`,
+        },
         children: [],
         referrers: [d(`${id}-sig`)],
         blobs: [{ digest: d(`${id}-blob`), size: 1000 }],
-        tags: [[`sha256-${id}.sig`, d(`${id}-sig`)], [id, d(id)]],
+        tags: [
+            [`sha256-${id}.sig`, d(`${id}-sig`)],
+            [id, d(id)],
+        ],
         ...extra,
     };
 }
 
 describe("planRetention", () => {
     it("keeps exactly the newest 3 of each of 5 groups × 10, by creation time not tag order", () => {
-        const pubs = Array.from({ length: 5 }, (_, g) => Array.from({ length: 10 }, (_, n) => pub(g, n))).flat().reverse();
+        const pubs = Array.from({ length: 5 }, (_, g) => Array.from({ length: 10 }, (_, n) => pub(g, n)))
+            .flat()
+            .reverse();
         const plan = planRetention(pubs, { groupBy: GROUP, keep: 3 });
         expect(plan.groups).toHaveLength(5);
         for (const [g, group] of plan.groups.entries()) {
@@ -66,13 +76,22 @@ describe("planRetention", () => {
 
     it("untags a doomed publication's signature tags before its own, and never a tag of something kept", () => {
         const kept = pub(0, 9);
-        const old = pub(0, 1, { tags: [["sha256-old.sig", d("g0-p1-sig")], ["also-kept", kept.digest], ["g0-p1", d("g0-p1")], ["g0-p1-alias", d("g0-p1")]] });
+        const old = pub(0, 1, {
+            tags: [
+                ["sha256-old.sig", d("g0-p1-sig")],
+                ["also-kept", kept.digest],
+                ["g0-p1", d("g0-p1")],
+                ["g0-p1-alias", d("g0-p1")],
+            ],
+        });
         const plan = planRetention([kept, old], { groupBy: GROUP, keep: 1 });
-        expect(plan.units.map((u) => u.untag)).toEqual([[
-            ["sha256-old.sig", d("g0-p1-sig")],
-            ["g0-p1", d("g0-p1")],
-            ["g0-p1-alias", d("g0-p1")],
-        ]]);
+        expect(plan.units.map((u) => u.untag)).toEqual([
+            [
+                ["sha256-old.sig", d("g0-p1-sig")],
+                ["g0-p1", d("g0-p1")],
+                ["g0-p1-alias", d("g0-p1")],
+            ],
+        ]);
     });
 
     it("finishes what an interrupted run untagged, first, unless something live uses it now", () => {
@@ -80,13 +99,27 @@ describe("planRetention", () => {
         const plan = planRetention([pub(0, 1), pub(0, 9)], { groupBy: GROUP, keep: 1 }, [leftover, d("g0-p9"), d("g0-p9-sig"), leftover]);
         expect(plan.units).toEqual([
             { untag: [], deletions: [leftover] },
-            { untag: [["sha256-g0-p1.sig", d("g0-p1-sig")], ["g0-p1", d("g0-p1")]], deletions: [d("g0-p1-sig"), d("g0-p1")] },
+            {
+                untag: [
+                    ["sha256-g0-p1.sig", d("g0-p1-sig")],
+                    ["g0-p1", d("g0-p1")],
+                ],
+                deletions: [d("g0-p1-sig"), d("g0-p1")],
+            },
         ]);
     });
 
     it("narrowed to what preview showed, deletes and untags only that", () => {
         const plan = restrictPlan(planRetention([pub(0, 1), pub(0, 2), pub(0, 9)], { groupBy: GROUP, keep: 1 }), new Set([d("g0-p2"), d("g0-p2-sig")]));
-        expect(plan.units).toEqual([{ untag: [["sha256-g0-p2.sig", d("g0-p2-sig")], ["g0-p2", d("g0-p2")]], deletions: [d("g0-p2-sig"), d("g0-p2")] }]);
+        expect(plan.units).toEqual([
+            {
+                untag: [
+                    ["sha256-g0-p2.sig", d("g0-p2-sig")],
+                    ["g0-p2", d("g0-p2")],
+                ],
+                deletions: [d("g0-p2-sig"), d("g0-p2")],
+            },
+        ]);
         expect(plan.deletions).toEqual([d("g0-p2-sig"), d("g0-p2")]);
     });
 });

@@ -18,14 +18,22 @@ describe("secret-issuing dynamic resources", () => {
         expect(await promiseOf(cert.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:LocalCertificate::ca");
         const inputs = recorded.find((r) => r.name === "ca")!.inputs;
         expect(inputs).toMatchObject({ domain: "local.slipway.test", days: 825 });
-        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["days", "domain", "version"]);
+        expect(
+            Object.keys(inputs)
+                .filter((k) => k !== "__provider")
+                .sort(),
+        ).toEqual(["days", "domain", "version"]);
     });
 
     it("RegistryCredentials constructs, its URN resolves, its only inputs are the username, the rotation and the hash cost", async () => {
         const creds = new RegistryCredentials("creds");
         expect(await promiseOf(creds.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:RegistryCredentials::creds");
         const inputs = recorded.find((r) => r.name === "creds")!.inputs;
-        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["hashCost", "rotation", "username", "version"]);
+        expect(
+            Object.keys(inputs)
+                .filter((k) => k !== "__provider")
+                .sort(),
+        ).toEqual(["hashCost", "rotation", "username", "version"]);
         expect(String(inputs.__provider)).not.toContain("htpasswd -niB");
     });
 
@@ -33,16 +41,49 @@ describe("secret-issuing dynamic resources", () => {
         const secret = new RandomSecret("token");
         expect(await promiseOf(secret.urn)).toBe("urn:pulumi:test::slipway::pulumi-nodejs:dynamic/slipway:RandomSecret::token");
         const inputs = recorded.find((r) => r.name === "token")!.inputs;
-        expect(Object.keys(inputs).filter((k) => k !== "__provider").sort()).toEqual(["rotation", "version"]);
+        expect(
+            Object.keys(inputs)
+                .filter((k) => k !== "__provider")
+                .sort(),
+        ).toEqual(["rotation", "version"]);
     });
 
     it("a bumped rotation replaces (a new value); state from before rotation existed reads as rotation 0", async () => {
-        expect(await randomSecretProvider.diff!("id", { version: "1" } as never, { version: "1", rotation: 0 })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-        expect(await randomSecretProvider.diff!("id", { version: "1", rotation: 0 } as never, { version: "1", rotation: 1 })).toEqual({ changes: true, replaces: ["rotation"], deleteBeforeReplace: false });
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, { username: "slipway", version: "1", rotation: 2, hashCost: 4 })).toEqual({ changes: true, replaces: ["rotation"], deleteBeforeReplace: false });
+        expect(await randomSecretProvider.diff!("id", { version: "1" } as never, { version: "1", rotation: 0 })).toEqual({
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(await randomSecretProvider.diff!("id", { version: "1", rotation: 0 } as never, { version: "1", rotation: 1 })).toEqual({
+            changes: true,
+            replaces: ["rotation"],
+            deleteBeforeReplace: false,
+        });
+        expect(
+            await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, {
+                username: "slipway",
+                version: "1",
+                rotation: 0,
+                hashCost: 4,
+            }),
+        ).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(
+            await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1", hashCost: 4 } as never, {
+                username: "slipway",
+                version: "1",
+                rotation: 2,
+                hashCost: 4,
+            }),
+        ).toEqual({ changes: true, replaces: ["rotation"], deleteBeforeReplace: false });
         // State from before the cost was an input was hashed at 10: hashed again in place, the password kept.
-        expect(await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, { username: "slipway", version: "1", rotation: 0, hashCost: 4 })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(
+            await registryCredentialsProvider.diff!("id", { username: "slipway", version: "1" } as never, {
+                username: "slipway",
+                version: "1",
+                rotation: 0,
+                hashCost: 4,
+            }),
+        ).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
     it("check refuses what would break the script or the htpasswd line", async () => {
@@ -54,7 +95,10 @@ describe("secret-issuing dynamic resources", () => {
 
     it("a change of input replaces (new secret material), and the same inputs change nothing", async () => {
         const olds = { domain: "a.test", days: 825, version: "1", ca: "c", certificate: "c", key: "k" };
-        expect(await localCertificateProvider.diff!("id", olds, { domain: "b.test", days: 825, version: "1" })).toMatchObject({ changes: true, replaces: ["domain"] });
+        expect(await localCertificateProvider.diff!("id", olds, { domain: "b.test", days: 825, version: "1" })).toMatchObject({
+            changes: true,
+            replaces: ["domain"],
+        });
         expect(await localCertificateProvider.diff!("id", olds, { domain: "a.test", days: 825, version: "1" })).toMatchObject({ changes: false, replaces: [] });
     });
 });

@@ -17,7 +17,10 @@ import type { DebPin } from "../../lib/diskimage/debs";
 import { promiseOf, recordResources, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { keysThatDoNothing, leafKeys, rawEntries, type Change, type Guard, type Outcome, type StackConfig } from "../support/settingsGuard";
 
-const DISK_INPUTS = { recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false }, debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs };
+const DISK_INPUTS = {
+    recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false },
+    debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs,
+};
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const pem = (kind: string, body: string) => `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
 const pinned = (role: string, c: string) => `registry.guard.example.org/platform/${role}@${digest(c)}`;
@@ -53,7 +56,14 @@ const BASELINE: StackConfig = {
             current: { "kernel-initrd": digest("2") },
         },
     ],
-    promotion: [{ name: "web", source: "registry.guard.example.org/apps/web:staging", target: "registry.guard.example.org/apps/web:prod", expectedRevision: "3".repeat(40) }],
+    promotion: [
+        {
+            name: "web",
+            source: "registry.guard.example.org/apps/web:staging",
+            target: "registry.guard.example.org/apps/web:prod",
+            expectedRevision: "3".repeat(40),
+        },
+    ],
     retention: { protect: [digest("4")] },
     signing: { publicKey: pem("PUBLIC KEY", "site-key") },
     sshPrivateKey: "ssh-key",
@@ -161,7 +171,11 @@ describe("every setting is acted on or refused with its fix", () => {
             setStackConfig(entries);
             const loaded = loadConfig();
             const config = plant ? plant(loaded) : loaded;
-            const platform = new Platform("slipway", { config, images: imagePlan(config, (role, arch) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:assembled-${role}-${arch}` })), diskImageInputs: DISK_INPUTS });
+            const platform = new Platform("slipway", {
+                config,
+                images: imagePlan(config, (role, arch) => ({ ref: `slipway/${role}:${arch}`, id: `sha256:assembled-${role}-${arch}` })),
+                diskImageInputs: DISK_INPUTS,
+            });
             await settled();
             // What only a stack output carries counts too: ci:repo hands ciPreview to pipelines.
             const exported = platform.ciPreview ? [`output ciPreview ${stableJson(await promiseOf(platform.ciPreview))}`] : [];
@@ -169,7 +183,14 @@ describe("every setting is acted on or refused with its fix", () => {
         };
     }
 
-    const guard = (overrides: Partial<Guard> = {}): Guard => ({ schema: sectionsSchema, secrets: SECRET_KEY_NAMES, table: TABLE, baseline: BASELINE, program: program(), ...overrides });
+    const guard = (overrides: Partial<Guard> = {}): Guard => ({
+        schema: sectionsSchema,
+        secrets: SECRET_KEY_NAMES,
+        table: TABLE,
+        baseline: BASELINE,
+        program: program(),
+        ...overrides,
+    });
 
     it("the baseline declares the same resources and inputs every time (else every key would seem to act)", async () => {
         const run = program();
@@ -181,7 +202,16 @@ describe("every setting is acted on or refused with its fix", () => {
 
     it("finds every leaf of the schema, and each secret", () => {
         const keys = leafKeys(sectionsSchema, SECRET_KEY_NAMES);
-        expect(keys).toEqual(expect.arrayContaining(["retention.dryRun", "diskImages[].retention", "registry.storage.volume", "host.workers[].labels", "images", "signingKeyPassword"]));
+        expect(keys).toEqual(
+            expect.arrayContaining([
+                "retention.dryRun",
+                "diskImages[].retention",
+                "registry.storage.volume",
+                "host.workers[].labels",
+                "images",
+                "signingKeyPassword",
+            ]),
+        );
         // Containers are not leaves: their leaves are.
         expect(keys).not.toContain("registry.storage");
         expect(keys).not.toContain("diskImages[].initramfs");
@@ -202,18 +232,28 @@ describe("every setting is acted on or refused with its fix", () => {
         const retention = retentionSchema.extend({ verbose: z.boolean().meta({ description: "Log more", example: "true" }).default(false) });
         const planted = sectionsSchema.extend({ retention: retention.default(retention.parse({})) });
         const keys = leafKeys(planted, SECRET_KEY_NAMES).filter((k) => k.startsWith("retention."));
-        expect(await keysThatDoNothing(guard({ schema: planted }), keys)).toEqual([{ key: "retention.verbose", reason: expect.stringContaining("has no entry in the table") as unknown }]);
+        expect(await keysThatDoNothing(guard({ schema: planted }), keys)).toEqual([
+            { key: "retention.verbose", reason: expect.stringContaining("has no entry in the table") as unknown },
+        ]);
         const table = { ...TABLE, "retention.verbose": { value: true } };
-        expect(await keysThatDoNothing(guard({ schema: planted, table }), keys)).toEqual([{ key: "retention.verbose", reason: "set to true, changes no resource and no input, and is not refused" }]);
+        expect(await keysThatDoNothing(guard({ schema: planted, table }), keys)).toEqual([
+            { key: "retention.verbose", reason: "set to true, changes no resource and no input, and is not refused" },
+        ]);
     }, 60_000);
 
     it("does not count a value the schema itself refuses as proof", async () => {
         const table = { ...TABLE, "proxy.httpPort": { value: 0 } };
-        expect(await keysThatDoNothing(guard({ table }), ["proxy.httpPort"])).toEqual([{ key: "proxy.httpPort", reason: expect.stringContaining("is not a valid config") as unknown }]);
+        expect(await keysThatDoNothing(guard({ table }), ["proxy.httpPort"])).toEqual([
+            { key: "proxy.httpPort", reason: expect.stringContaining("is not a valid config") as unknown },
+        ]);
     });
 });
 
 /** JSON with object keys sorted: equal inputs, equal text. */
 function stableJson(value: unknown): string {
-    return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v));
+    return JSON.stringify(value, (_key, v: unknown) =>
+        v && typeof v === "object" && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+            : v,
+    );
 }

@@ -8,13 +8,20 @@ import { publicGoodTrustedRoot, type TrustedRootJson } from "../../lib/sigstore/
 import { BundleVerificationError, verifyBundle, type BundlePolicy } from "../../lib/sigstore/verifyBundle";
 import { CONFORMANCE as SUITE } from "../support/conformance";
 
-const DEFAULT_IDENTITY = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const DEFAULT_IDENTITY =
+    "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER = "https://token.actions.githubusercontent.com";
 
-if (!existsSync(SUITE)) throw new Error(`The sigstore conformance vectors are missing at ${SUITE}: restore them from git, or re-vendor them with scripts/vendor-conformance <sigstore-conformance checkout>`);
+if (!existsSync(SUITE))
+    throw new Error(
+        `The sigstore conformance vectors are missing at ${SUITE}: restore them from git, or re-vendor them with scripts/vendor-conformance <sigstore-conformance checkout>`,
+    );
 
 const read = (dir: string, file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file)) : undefined);
-const cases = readdirSync(SUITE, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const cases = readdirSync(SUITE, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 const publicGood = publicGoodTrustedRoot();
 
 function verifyCase(name: string): void {

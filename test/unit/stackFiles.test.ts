@@ -27,7 +27,14 @@ describe("committed stack files", () => {
         expect(config.ci).toMatchObject({ engine: "woodpecker", forgeUrl: "https://git.gamma.slipway.example.org" });
         expect(config.diskImages[0]).toMatchObject({ architectures: ["amd64", "arm64"], retention: 3 });
         expect(config.diskImages[0]!.families).toHaveLength(6);
-        expect(Object.keys(config.secrets).sort()).toEqual(["ciOAuthClientSecret", "registryS3SecretKey", "signingKey", "signingKeyPassword", "sshPrivateKey", "tlsPrivateKey"]);
+        expect(Object.keys(config.secrets).sort()).toEqual([
+            "ciOAuthClientSecret",
+            "registryS3SecretKey",
+            "signingKey",
+            "signingKeyPassword",
+            "sshPrivateKey",
+            "tlsPrivateKey",
+        ]);
     });
 
     it("gamma holds no plaintext private key", () => {

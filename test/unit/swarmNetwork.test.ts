@@ -19,7 +19,14 @@ describe("SwarmNetwork", () => {
     });
 
     it("check names what is wrong with a bad name", async () => {
-        const result = await swarmNetworkProvider.check!({} as never, { endpoint: "", name: "bad name", driver: "overlay", attachable: true, labels: {}, version: "1" });
+        const result = await swarmNetworkProvider.check!({} as never, {
+            endpoint: "",
+            name: "bad name",
+            driver: "overlay",
+            attachable: true,
+            labels: {},
+            version: "1",
+        });
         expect(result.failures?.map((f) => f.property)).toEqual(["name", "endpoint"]);
     });
 

@@ -8,7 +8,12 @@ import { renderRouteLabels, renderTraefikDynamic, renderTraefikStatic } from "..
 
 describe("Traefik configuration", () => {
     it("static: web redirects to web-secure, swarm provider through the socket proxy, opt-in only", () => {
-        const text = renderTraefikStatic({ dockerEndpoint: "tcp://socket-proxy:2375", network: "proxy", dynamicDir: "/etc/traefik/dynamic", onlyStack: "local" });
+        const text = renderTraefikStatic({
+            dockerEndpoint: "tcp://socket-proxy:2375",
+            network: "proxy",
+            dynamicDir: "/etc/traefik/dynamic",
+            onlyStack: "local",
+        });
         expect(text).toMatchSnapshot();
         const config = JSON.parse(text) as { providers: { swarm: { endpoint: string; exposedByDefault: boolean } } };
         expect(config.providers.swarm).toMatchObject({ endpoint: "tcp://socket-proxy:2375", exposedByDefault: false });
@@ -16,8 +21,16 @@ describe("Traefik configuration", () => {
 
     it("static: HTTP redirects to the published HTTPS port when it is not 443", () => {
         const redirect = (publicHttpsPort?: number) =>
-            (JSON.parse(renderTraefikStatic({ dockerEndpoint: "tcp://s:2375", network: "proxy", dynamicDir: "/d", ...(publicHttpsPort ? { publicHttpsPort } : {}) })) as { entryPoints: { web: { http: { redirections: { entryPoint: { to: string } } } } } })
-                .entryPoints.web.http.redirections.entryPoint.to;
+            (
+                JSON.parse(
+                    renderTraefikStatic({
+                        dockerEndpoint: "tcp://s:2375",
+                        network: "proxy",
+                        dynamicDir: "/d",
+                        ...(publicHttpsPort ? { publicHttpsPort } : {}),
+                    }),
+                ) as { entryPoints: { web: { http: { redirections: { entryPoint: { to: string } } } } } }
+            ).entryPoints.web.http.redirections.entryPoint.to;
         expect([redirect(), redirect(443), redirect(18443)]).toEqual(["web-secure", "web-secure", ":18443"]);
     });
 
@@ -46,8 +59,23 @@ describe("docker socket proxy configuration", () => {
 
 describe("registry configuration", () => {
     it("is pinned: htpasswd auth, deletes enabled, filesystem or S3 storage", () => {
-        expect(renderRegistryConfig({ htpasswdPath: "/run/secrets/h", httpSecret: "HTTP-SECRET", storage: { kind: "filesystem", rootDirectory: "/var/lib/registry" } })).toMatchSnapshot();
-        const s3 = JSON.parse(renderRegistryConfig({ htpasswdPath: "/h", httpSecret: "x", storage: { kind: "s3", endpoint: "https://s3.example.org", region: "r", bucket: "b", accessKeyId: "AK", secretKey: "SK" } })) as { storage: Record<string, unknown> };
-        expect(s3.storage).toMatchObject({ s3: { regionendpoint: "https://s3.example.org", bucket: "b", accesskey: "AK", secretkey: "SK" }, delete: { enabled: true } });
+        expect(
+            renderRegistryConfig({
+                htpasswdPath: "/run/secrets/h",
+                httpSecret: "HTTP-SECRET",
+                storage: { kind: "filesystem", rootDirectory: "/var/lib/registry" },
+            }),
+        ).toMatchSnapshot();
+        const s3 = JSON.parse(
+            renderRegistryConfig({
+                htpasswdPath: "/h",
+                httpSecret: "x",
+                storage: { kind: "s3", endpoint: "https://s3.example.org", region: "r", bucket: "b", accessKeyId: "AK", secretKey: "SK" },
+            }),
+        ) as { storage: Record<string, unknown> };
+        expect(s3.storage).toMatchObject({
+            s3: { regionendpoint: "https://s3.example.org", bucket: "b", accesskey: "AK", secretkey: "SK" },
+            delete: { enabled: true },
+        });
     });
 });

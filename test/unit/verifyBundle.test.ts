@@ -10,9 +10,13 @@ import { CONFORMANCE as SUITE } from "../support/conformance";
 const bundle: unknown = JSON.parse(readFileSync(join(SUITE, "happy-path-v0.3", "bundle.sigstore.json"), "utf8"));
 const artifact = readFileSync(join(SUITE, "a.txt"));
 const root = publicGoodTrustedRoot();
-const IDENTITY = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const IDENTITY =
+    "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const ISSUER = { exact: "https://token.actions.githubusercontent.com" };
-const verify = (identity: Matcher, issuer: Matcher = ISSUER) => () => verifyBundle(bundle, artifact, root, { identity, issuer });
+const verify =
+    (identity: Matcher, issuer: Matcher = ISSUER) =>
+    () =>
+        verifyBundle(bundle, artifact, root, { identity, issuer });
 
 describe("verifyBundle policy", () => {
     it("accepts the exact identity and reports who signed", () => {
@@ -29,7 +33,9 @@ describe("verifyBundle policy", () => {
     });
 
     it("an issuer mismatch fails", () => {
-        expect(verify({ exact: IDENTITY }, { exact: "https://accounts.google.com" })).toThrow('issuer mismatch: the certificate names "https://token.actions.githubusercontent.com"');
+        expect(verify({ exact: IDENTITY }, { exact: "https://accounts.google.com" })).toThrow(
+            'issuer mismatch: the certificate names "https://token.actions.githubusercontent.com"',
+        );
     });
 
     it("a keyless bundle without a policy fails closed", () => {
@@ -48,7 +54,11 @@ describe("verifyBundle policy", () => {
 
 describe("toImagePolicy (the provider's policy input)", () => {
     it("maps literals to exact matchers and regexps to anchored ones, and keeps the root", () => {
-        expect(toImagePolicy({ keyless: { identity: "a@b", issuerRegExp: "https://.*" } }, "{}")).toEqual({ identity: { exact: "a@b" }, issuer: { regexp: "https://.*" }, trustedRoot: {} });
+        expect(toImagePolicy({ keyless: { identity: "a@b", issuerRegExp: "https://.*" } }, "{}")).toEqual({
+            identity: { exact: "a@b" },
+            issuer: { regexp: "https://.*" },
+            trustedRoot: {},
+        });
         expect(toImagePolicy({ publicKey: "PEM" }, undefined)).toEqual({ publicKey: "PEM" });
     });
 });

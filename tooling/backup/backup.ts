@@ -50,11 +50,16 @@ async function runningContainer(site: Site, service: string, env: Env): Promise<
 /** Runs docker with stdout to a file, or stdin from one; bounded in time. */
 function dockerStream(endpoint: string, args: string[], env: Env, io: { out?: string; in?: string }, timeoutMs = 3_600_000): Promise<void> {
     return new Promise((resolve, reject) => {
-        const child = spawn("docker", args, { env: { ...process.env, ...env, DOCKER_HOST: endpoint }, stdio: [io.in ? "pipe" : "ignore", io.out ? "pipe" : "ignore", "pipe"] });
+        const child = spawn("docker", args, {
+            env: { ...process.env, ...env, DOCKER_HOST: endpoint },
+            stdio: [io.in ? "pipe" : "ignore", io.out ? "pipe" : "ignore", "pipe"],
+        });
         let stderr = "";
         child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
         // The file is whole only once its stream has flushed, which may be after docker exits.
-        const written = io.out ? new Promise<void>((done, fail) => child.stdout!.pipe(createWriteStream(io.out!)).on("finish", done).on("error", fail)) : Promise.resolve();
+        const written = io.out
+            ? new Promise<void>((done, fail) => child.stdout!.pipe(createWriteStream(io.out!)).on("finish", done).on("error", fail))
+            : Promise.resolve();
         if (io.in) createReadStream(io.in).pipe(child.stdin!);
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         child.on("error", reject);
@@ -76,7 +81,12 @@ async function sha256File(file: string): Promise<string> {
 export async function backupSite(site: Site, file: string, env: Env, progress: Progress): Promise<BackupManifest> {
     const work = mkdtempSync(join(tmpdir(), "slipway-backup-"));
     try {
-        const manifest: BackupManifest = { format: BACKUP_FORMAT, site: { stack: site.stack, domain: site.domain }, createdAt: new Date().toISOString(), parts: [] };
+        const manifest: BackupManifest = {
+            format: BACKUP_FORMAT,
+            site: { stack: site.stack, domain: site.domain },
+            createdAt: new Date().toISOString(),
+            parts: [],
+        };
         for (const part of site.parts) {
             const container = await runningContainer(site, part.service, env);
             const out = join(work, `${part.name}.tar`);
@@ -87,7 +97,13 @@ export async function backupSite(site: Site, file: string, env: Env, progress: P
             } finally {
                 await docker(site.endpoint, ["unpause", container], 60_000, env);
             }
-            const entry = { ...part, file: `${part.name}.tar`, sha256: await sha256File(out), bytes: statSync(out).size, ...(part.name === "registry" ? { tags: await registryTags(out) } : {}) };
+            const entry = {
+                ...part,
+                file: `${part.name}.tar`,
+                sha256: await sha256File(out),
+                bytes: statSync(out).size,
+                ...(part.name === "registry" ? { tags: await registryTags(out) } : {}),
+            };
             manifest.parts.push(entry);
             progress(`${part.name}: ${entry.bytes} bytes from ${part.volume}${entry.tags ? `, ${Object.keys(entry.tags).length} tags` : ""}`);
         }
@@ -103,7 +119,8 @@ export async function backupSite(site: Site, file: string, env: Env, progress: P
 export async function openBackup(file: string, work: string): Promise<BackupManifest> {
     await run("tar", ["-xf", file, "-C", work]);
     const manifest = JSON.parse(readFileSync(join(work, "slipway-backup.json"), "utf8")) as BackupManifest;
-    if (manifest.format !== BACKUP_FORMAT) throw new Error(`${file} is not a Slipway backup (format ${JSON.stringify(manifest.format)}, expected ${BACKUP_FORMAT})`);
+    if (manifest.format !== BACKUP_FORMAT)
+        throw new Error(`${file} is not a Slipway backup (format ${JSON.stringify(manifest.format)}, expected ${BACKUP_FORMAT})`);
     for (const part of manifest.parts) {
         const sum = await sha256File(join(work, part.file));
         if (sum !== part.sha256) throw new Error(`${file}: ${part.file} hashes to ${sum}, not the ${part.sha256} its manifest records: the backup is damaged`);
@@ -120,11 +137,16 @@ export async function restoreSite(site: Site, file: string, opts: { force?: bool
     try {
         const manifest = await openBackup(file, work);
         if ((manifest.site.stack !== site.stack || manifest.site.domain !== site.domain) && !opts.force) {
-            throw new Error(`${file} is a backup of ${manifest.site.stack} (${manifest.site.domain}), not of ${site.stack} (${site.domain}): restore it there, or pass --force to put it here`);
+            throw new Error(
+                `${file} is a backup of ${manifest.site.stack} (${manifest.site.domain}), not of ${site.stack} (${site.domain}): restore it there, or pass --force to put it here`,
+            );
         }
         for (const saved of manifest.parts) {
             const target = site.parts.find((p) => p.name === saved.name);
-            if (!target) throw new Error(`${file} holds ${saved.name} data, which ${site.stack} does not keep on a volume (its registry storage is S3?): restore it by hand`);
+            if (!target)
+                throw new Error(
+                    `${file} holds ${saved.name} data, which ${site.stack} does not keep on a volume (its registry storage is S3?): restore it by hand`,
+                );
             await restorePart(site, target, join(work, saved.file), env);
             progress(`${saved.name}: ${saved.bytes} bytes into ${target.volume}`);
         }

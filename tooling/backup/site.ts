@@ -21,7 +21,13 @@ export function siteOf(stack: string, config: ConfigJson): Site & { sshKey: bool
     if (!proxy.domain) throw new Error(`the stack ${stack} has no slipway:proxy.domain: is it a Slipway stack, and is PULUMI_BACKEND_URL its backend?`);
     const storage = registry.storage ?? { kind: "filesystem", volume: "registry-data" };
     const parts: DataPart[] = [];
-    if (storage.kind === "filesystem") parts.push({ name: "registry", service: `${stack}-registry_registry`, volume: `${stack}-registry_${storage.volume ?? "registry-data"}`, path: "/var/lib/registry" });
+    if (storage.kind === "filesystem")
+        parts.push({
+            name: "registry",
+            service: `${stack}-registry_registry`,
+            volume: `${stack}-registry_${storage.volume ?? "registry-data"}`,
+            path: "/var/lib/registry",
+        });
     parts.push({ name: "ci", service: `${stack}-ci_server`, volume: `${stack}-ci_data`, path: "/var/lib/woodpecker" });
     return { stack, domain: proxy.domain, endpoint: host.endpoint ?? "unix:///var/run/docker.sock", parts, sshKey: "slipway:sshPrivateKey" in config };
 }

@@ -40,7 +40,11 @@ export async function registryTags(file: string): Promise<Record<string, string>
             const header = pending.subarray(0, BLOCK);
             pending = pending.subarray(BLOCK);
             if (header.every((b) => b === 0)) continue;
-            const field = (offset: number, length: number) => header.subarray(offset, offset + length).toString("utf8").replace(/\0.*$/s, "");
+            const field = (offset: number, length: number) =>
+                header
+                    .subarray(offset, offset + length)
+                    .toString("utf8")
+                    .replace(/\0.*$/s, "");
             const size = parseInt(field(124, 12).trim() || "0", 8);
             const type = field(156, 1) || "0";
             const prefix = field(345, 155);

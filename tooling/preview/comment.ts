@@ -50,7 +50,12 @@ export function renderPreviewComment(preview: PreviewJson, meta: CommentMeta, li
         `| ${ORDER.map((op) => countOf(preview, steps, op)).join(" | ")} |`,
         "",
         ...domainSummary(steps),
-        ...(meta.withoutHosts ? ["Diffed against the recorded state: the CI does not reach the site's hosts, so drift there (a service or image removed by hand) is not checked; `pulumi preview` on the platform's host does.", ""] : []),
+        ...(meta.withoutHosts
+            ? [
+                  "Diffed against the recorded state: the CI does not reach the site's hosts, so drift there (a service or image removed by hand) is not checked; `pulumi preview` on the platform's host does.",
+                  "",
+              ]
+            : []),
         ...planLines(meta),
     ].join("\n");
     const sections = steps.map(renderStep);
@@ -95,16 +100,24 @@ function domainSummary(steps: PreviewStep[]): string[] {
     const of = (suffix: string) => steps.filter((s) => typeOf(s).endsWith(suffix) && s.op !== "delete");
     for (const s of of("slipway:ImagePromotion")) {
         const i = inputsOf(s);
-        lines.push(`- promotion **${nameOf(s)}**: ${publicText(i.source) ?? "?"} → ${publicText(i.target) ?? "?"} at revision \`${publicText(i.expectedRevision) ?? "?"}\``);
+        lines.push(
+            `- promotion **${nameOf(s)}**: ${publicText(i.source) ?? "?"} → ${publicText(i.target) ?? "?"} at revision \`${publicText(i.expectedRevision) ?? "?"}\``,
+        );
     }
-    for (const s of of("slipway:CosignVerification")) lines.push(`- verification would run: ${publicText(inputsOf(s).reference) ? `\`${publicText(inputsOf(s).reference)}\`` : `\`${nameOf(s)}\` (reference known once published)`}`);
+    for (const s of of("slipway:CosignVerification"))
+        lines.push(
+            `- verification would run: ${publicText(inputsOf(s).reference) ? `\`${publicText(inputsOf(s).reference)}\`` : `\`${nameOf(s)}\` (reference known once published)`}`,
+        );
     for (const s of of("slipway:RetentionPolicy")) {
         const i = inputsOf(s);
         const deletions = Array.isArray(i.plannedDeletions) ? i.plannedDeletions.length : 0;
         const bytes = typeof i.bytesReclaimable === "number" ? i.bytesReclaimable : 0;
-        if (deletions) lines.push(`- retention in \`${publicText(i.repository) ?? "?"}\` would delete ${deletions} manifests, reclaiming ${formatBytes(bytes)}`);
+        if (deletions)
+            lines.push(`- retention in \`${publicText(i.repository) ?? "?"}\` would delete ${deletions} manifests, reclaiming ${formatBytes(bytes)}`);
     }
-    const rebuilds = steps.filter((s) => typeOf(s) === "command:local:Command" && /^node bin\/scripts\/diskImage\.js build /.test(publicText(inputsOf(s).create) ?? ""));
+    const rebuilds = steps.filter(
+        (s) => typeOf(s) === "command:local:Command" && /^node bin\/scripts\/diskImage\.js build /.test(publicText(inputsOf(s).create) ?? ""),
+    );
     if (rebuilds.length) lines.push(`- disk images that would build: ${rebuilds.map((s) => `\`${nameOf(s)}\``).join(", ")}`);
     return lines.length ? ["**What this changes**", ...lines, ""] : [];
 }
@@ -112,14 +125,25 @@ function domainSummary(steps: PreviewStep[]): string[] {
 /** Every changed resource and its changed property paths, one line each, unbounded: what the CI log shows beside the comment. */
 export function renderPreviewLog(preview: PreviewJson): string {
     const steps = (preview.steps ?? []).filter((s) => s.op !== "same" && !typeOf(s).startsWith("pulumi:providers:") && typeOf(s) !== "pulumi:pulumi:Stack");
-    return steps.map((s) => `${s.op} ${nameOf(s)} (${typeOf(s)})${changedPaths(s).length ? `: ${changedPaths(s).join(", ")}` : ""}`).join("\n") + (steps.length ? "\n" : "");
+    return (
+        steps.map((s) => `${s.op} ${nameOf(s)} (${typeOf(s)})${changedPaths(s).length ? `: ${changedPaths(s).join(", ")}` : ""}`).join("\n") +
+        (steps.length ? "\n" : "")
+    );
 }
 
-const changedPaths = (step: PreviewStep) => (step.detailedDiff ? Object.entries(step.detailedDiff).map(([path, d]) => `${path} (${d.kind})`) : (step.diffReasons ?? []));
+const changedPaths = (step: PreviewStep) =>
+    step.detailedDiff ? Object.entries(step.detailedDiff).map(([path, d]) => `${path} (${d.kind})`) : (step.diffReasons ?? []);
 
 function renderStep(step: PreviewStep): string {
     const paths = changedPaths(step);
-    const list = step.op === "create" ? "- new" : step.op === "delete" ? "- removed" : paths.length ? paths.map((p) => `- \`${p.replace(/`/g, "")}\``).join("\n") : "- (no property paths reported)";
+    const list =
+        step.op === "create"
+            ? "- new"
+            : step.op === "delete"
+              ? "- removed"
+              : paths.length
+                ? paths.map((p) => `- \`${p.replace(/`/g, "")}\``).join("\n")
+                : "- (no property paths reported)";
     return `<details><summary>${step.op} <code>${nameOf(step)}</code> (${typeOf(step)})</summary>\n\n${list}\n\n</details>`;
 }
 
@@ -161,7 +185,13 @@ export interface FailedPreview {
  */
 export function renderFailureComment(failed: FailedPreview, meta: CommentMeta, secrets: readonly string[], limit = COMMENT_LIMIT): string {
     const fence = "```";
-    const head = [MARKER, `### \`pulumi preview\` of \`${meta.stack}\` failed`, `Computed for ${meta.headSha}. Nothing can be applied from this head until the errors below are fixed.`, "", fence].join("\n");
+    const head = [
+        MARKER,
+        `### \`pulumi preview\` of \`${meta.stack}\` failed`,
+        `Computed for ${meta.headSha}. Nothing can be applied from this head until the errors below are fixed.`,
+        "",
+        fence,
+    ].join("\n");
     const tail = `\n${fence}\n`;
     let text = errorText(failed);
     for (const secret of secrets.filter((v) => v.length >= 4)) text = text.split(secret).join("[secret]");

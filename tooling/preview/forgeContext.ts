@@ -24,9 +24,11 @@ type Found = { [K in keyof ForgeContext]: { value: ForgeContext[K] } | { missing
 
 export function forgeContext(env: NodeJS.ProcessEnv, readFile: (path: string) => string, flags: Partial<ForgeContext> = {}): ForgeContext {
     const found =
-        env.CI === "woodpecker" ? fromWoodpecker(env, flags.forge)
-        : env.GITHUB_ACTIONS === "true" || env.GITEA_ACTIONS === "true" ? fromActions(env, readFile)
-        : undefined;
+        env.CI === "woodpecker"
+            ? fromWoodpecker(env, flags.forge)
+            : env.GITHUB_ACTIONS === "true" || env.GITEA_ACTIONS === "true"
+              ? fromActions(env, readFile)
+              : undefined;
     const issues: string[] = [];
     const pick = <K extends keyof ForgeContext>(key: K): ForgeContext[K] => {
         const given = flags[key];
@@ -49,10 +51,18 @@ function fromWoodpecker(env: NodeJS.ProcessEnv, forgeFlag: Forge | undefined): F
     const url = env.CI_FORGE_URL?.replace(/\/+$/, "");
     const repo = env.CI_REPO || (env.CI_REPO_OWNER && env.CI_REPO_NAME ? `${env.CI_REPO_OWNER}/${env.CI_REPO_NAME}` : undefined);
     return {
-        forge: detected ? { value: detected } : { missing: type ? `CI_FORGE_TYPE is "${type}": preview:post speaks GitHub's and Gitea/Forgejo's API only` : "CI_FORGE_TYPE is not set" },
-        apiUrl: url && forge ? { value: woodpeckerApi(forge, url) } : { missing: url ? "CI_FORGE_URL needs a GitHub or Gitea/Forgejo forge" : "CI_FORGE_URL is not set" },
+        forge: detected
+            ? { value: detected }
+            : { missing: type ? `CI_FORGE_TYPE is "${type}": preview:post speaks GitHub's and Gitea/Forgejo's API only` : "CI_FORGE_TYPE is not set" },
+        apiUrl:
+            url && forge
+                ? { value: woodpeckerApi(forge, url) }
+                : { missing: url ? "CI_FORGE_URL needs a GitHub or Gitea/Forgejo forge" : "CI_FORGE_URL is not set" },
         repo: repo ? { value: repo } : { missing: "CI_REPO (or CI_REPO_OWNER and CI_REPO_NAME) is not set" },
-        pullRequest: prNumber(env.CI_COMMIT_PULL_REQUEST, "CI_COMMIT_PULL_REQUEST is not a pull request number: Woodpecker sets it on pull_request events only, so run the preview on those"),
+        pullRequest: prNumber(
+            env.CI_COMMIT_PULL_REQUEST,
+            "CI_COMMIT_PULL_REQUEST is not a pull request number: Woodpecker sets it on pull_request events only, so run the preview on those",
+        ),
     };
 }
 
@@ -81,9 +91,13 @@ function eventPullRequest(path: string | undefined, readFile: (path: string) => 
         return { missing: `GITHUB_EVENT_PATH (${path}) is not a readable JSON event: ${(error as Error).message}` };
     }
     // The body is the forge's: any JSON at all (`null`, a list) must read as "no pull request".
-    const field = (value: unknown, key: string): unknown => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined);
+    const field = (value: unknown, key: string): unknown =>
+        value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
     const n = field(field(event, "pull_request"), "number");
-    return prNumber(typeof n === "number" ? String(n) : undefined, "the event has no pull_request.number: run the preview workflow on pull_request events only");
+    return prNumber(
+        typeof n === "number" ? String(n) : undefined,
+        "the event has no pull_request.number: run the preview workflow on pull_request events only",
+    );
 }
 
 function prNumber(text: string | undefined, missing: string): Found["pullRequest"] {

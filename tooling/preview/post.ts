@@ -39,7 +39,8 @@ export const MAX_PAGES = 50;
 const PAGE_SIZE = { github: 100, gitea: 50 } as const;
 
 export async function upsertPreviewComment(o: PostOptions): Promise<Posted> {
-    if (!o.body.startsWith(MARKER)) throw new Error(`the comment does not start with ${MARKER}, so the next push could not find it to edit: render it with npm run preview:comment`);
+    if (!o.body.startsWith(MARKER))
+        throw new Error(`the comment does not start with ${MARKER}, so the next push could not find it to edit: render it with npm run preview:comment`);
     if (!/^[^/\s]+\/[^/\s]+$/.test(o.repo)) throw new Error(`repository "${o.repo}" is not owner/name`);
     if (!Number.isInteger(o.pullRequest) || o.pullRequest < 1) throw new Error(`pull request "${o.pullRequest}" is not a pull request number`);
     try {
@@ -55,7 +56,8 @@ async function upsert(o: PostOptions): Promise<Posted> {
     const mine = await findMine(o, list);
     if (!mine) {
         const created = await call<Comment | undefined>(o, "POST", list, { body: o.body });
-        if (!created?.id) throw new Error(`POST ${list}: the answer is not the new comment: check the API URL (GitHub's is https://api.github.com, Gitea's ends in /api/v1)`);
+        if (!created?.id)
+            throw new Error(`POST ${list}: the answer is not the new comment: check the API URL (GitHub's is https://api.github.com, Gitea's ends in /api/v1)`);
         return { action: "created", id: created.id, url: created.html_url ?? `${api}/comments/${created.id}` };
     }
     // Gitea may answer 204 with no body; the comment is still the one listed.
@@ -69,7 +71,10 @@ async function findMine(o: PostOptions, list: string): Promise<Comment | undefin
     for (let page = 1; page <= MAX_PAGES; page++) {
         const url = o.forge === "github" ? `${list}?per_page=${size}&page=${page}` : `${list}?page=${page}&limit=${size}`;
         const comments = await call<Comment[]>(o, "GET", url);
-        if (!Array.isArray(comments)) throw new Error(`GET ${url}: the answer is not a list of comments: check the API URL (GitHub's is https://api.github.com, Gitea's ends in /api/v1)`);
+        if (!Array.isArray(comments))
+            throw new Error(
+                `GET ${url}: the answer is not a list of comments: check the API URL (GitHub's is https://api.github.com, Gitea's ends in /api/v1)`,
+            );
         const found = comments.find((c) => c.body?.startsWith(MARKER));
         if (found) return found;
         // The last page; or a server that ignores paging (Gitea) and sent what it sent before.

@@ -92,7 +92,8 @@ export async function bump(lock: Lock, tool: string, version: string, resolvers:
 
     const followUps: string[] = [];
     if (pin.npmPackage) {
-        if (!(await resolvers.npmVersionExists(pin.npmPackage, version))) throw new Error(`${tool} must match ${pin.npmPackage}, and the npm registry has no ${pin.npmPackage}@${version}`);
+        if (!(await resolvers.npmVersionExists(pin.npmPackage, version)))
+            throw new Error(`${tool} must match ${pin.npmPackage}, and the npm registry has no ${pin.npmPackage}@${version}`);
         followUps.push(`npm install --save-exact ${pin.npmPackage}@${version}`);
     }
     const sum = await resolvers.goModuleSum(pin.module, moduleVersion);

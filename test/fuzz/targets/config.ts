@@ -23,7 +23,9 @@ function stackEntries(stack: string): Record<string, RawEntry> {
         const [namespace, name] = key.split(":");
         if (namespace !== "slipway" || !name) continue;
         const secure = typeof value === "object" && value !== null && "secure" in value;
-        entries[name] = secure ? { value: `${SECRET}${name}`, secret: true } : { value: typeof value === "string" ? value : JSON.stringify(value), secret: false };
+        entries[name] = secure
+            ? { value: `${SECRET}${name}`, secret: true }
+            : { value: typeof value === "string" ? value : JSON.stringify(value), secret: false };
     }
     return entries;
 }
@@ -37,7 +39,16 @@ type EntryEdit =
 
 /** SSH endpoints built from parts, right and wrong: what the host section's checks turn into commands. */
 const sshEndpointArb = fc
-    .tuple(fc.constantFrom("deploy", "root", "a/b", "u%zz"), fc.oneof(fc.constantFrom("203.0.113.11", "w1.example.org", "localhost"), fc.tuple(fc.constantFrom("w1.example.org", "203.0.113.11"), fc.nat(), fc.constantFrom(...DICTIONARY)).map(([h, at, t]) => h.slice(0, at % (h.length + 1)) + t + h.slice(at % (h.length + 1)))), fc.constantFrom("", ":22", ":2222", ":99999", ":65536", ":0"))
+    .tuple(
+        fc.constantFrom("deploy", "root", "a/b", "u%zz"),
+        fc.oneof(
+            fc.constantFrom("203.0.113.11", "w1.example.org", "localhost"),
+            fc
+                .tuple(fc.constantFrom("w1.example.org", "203.0.113.11"), fc.nat(), fc.constantFrom(...DICTIONARY))
+                .map(([h, at, t]) => h.slice(0, at % (h.length + 1)) + t + h.slice(at % (h.length + 1))),
+        ),
+        fc.constantFrom("", ":22", ":2222", ":99999", ":65536", ":0"),
+    )
     .map(([user, host, port]) => `ssh://${user}@${host}${port}`);
 const hostSectionArb: fc.Arbitrary<Json> = fc.record(
     {
@@ -53,8 +64,14 @@ function mutateValue(value: string, mutation: Mutation): string {
     try {
         JSON.parse(value);
     } catch {
-        const mutated = JSON.parse(mutateText(Buffer.from(JSON.stringify(value)), mutation.kind === "bytes" ? { kind: "identity" } : mutation).toString("utf8")) as Json;
-        return mutation.kind === "bytes" ? mutateText(Buffer.from(value), mutation).toString("utf8") : typeof mutated === "string" ? mutated : JSON.stringify(mutated);
+        const mutated = JSON.parse(
+            mutateText(Buffer.from(JSON.stringify(value)), mutation.kind === "bytes" ? { kind: "identity" } : mutation).toString("utf8"),
+        ) as Json;
+        return mutation.kind === "bytes"
+            ? mutateText(Buffer.from(value), mutation).toString("utf8")
+            : typeof mutated === "string"
+              ? mutated
+              : JSON.stringify(mutated);
     }
     return mutateText(Buffer.from(value), mutation).toString("utf8");
 }
@@ -101,7 +118,12 @@ export const stackConfig: FuzzTarget<ConfigCase> = (() => {
                 }
                 if (edit.kind === "set") {
                     const secretKey = edit.secret || (SECRET_KEY_NAMES as string[]).includes(edit.key);
-                    const value = typeof edit.value === "string" && secretKey ? `${SECRET}${edit.value}` : typeof edit.value === "string" ? edit.value : JSON.stringify(edit.value);
+                    const value =
+                        typeof edit.value === "string" && secretKey
+                            ? `${SECRET}${edit.value}`
+                            : typeof edit.value === "string"
+                              ? edit.value
+                              : JSON.stringify(edit.value);
                     Object.defineProperty(entries, edit.key, { value: { value, secret: edit.secret }, enumerable: true, configurable: true, writable: true });
                     continue;
                 }
@@ -119,11 +141,22 @@ export const stackConfig: FuzzTarget<ConfigCase> = (() => {
             if (bad) return { falseAccept: `a problem without key, text or fix: ${JSON.stringify(bad).slice(0, 80)}` };
             const message = formatProblems(result.problems);
             // A secret's value never reaches a message (unless the operator also wrote it in plain text elsewhere).
-            const plain = Object.entries(entries).filter(([k, e]) => !e.secret && !(SECRET_KEY_NAMES as string[]).includes(k)).map(([, e]) => e.value).join("\n");
+            const plain = Object.entries(entries)
+                .filter(([k, e]) => !e.secret && !(SECRET_KEY_NAMES as string[]).includes(k))
+                .map(([, e]) => e.value)
+                .join("\n");
             // Only values still carrying the marker are judged: a mutation can cut a secret down to text any message holds (a key name).
-            const leaked = Object.entries(entries).find(([k, e]) => (e.secret || (SECRET_KEY_NAMES as string[]).includes(k)) && e.value.includes(SECRET) && message.includes(e.value) && !plain.includes(e.value));
+            const leaked = Object.entries(entries).find(
+                ([k, e]) =>
+                    (e.secret || (SECRET_KEY_NAMES as string[]).includes(k)) &&
+                    e.value.includes(SECRET) &&
+                    message.includes(e.value) &&
+                    !plain.includes(e.value),
+            );
             if (leaked) return { falseAccept: `the value of ${leaked[0]} appears in the problems` };
-            const first = result.problems[0]!.problem.replace(/"[^"]*"|`[^`]*`/g, "…").replace(/\d+/g, "N").slice(0, 50);
+            const first = result.problems[0]!.problem.replace(/"[^"]*"|`[^`]*`/g, "…")
+                .replace(/\d+/g, "N")
+                .slice(0, 50);
             return { reject: `${result.problems.length > 1 ? "several problems, first: " : ""}${first}` };
         },
         typed: (_error): _error is Error => false,

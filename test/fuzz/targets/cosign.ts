@@ -45,7 +45,8 @@ const sigEditArb: fc.Arbitrary<SigEdit> = fc.oneof(
     fc.record({ kind: fc.constant("truncate" as const), keep: fc.nat({ max: 100 }) }),
     fc.record({ kind: fc.constant("replace" as const), text: fc.oneof(fc.base64String({ maxLength: 100 }), fc.string({ maxLength: 20 })) }),
 );
-const editSignature = (sig: string, e: SigEdit) => (e.kind === "same" ? sig : e.kind === "flip" ? flipBit(sig, e.bit) : e.kind === "truncate" ? sig.slice(0, e.keep % (sig.length + 1)) : e.text);
+const editSignature = (sig: string, e: SigEdit) =>
+    e.kind === "same" ? sig : e.kind === "flip" ? flipBit(sig, e.bit) : e.kind === "truncate" ? sig.slice(0, e.keep % (sig.length + 1)) : e.text;
 
 type LegacyCase =
     | { kind: "mutated"; payload: Mutation; signature: SigEdit; digest: "same" | "other"; key: "cosign" | "other" }
@@ -59,14 +60,25 @@ const generatedPayloadArb = (subject: string): fc.Arbitrary<{ payload: Buffer; n
         const structured = fc.record(
             {
                 critical: fc.oneof(
-                    fc.record({ identity: fc.record({ "docker-reference": fc.string() }), image: fc.oneof(fc.record({ "docker-manifest-digest": named }), jsonValueArb), type: fc.constantFrom("cosign container image signature", "other") }, { requiredKeys: [] }),
+                    fc.record(
+                        {
+                            identity: fc.record({ "docker-reference": fc.string() }),
+                            image: fc.oneof(fc.record({ "docker-manifest-digest": named }), jsonValueArb),
+                            type: fc.constantFrom("cosign container image signature", "other"),
+                        },
+                        { requiredKeys: [] },
+                    ),
                     jsonValueArb,
                 ),
                 optional: jsonValueArb,
             },
             { requiredKeys: [] },
         );
-        const text = fc.oneof({ weight: 4, arbitrary: structured.map((v) => JSON.stringify(v)) }, { weight: 2, arbitrary: jsonValueArb.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) });
+        const text = fc.oneof(
+            { weight: 4, arbitrary: structured.map((v) => JSON.stringify(v)) },
+            { weight: 2, arbitrary: jsonValueArb.map((v) => JSON.stringify(v)) },
+            { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) },
+        );
         return text.map((t) => ({ payload: Buffer.from(t), names }));
     });
 
@@ -77,10 +89,33 @@ export const simpleSigning: FuzzTarget<LegacyCase> = (() => {
         about: "cosign's legacy payload + signature annotation from a real `cosign sign --key`, mutated; and generated payloads signed with a key of the run's own",
         arbitrary() {
             const payload = cosignSeed("simple-signing.json");
-            seed = { payload, signature: cosignSeed("simple-signing.sig").toString("utf8").trim(), digest: namedDigest(payload) as string, key: cosignSeed("cosign.pub").toString("utf8") };
+            seed = {
+                payload,
+                signature: cosignSeed("simple-signing.sig").toString("utf8").trim(),
+                digest: namedDigest(payload) as string,
+                key: cosignSeed("cosign.pub").toString("utf8"),
+            };
             return fc.oneof(
-                { weight: 3, arbitrary: fc.record({ kind: fc.constant("mutated" as const), payload: mutationArb, signature: sigEditArb, digest: fc.constantFrom("same" as const, "same" as const, "other" as const), key: fc.constantFrom("cosign" as const, "cosign" as const, "other" as const) }) },
-                { weight: 2, arbitrary: fc.record({ kind: fc.constant("generated" as const), generated: generatedPayloadArb(seed.digest), signature: fc.oneof({ weight: 4, arbitrary: fc.constant({ kind: "same" as const }) }, { weight: 1, arbitrary: sigEditArb }) }).map(({ generated, signature }) => ({ kind: "generated" as const, ...generated, signature })) },
+                {
+                    weight: 3,
+                    arbitrary: fc.record({
+                        kind: fc.constant("mutated" as const),
+                        payload: mutationArb,
+                        signature: sigEditArb,
+                        digest: fc.constantFrom("same" as const, "same" as const, "other" as const),
+                        key: fc.constantFrom("cosign" as const, "cosign" as const, "other" as const),
+                    }),
+                },
+                {
+                    weight: 2,
+                    arbitrary: fc
+                        .record({
+                            kind: fc.constant("generated" as const),
+                            generated: generatedPayloadArb(seed.digest),
+                            signature: fc.oneof({ weight: 4, arbitrary: fc.constant({ kind: "same" as const }) }, { weight: 1, arbitrary: sigEditArb }),
+                        })
+                        .map(({ generated, signature }) => ({ kind: "generated" as const, ...generated, signature })),
+                },
             );
         },
         run(input): Outcome {
@@ -90,8 +125,14 @@ export const simpleSigning: FuzzTarget<LegacyCase> = (() => {
                 const signature = editSignature(s.signature, input.signature);
                 const digest = input.digest === "same" ? s.digest : `sha256:${"e".repeat(64)}`;
                 verifyLegacy({ payload, signature }, digest, { publicKey: input.key === "cosign" ? s.key : fuzzKey().pem });
-                if (!payload.equals(s.payload) || digest !== s.digest || input.key !== "cosign") return { falseAccept: "a changed payload, digest or key verified" };
-                return { accept: signature === s.signature ? "identity" : "same payload and key; the signature text differs (lenient base64 or an equivalent ECDSA encoding)" };
+                if (!payload.equals(s.payload) || digest !== s.digest || input.key !== "cosign")
+                    return { falseAccept: "a changed payload, digest or key verified" };
+                return {
+                    accept:
+                        signature === s.signature
+                            ? "identity"
+                            : "same payload and key; the signature text differs (lenient base64 or an equivalent ECDSA encoding)",
+                };
             }
             // Signed by the policy's key, so the only question is whether it names this image.
             const signature = editSignature(signPayload(input.payload), input.signature);
@@ -118,7 +159,15 @@ export const treeArb: fc.Arbitrary<TreeNode> = fc.oneof(
             node: fc.oneof(
                 { depthSize: "small", withCrossShrink: true },
                 fc.record({ kind: fc.constant("image" as const), sig: sigStateArb }),
-                fc.record({ kind: fc.constant("index" as const), sig: sigStateArb, children: fc.array(fc.record({ node: tie("node"), repeat: fc.integer({ min: 1, max: 2 }) }), { minLength: 0, maxLength: 3, depthIdentifier: "tree" }) }),
+                fc.record({
+                    kind: fc.constant("index" as const),
+                    sig: sigStateArb,
+                    children: fc.array(fc.record({ node: tie("node"), repeat: fc.integer({ min: 1, max: 2 }) }), {
+                        minLength: 0,
+                        maxLength: 3,
+                        depthIdentifier: "tree",
+                    }),
+                }),
             ),
         })).node,
     },
@@ -141,19 +190,44 @@ function pushTree(registry: FakeRegistry, node: TreeNode, counter = { n: 0 }): {
     let allGood = node.sig === "good";
     if (node.kind === "image") {
         const config = registry.addBlob(Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { n: String(id) } } })));
-        bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 1 }, layers: [] }));
+        bytes = Buffer.from(
+            JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_MANIFEST,
+                config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 1 },
+                layers: [],
+            }),
+        );
     } else {
         const children = node.children.map((c) => ({ ...pushTree(registry, c.node, counter), repeat: c.repeat }));
         allGood &&= children.every((c) => c.allGood);
-        const manifests = children.flatMap((c) => Array.from({ length: c.repeat }, () => ({ mediaType: OCI_MANIFEST, digest: c.digest, size: 1, platform: { architecture: "amd64", os: "linux" } })));
+        const manifests = children.flatMap((c) =>
+            Array.from({ length: c.repeat }, () => ({ mediaType: OCI_MANIFEST, digest: c.digest, size: 1, platform: { architecture: "amd64", os: "linux" } })),
+        );
         bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests, annotations: { n: String(id) } }));
     }
     const digest = registry.addManifest(REPO, bytes, node.kind === "image" ? OCI_MANIFEST : OCI_INDEX);
     if (node.sig !== "none") {
-        const payload = Buffer.from(JSON.stringify({ critical: { identity: { "docker-reference": REPO }, image: { "docker-manifest-digest": node.sig === "names-other" ? sha256("other") : digest }, type: "cosign container image signature" }, optional: null }));
+        const payload = Buffer.from(
+            JSON.stringify({
+                critical: {
+                    identity: { "docker-reference": REPO },
+                    image: { "docker-manifest-digest": node.sig === "names-other" ? sha256("other") : digest },
+                    type: "cosign container image signature",
+                },
+                optional: null,
+            }),
+        );
         const signature = node.sig === "bad" ? flipBit(signPayload(payload), 9) : signPayload(payload);
         const layer = registry.addBlob(payload);
-        const sig = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: registry.addBlob(Buffer.from("{}")), size: 2 }, layers: [{ mediaType: SIMPLE_SIGNING, digest: layer, size: payload.length, annotations: { [SIGNATURE_ANNOTATION]: signature } }] }));
+        const sig = Buffer.from(
+            JSON.stringify({
+                schemaVersion: 2,
+                mediaType: OCI_MANIFEST,
+                config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: registry.addBlob(Buffer.from("{}")), size: 2 },
+                layers: [{ mediaType: SIMPLE_SIGNING, digest: layer, size: payload.length, annotations: { [SIGNATURE_ANNOTATION]: signature } }],
+            }),
+        );
         registry.addManifest(REPO, sig, OCI_MANIFEST, digestTag(digest, ".sig"));
     }
     return { digest, allGood };
@@ -180,6 +254,14 @@ export const verificationTrees: FuzzTarget<TreeNode> = {
     typed: (error): error is Error => error instanceof SignatureVerificationError,
     reasonOf: (error) => {
         const reasons = (error as SignatureVerificationError).reasons.join(" | ");
-        return /nest deeper/.test(reasons) ? "indexes nest too deep" : /no signature found/.test(reasons) ? "a manifest has no signature" : /does not verify/.test(reasons) ? "a signature does not verify" : /signed payload is for/.test(reasons) ? "a signature names another digest" : reasons.slice(0, 80);
+        return /nest deeper/.test(reasons)
+            ? "indexes nest too deep"
+            : /no signature found/.test(reasons)
+              ? "a manifest has no signature"
+              : /does not verify/.test(reasons)
+                ? "a signature does not verify"
+                : /signed payload is for/.test(reasons)
+                  ? "a signature names another digest"
+                  : reasons.slice(0, 80);
     },
 };

@@ -11,7 +11,15 @@ const EVENT = Buffer.from(
     JSON.stringify({
         action: "synchronize",
         number: 42,
-        pull_request: { id: 1838447209, number: 42, state: "open", title: "Promote web", head: { ref: "feature", sha: "5b1f0c2e9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c" }, base: { ref: "main" }, user: { login: "octocat" } },
+        pull_request: {
+            id: 1838447209,
+            number: 42,
+            state: "open",
+            title: "Promote web",
+            head: { ref: "feature", sha: "5b1f0c2e9d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c" },
+            base: { ref: "main" },
+            user: { login: "octocat" },
+        },
         repository: { full_name: "acme/site", id: 1 },
         sender: { login: "octocat" },
     }),
@@ -40,20 +48,47 @@ export const forgeEvents: FuzzTarget<ForgeCase> = {
                 weight: 1,
                 arbitrary: fc.record({
                     kind: fc.constant("generated" as const),
-                    body: fc.oneof(fc.record({ pull_request: fc.oneof(fc.record({ number: fc.oneof(fc.integer(), fc.double(), jsonValueArb) }, { requiredKeys: [] }), jsonValueArb) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)), jsonValueArb.map((v) => JSON.stringify(v)), fc.string({ unit: "binary", maxLength: 40 })),
+                    body: fc.oneof(
+                        fc
+                            .record(
+                                {
+                                    pull_request: fc.oneof(
+                                        fc.record({ number: fc.oneof(fc.integer(), fc.double(), jsonValueArb) }, { requiredKeys: [] }),
+                                        jsonValueArb,
+                                    ),
+                                },
+                                { requiredKeys: [] },
+                            )
+                            .map((v) => JSON.stringify(v)),
+                        jsonValueArb.map((v) => JSON.stringify(v)),
+                        fc.string({ unit: "binary", maxLength: 40 }),
+                    ),
                     gitea: fc.boolean(),
                 }),
             },
         ),
     run(input): Outcome {
         const body = input.kind === "mutated" ? mutateText(EVENT, input.mutation) : Buffer.from(input.body);
-        const env = { GITHUB_ACTIONS: "true", ...(input.gitea ? { GITEA_ACTIONS: "true" } : {}), GITHUB_API_URL: "https://api.github.com", GITHUB_REPOSITORY: "acme/site", GITHUB_EVENT_PATH: "/run/event.json" };
+        const env = {
+            GITHUB_ACTIONS: "true",
+            ...(input.gitea ? { GITEA_ACTIONS: "true" } : {}),
+            GITHUB_API_URL: "https://api.github.com",
+            GITHUB_REPOSITORY: "acme/site",
+            GITHUB_EVENT_PATH: "/run/event.json",
+        };
         const context = forgeContext(env, () => body.toString("utf8"));
         const n = numberIn(body);
-        if (!Number.isSafeInteger(context.pullRequest) || context.pullRequest <= 0 || context.pullRequest !== n) return { falseAccept: `pull request ${String(context.pullRequest)} from a body naming ${JSON.stringify(n)}` };
+        if (!Number.isSafeInteger(context.pullRequest) || context.pullRequest <= 0 || context.pullRequest !== n)
+            return { falseAccept: `pull request ${String(context.pullRequest)} from a body naming ${JSON.stringify(n)}` };
         return { accept: "a pull request number" };
     },
     // forgeContext's contract: one plain Error listing what is missing and how to pass it.
-    typed: (error): error is Error => error instanceof Error && error.constructor === Error && error.message.startsWith("cannot tell where to post the preview"),
-    reasonOf: (error) => (/GITHUB_EVENT_PATH .* is not a readable JSON event/.test(error.message) ? "the event is not JSON" : /no pull_request.number/.test(error.message) ? "the event has no pull_request.number" : error.message.split("\n")[1]?.slice(0, 60) ?? error.message),
+    typed: (error): error is Error =>
+        error instanceof Error && error.constructor === Error && error.message.startsWith("cannot tell where to post the preview"),
+    reasonOf: (error) =>
+        /GITHUB_EVENT_PATH .* is not a readable JSON event/.test(error.message)
+            ? "the event is not JSON"
+            : /no pull_request.number/.test(error.message)
+              ? "the event has no pull_request.number"
+              : (error.message.split("\n")[1]?.slice(0, 60) ?? error.message),
 };

@@ -16,7 +16,16 @@ import { cosignSeed } from "../seeds";
 const DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
 const digestArb = fc.oneof(
     { weight: 4, arbitrary: fc.stringMatching(/^[a-f0-9]{64}$/).map((h) => `sha256:${h}`) },
-    { weight: 1, arbitrary: fc.constantFrom("sha256:", `sha512:${"a".repeat(128)}`, `sha256:${"A".repeat(64)}`, `sha256:${"a".repeat(63)}`, `sha256:${"a".repeat(64)}\n`) },
+    {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+            "sha256:",
+            `sha512:${"a".repeat(128)}`,
+            `sha256:${"A".repeat(64)}`,
+            `sha256:${"a".repeat(63)}`,
+            `sha256:${"a".repeat(64)}\n`,
+        ),
+    },
 );
 
 // ---- manifests, indexes, referrer lists ----
@@ -64,7 +73,10 @@ const generatedManifestArb = fc
             subject: descriptorArb,
             layers: fc.oneof({ weight: 3, arbitrary: fc.array(descriptorArb, { maxLength: 3 }) }, { weight: 1, arbitrary: jsonValueArb }),
             manifests: fc.oneof({ weight: 3, arbitrary: fc.array(descriptorArb, { maxLength: 3 }) }, { weight: 1, arbitrary: jsonValueArb }),
-            annotations: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), jsonValueArb), { maxKeys: 3 }), jsonValueArb),
+            annotations: fc.oneof(
+                fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), jsonValueArb), { maxKeys: 3 }),
+                jsonValueArb,
+            ),
         },
         { requiredKeys: ["schemaVersion"] },
     )
@@ -73,7 +85,13 @@ const generatedManifestArb = fc
 /** A buildx-shaped index (two platforms and their attestation manifests) and a Docker manifest list. */
 function inlineSeeds(): Buffer[] {
     const d = (c: string) => `sha256:${c.repeat(64)}`;
-    const attestation = (of: string, c: string) => ({ mediaType: OCI_MANIFEST, digest: d(c), size: 840, annotations: { "vnd.docker.reference.digest": of, "vnd.docker.reference.type": "attestation-manifest" }, platform: { architecture: "unknown", os: "unknown" } });
+    const attestation = (of: string, c: string) => ({
+        mediaType: OCI_MANIFEST,
+        digest: d(c),
+        size: 840,
+        annotations: { "vnd.docker.reference.digest": of, "vnd.docker.reference.type": "attestation-manifest" },
+        platform: { architecture: "unknown", os: "unknown" },
+    });
     const buildx = {
         schemaVersion: 2,
         mediaType: OCI_INDEX,
@@ -84,7 +102,11 @@ function inlineSeeds(): Buffer[] {
             attestation(d("b"), "e"),
         ],
     };
-    const dockerList = { schemaVersion: 2, mediaType: DOCKER_MANIFEST_LIST, manifests: [{ mediaType: DOCKER_MANIFEST, digest: d("f"), size: 525, platform: { architecture: "amd64", os: "linux" } }] };
+    const dockerList = {
+        schemaVersion: 2,
+        mediaType: DOCKER_MANIFEST_LIST,
+        manifests: [{ mediaType: DOCKER_MANIFEST, digest: d("f"), size: 525, platform: { architecture: "amd64", os: "linux" } }],
+    };
     return [buildx, dockerList].map((v) => Buffer.from(JSON.stringify(v, null, 2)));
 }
 
@@ -110,8 +132,11 @@ function manifestTarget(name: string, about: string, what: string, seedFiles: st
             const oracle = manifestSchema.safeParse(JSON.parse(bytes.toString("utf8")));
             if (!oracle.success) return { falseAccept: `parsed, but ${oracle.error.issues[0]!.path.join(".")}: ${oracle.error.issues[0]!.message}` };
             // What callers then do with it must not throw.
-            for (const d of [...(manifest.manifests ?? []), ...(manifest.layers ?? [])]) void `${d.digest.slice(0, 19)} ${d.platform ? `${d.platform.os}/${d.platform.architecture}` : ""} ${d.annotations?.["vnd.docker.reference.type"] ?? ""}`;
-            return { accept: input.kind === "generated" ? "generated, well-formed" : input.mutation.kind === "identity" ? "identity" : "mutated, still well-formed" };
+            for (const d of [...(manifest.manifests ?? []), ...(manifest.layers ?? [])])
+                void `${d.digest.slice(0, 19)} ${d.platform ? `${d.platform.os}/${d.platform.architecture}` : ""} ${d.annotations?.["vnd.docker.reference.type"] ?? ""}`;
+            return {
+                accept: input.kind === "generated" ? "generated, well-formed" : input.mutation.kind === "identity" ? "identity" : "mutated, still well-formed",
+            };
         },
         typed: (error): error is Error => error instanceof MalformedContentError,
     };
@@ -145,7 +170,17 @@ const PAGE = new URL("https://registry.example.org:5000/v2/fuzz/app/tags/list?n=
 const linkArb = fc
     .tuple(
         fc.oneof(
-            fc.constantFrom("/v2/fuzz/app/tags/list?n=2&last=v1", "https://registry.example.org:5000/v2/fuzz/app/tags/list?last=b", "https://evil.example/v2/x", "http://registry.example.org:5000/v2/x", "//evil.example/x", "http://[", "https://registry.example.org:5000@evil.example/", "tags/list?last=z", ""),
+            fc.constantFrom(
+                "/v2/fuzz/app/tags/list?n=2&last=v1",
+                "https://registry.example.org:5000/v2/fuzz/app/tags/list?last=b",
+                "https://evil.example/v2/x",
+                "http://registry.example.org:5000/v2/x",
+                "//evil.example/x",
+                "http://[",
+                "https://registry.example.org:5000@evil.example/",
+                "tags/list?last=z",
+                "",
+            ),
             fc.webUrl(),
             fc.string({ unit: "binary-ascii", maxLength: 20 }),
         ),
@@ -160,11 +195,37 @@ export const tagLists: FuzzTarget<TagCase> = (() => {
         about: "olareg's tag list for a signed image (with cosign's sha256-<hex>.sig tag), mutated; generated {name, tags} bodies with valid, invalid and path-like tags; Link headers naming the next page",
         arbitrary() {
             seed = cosignSeed("tag-list.json");
-            const tag = fc.oneof(fc.stringMatching(TAG_RE), fc.constantFrom("../../other/manifests/x", "a/b", "", " ", "v1?x=1", "a".repeat(129), "sha256-x.sig"), fc.string({ unit: "binary", maxLength: 10 }), jsonValueArb);
+            const tag = fc.oneof(
+                fc.stringMatching(TAG_RE),
+                fc.constantFrom("../../other/manifests/x", "a/b", "", " ", "v1?x=1", "a".repeat(129), "sha256-x.sig"),
+                fc.string({ unit: "binary", maxLength: 10 }),
+                jsonValueArb,
+            );
             return fc.oneof(
-                { weight: 1, arbitrary: fc.record({ kind: fc.constant("link" as const), header: fc.oneof(linkArb, fc.string({ unit: "binary", maxLength: 40 })) }) },
+                {
+                    weight: 1,
+                    arbitrary: fc.record({ kind: fc.constant("link" as const), header: fc.oneof(linkArb, fc.string({ unit: "binary", maxLength: 40 })) }),
+                },
                 { weight: 1, arbitrary: fc.record({ kind: fc.constant("mutated" as const), mutation: mutationArb }) },
-                { weight: 1, arbitrary: fc.record({ kind: fc.constant("generated" as const), body: fc.oneof({ weight: 4, arbitrary: fc.record({ name: fc.constant("fuzz/app"), tags: fc.oneof({ weight: 4, arbitrary: fc.array(tag, { maxLength: 5 }) }, { weight: 1, arbitrary: jsonValueArb }) }, { requiredKeys: [] }) }, { weight: 1, arbitrary: jsonValueArb }) }) },
+                {
+                    weight: 1,
+                    arbitrary: fc.record({
+                        kind: fc.constant("generated" as const),
+                        body: fc.oneof(
+                            {
+                                weight: 4,
+                                arbitrary: fc.record(
+                                    {
+                                        name: fc.constant("fuzz/app"),
+                                        tags: fc.oneof({ weight: 4, arbitrary: fc.array(tag, { maxLength: 5 }) }, { weight: 1, arbitrary: jsonValueArb }),
+                                    },
+                                    { requiredKeys: [] },
+                                ),
+                            },
+                            { weight: 1, arbitrary: jsonValueArb },
+                        ),
+                    }),
+                },
             );
         },
         run(input): Outcome {
@@ -176,7 +237,8 @@ export const tagLists: FuzzTarget<TagCase> = (() => {
             const bytes = input.kind === "mutated" ? mutateText(seed, input.mutation) : Buffer.from(JSON.stringify(input.body));
             const tags = parseTagList(bytes);
             const bad = tags.find((t) => typeof t !== "string" || !TAG_RE.test(t));
-            if (bad !== undefined) return { falseAccept: `listed ${JSON.stringify(bad)?.slice(0, 40)}, which is not a tag (a request path built from it reaches elsewhere)` };
+            if (bad !== undefined)
+                return { falseAccept: `listed ${JSON.stringify(bad)?.slice(0, 40)}, which is not a tag (a request path built from it reaches elsewhere)` };
             return { accept: tags.length ? "tags" : "no tags" };
         },
         typed: (error): error is Error => error instanceof MalformedContentError,
@@ -185,38 +247,93 @@ export const tagLists: FuzzTarget<TagCase> = (() => {
 
 // ---- error bodies, auth challenges, token answers ----
 
-type AnswerCase = { kind: "error-body"; body: string } | { kind: "challenge"; header: string } | { kind: "token"; body: string } | { kind: "location"; header: string };
-const jsonText = (arb: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: arb.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) });
+type AnswerCase =
+    { kind: "error-body"; body: string } | { kind: "challenge"; header: string } | { kind: "token"; body: string } | { kind: "location"; header: string };
+const jsonText = (arb: fc.Arbitrary<unknown>) =>
+    fc.oneof({ weight: 4, arbitrary: arb.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) });
 
 export const registryAnswers: FuzzTarget<AnswerCase> = {
     name: "registry error bodies / auth answers",
     about: "distribution-spec error bodies, WWW-Authenticate challenges, token-service answers and upload Location headers, generated around their real shapes",
     arbitrary: () =>
         fc.oneof(
-            fc.record({ kind: fc.constant("error-body" as const), body: jsonText(fc.record({ errors: fc.oneof(fc.array(fc.record({ code: fc.oneof(fc.constantFrom("MANIFEST_UNKNOWN", "DENIED"), jsonValueArb), message: fc.oneof(fc.string(), jsonValueArb), detail: jsonValueArb }, { requiredKeys: [] }), { maxLength: 2 }), jsonValueArb) }, { requiredKeys: [] })) }),
+            fc.record({
+                kind: fc.constant("error-body" as const),
+                body: jsonText(
+                    fc.record(
+                        {
+                            errors: fc.oneof(
+                                fc.array(
+                                    fc.record(
+                                        {
+                                            code: fc.oneof(fc.constantFrom("MANIFEST_UNKNOWN", "DENIED"), jsonValueArb),
+                                            message: fc.oneof(fc.string(), jsonValueArb),
+                                            detail: jsonValueArb,
+                                        },
+                                        { requiredKeys: [] },
+                                    ),
+                                    { maxLength: 2 },
+                                ),
+                                jsonValueArb,
+                            ),
+                        },
+                        { requiredKeys: [] },
+                    ),
+                ),
+            }),
             fc.record({
                 kind: fc.constant("challenge" as const),
                 header: fc.oneof(
-                    fc.tuple(fc.constantFrom("Bearer", "Basic", "bearer", "", "Digest"), fc.array(fc.tuple(fc.constantFrom("realm", "service", "scope", "error", "__proto__", "constructor"), fc.string({ maxLength: 30 })), { maxLength: 4 })).map(([s, ps]) => `${s} ${ps.map(([k, v]) => `${k}="${v}"`).join(",")}`),
+                    fc
+                        .tuple(
+                            fc.constantFrom("Bearer", "Basic", "bearer", "", "Digest"),
+                            fc.array(
+                                fc.tuple(fc.constantFrom("realm", "service", "scope", "error", "__proto__", "constructor"), fc.string({ maxLength: 30 })),
+                                { maxLength: 4 },
+                            ),
+                        )
+                        .map(([s, ps]) => `${s} ${ps.map(([k, v]) => `${k}="${v}"`).join(",")}`),
                     fc.string({ unit: "binary", maxLength: 60 }),
                 ),
             }),
-            fc.record({ kind: fc.constant("token" as const), body: jsonText(fc.record({ token: jsonValueArb, access_token: jsonValueArb, expires_in: jsonValueArb }, { requiredKeys: [] })) }),
-            fc.record({ kind: fc.constant("location" as const), header: fc.oneof(fc.constantFrom("/v2/fuzz/app/blobs/uploads/5f3c?_state=x", "http://[", "http://registry:99999/", "//", "\u0000"), fc.webUrl(), fc.string({ unit: "binary", maxLength: 30 })) }),
+            fc.record({
+                kind: fc.constant("token" as const),
+                body: jsonText(fc.record({ token: jsonValueArb, access_token: jsonValueArb, expires_in: jsonValueArb }, { requiredKeys: [] })),
+            }),
+            fc.record({
+                kind: fc.constant("location" as const),
+                header: fc.oneof(
+                    fc.constantFrom("/v2/fuzz/app/blobs/uploads/5f3c?_state=x", "http://[", "http://registry:99999/", "//", "\u0000"),
+                    fc.webUrl(),
+                    fc.string({ unit: "binary", maxLength: 30 }),
+                ),
+            }),
         ),
     run(input): Outcome {
         if (input.kind === "error-body") {
             const { code, message } = registryErrorCode(input.body);
-            if ((code !== undefined && typeof code !== "string") || (message !== undefined && typeof message !== "string")) return { falseAccept: "an error code or message that is not a string reached RegistryError" };
+            if ((code !== undefined && typeof code !== "string") || (message !== undefined && typeof message !== "string"))
+                return { falseAccept: "an error code or message that is not a string reached RegistryError" };
             return { accept: code ? "error code read" : "no error code" };
         }
         if (input.kind === "location") {
             const url = uploadLocation(input.header, "https://registry.example.org:5000");
-            return { accept: url.origin === "https://registry.example.org:5000" ? "an upload URL on the registry" : "an upload URL elsewhere (distribution may hand out its storage's)" };
+            return {
+                accept:
+                    url.origin === "https://registry.example.org:5000"
+                        ? "an upload URL on the registry"
+                        : "an upload URL elsewhere (distribution may hand out its storage's)",
+            };
         }
         if (input.kind === "challenge") {
             const challenge = parseChallenge(input.header);
-            if (challenge && (typeof challenge.scheme !== "string" || Object.values(challenge.params).some((v) => typeof v !== "string") || Object.getPrototypeOf(challenge.params) !== Object.prototype)) return { falseAccept: "a challenge parameter that is not a string" };
+            if (
+                challenge &&
+                (typeof challenge.scheme !== "string" ||
+                    Object.values(challenge.params).some((v) => typeof v !== "string") ||
+                    Object.getPrototypeOf(challenge.params) !== Object.prototype)
+            )
+                return { falseAccept: "a challenge parameter that is not a string" };
             return { accept: challenge?.params.realm ? "challenge with a realm" : "challenge without a realm" };
         }
         const token = parseToken(Buffer.from(input.body));
@@ -242,10 +359,27 @@ const REF_SEEDS = [
     "ghcr.io/owner/repo.with.dots_and_under:tag-1",
 ];
 
-type RefCase = { kind: "mutated"; seed: number; edits: Array<{ at: number; text: string; cut: number }> } | { kind: "built"; parts: string[] } | { kind: "random"; text: string };
+type RefCase =
+    | { kind: "mutated"; seed: number; edits: Array<{ at: number; text: string; cut: number }> }
+    | { kind: "built"; parts: string[] }
+    | { kind: "random"; text: string };
 
 const refPart = fc.oneof(
-    fc.constantFrom("registry.example.org", "localhost", "127.0.0.1:5000", "[::1]:5000", "Registry.Example.ORG:443", "a b.c", "host:port", "ex@mple.com", "a..b", "-x.org", "[zz]:1", "h.org:99999999999", "h.org:"),
+    fc.constantFrom(
+        "registry.example.org",
+        "localhost",
+        "127.0.0.1:5000",
+        "[::1]:5000",
+        "Registry.Example.ORG:443",
+        "a b.c",
+        "host:port",
+        "ex@mple.com",
+        "a..b",
+        "-x.org",
+        "[zz]:1",
+        "h.org:99999999999",
+        "h.org:",
+    ),
     fc.constantFrom("/", ":", "@", "sha256:", `sha256:${"c".repeat(64)}`, "apps", "web", "a.b", "a__b", "a___b", "A", "x-", "..", "latest", "v1.0"),
     fc.string({ unit: "binary-ascii", maxLength: 6 }),
 );
@@ -255,7 +389,18 @@ export const imageReferences: FuzzTarget<RefCase> = {
     about: "parseReference and parseRepository over valid references edited character by character, references built from right and wrong parts, and random text",
     arbitrary: () =>
         fc.oneof(
-            fc.record({ kind: fc.constant("mutated" as const), seed: fc.nat(), edits: fc.array(fc.record({ at: fc.nat(), text: fc.oneof(fc.string({ unit: "binary-ascii", maxLength: 3 }), fc.constantFrom(...DICTIONARY)), cut: fc.nat({ max: 3 }) }), { minLength: 0, maxLength: 3 }) }),
+            fc.record({
+                kind: fc.constant("mutated" as const),
+                seed: fc.nat(),
+                edits: fc.array(
+                    fc.record({
+                        at: fc.nat(),
+                        text: fc.oneof(fc.string({ unit: "binary-ascii", maxLength: 3 }), fc.constantFrom(...DICTIONARY)),
+                        cut: fc.nat({ max: 3 }),
+                    }),
+                    { minLength: 0, maxLength: 3 },
+                ),
+            }),
             fc.record({ kind: fc.constant("built" as const), parts: fc.array(refPart, { minLength: 1, maxLength: 6 }) }),
             fc.record({ kind: fc.constant("random" as const), text: fc.string({ unit: "binary", maxLength: 80 }) }),
         ),
@@ -279,11 +424,27 @@ export const imageReferences: FuzzTarget<RefCase> = {
         })();
         if (asRepository) {
             const m = REFERENCE_RE.exec(`${text}:t`);
-            if (!m || m[1] !== asRepository.registry || m[2] !== asRepository.repository || !explicitRegistry(asRepository.registry) || `${asRepository.registry}/${asRepository.repository}` !== text) return { falseAccept: `parseRepository accepted ${JSON.stringify(text)}, outside the grammar` };
+            if (
+                !m ||
+                m[1] !== asRepository.registry ||
+                m[2] !== asRepository.repository ||
+                !explicitRegistry(asRepository.registry) ||
+                `${asRepository.registry}/${asRepository.repository}` !== text
+            )
+                return { falseAccept: `parseRepository accepted ${JSON.stringify(text)}, outside the grammar` };
         }
         const ref = parseReference(text);
         const m = REFERENCE_RE.exec(text);
-        if (!m || !explicitRegistry(ref.registry) || m[1] !== ref.registry || m[2] !== ref.repository || (m[3] ?? undefined) !== ref.tag || (m[4] ?? undefined) !== ref.digest || !(ref.tag || ref.digest)) return { falseAccept: `parseReference accepted ${JSON.stringify(text)} as ${JSON.stringify(ref)}, outside the grammar` };
+        if (
+            !m ||
+            !explicitRegistry(ref.registry) ||
+            m[1] !== ref.registry ||
+            m[2] !== ref.repository ||
+            (m[3] ?? undefined) !== ref.tag ||
+            (m[4] ?? undefined) !== ref.digest ||
+            !(ref.tag || ref.digest)
+        )
+            return { falseAccept: `parseReference accepted ${JSON.stringify(text)} as ${JSON.stringify(ref)}, outside the grammar` };
         if (formatReference(ref) !== text) return { falseAccept: `${JSON.stringify(text)} does not format back to itself` };
         return { accept: ref.digest ? (ref.tag ? "tag and digest" : "digest") : "tag" };
     },

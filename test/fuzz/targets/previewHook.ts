@@ -33,7 +33,12 @@ const deps: CommandDeps = {
 function mustRun(body: Buffer, signed: boolean, event: string): boolean {
     if (!signed || event !== "issue_comment") return false;
     try {
-        const p = JSON.parse(body.toString("utf8")) as { action?: unknown; issue?: { number?: unknown; pull_request?: unknown }; comment?: { body?: unknown; user?: { login?: unknown } }; repository?: { full_name?: unknown } };
+        const p = JSON.parse(body.toString("utf8")) as {
+            action?: unknown;
+            issue?: { number?: unknown; pull_request?: unknown };
+            comment?: { body?: unknown; user?: { login?: unknown } };
+            repository?: { full_name?: unknown };
+        };
         const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
         return (
             p.action === "created" &&
@@ -53,7 +58,8 @@ function mustRun(body: Buffer, signed: boolean, event: string): boolean {
 export const previewHooks: FuzzTarget<HookCase> = {
     name: "/preview command webhook",
     about: "a signed pull-request comment /preview, mutated; re-signed (a valid forge request with odd content) or not (a forged one); random X-Gitea-Event: runs exactly when the oracle says it must",
-    arbitrary: () => fc.record({ mutation: mutationArb, resign: fc.boolean(), event: fc.constantFrom("issue_comment", "issue_comment", "push", "pull_request", "") }),
+    arbitrary: () =>
+        fc.record({ mutation: mutationArb, resign: fc.boolean(), event: fc.constantFrom("issue_comment", "issue_comment", "push", "pull_request", "") }),
     async run(input): Promise<Outcome> {
         const body = mutateText(BODY, input.mutation);
         const signature = input.resign ? sign(body) : sign(BODY);
@@ -61,7 +67,9 @@ export const previewHooks: FuzzTarget<HookCase> = {
         const signed = signature === sign(body);
         const expected = mustRun(body, signed, input.event);
         if (outcome.ran !== expected) return { falseAccept: `ran ${String(outcome.ran)}, the oracle says ${String(expected)}: ${outcome.log}` };
-        return outcome.ran ? { accept: "a maintainer's /preview" } : { reject: outcome.log.replace(/team\/app#\S+ by \S+/, "…").split(":")[0]! + ": " + (outcome.log.split(": ").pop() ?? "").slice(0, 50) };
+        return outcome.ran
+            ? { accept: "a maintainer's /preview" }
+            : { reject: outcome.log.replace(/team\/app#\S+ by \S+/, "…").split(":")[0]! + ": " + (outcome.log.split(": ").pop() ?? "").slice(0, 50) };
     },
     // handleHook answers every request: it has no refusal by error.
     typed: (_error): _error is Error => false,

@@ -17,8 +17,12 @@ const TARGET = { repository: "prod/app", tag: "v1" };
 
 /** Pushes an image whose config is `config` (any bytes); returns its digest. */
 function pushImage(registry: FakeRegistry, config: Buffer | undefined, salt: number, tag?: string): string {
-    const configDescriptor = config ? { config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: registry.addBlob(config), size: config.length } } : {};
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, ...configDescriptor, layers: [], annotations: { salt: String(salt) } }));
+    const configDescriptor = config
+        ? { config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: registry.addBlob(config), size: config.length } }
+        : {};
+    const bytes = Buffer.from(
+        JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, ...configDescriptor, layers: [], annotations: { salt: String(salt) } }),
+    );
     return registry.addManifest(SOURCE.repository, bytes, OCI_MANIFEST, tag);
 }
 
@@ -29,7 +33,9 @@ function labelIn(config: Buffer | undefined): unknown {
         const value = JSON.parse(config.toString("utf8")) as unknown;
         const c = value !== null && typeof value === "object" ? (value as { config?: unknown }).config : undefined;
         const labels = c !== null && typeof c === "object" ? (c as { Labels?: unknown }).Labels : undefined;
-        return labels !== null && typeof labels === "object" && Object.hasOwn(labels, REVISION_LABEL) ? (labels as Record<string, unknown>)[REVISION_LABEL] : undefined;
+        return labels !== null && typeof labels === "object" && Object.hasOwn(labels, REVISION_LABEL)
+            ? (labels as Record<string, unknown>)[REVISION_LABEL]
+            : undefined;
     } catch {
         return undefined;
     }
@@ -37,13 +43,33 @@ function labelIn(config: Buffer | undefined): unknown {
 
 const promotionTyped = (error: unknown): error is Error => error instanceof PromotionError || error instanceof RegistryError;
 const promotionReason = (error: Error) =>
-    error instanceof PromotionError ? `${error.failure}: ${error.message.replace(/^.*?: /s, "").replace(/\b[a-f0-9]{12}…/g, "<digest>").replace(/sha256:[a-f0-9]{64}/g, "<digest>").split("\n")[0]!.replace(/\d+ of \d+/, "N of M").slice(0, 90)}` : `registry: ${error.message.slice(0, 60)}`;
+    error instanceof PromotionError
+        ? `${error.failure}: ${error.message
+              .replace(/^.*?: /s, "")
+              .replace(/\b[a-f0-9]{12}…/g, "<digest>")
+              .replace(/sha256:[a-f0-9]{64}/g, "<digest>")
+              .split("\n")[0]!
+              .replace(/\d+ of \d+/, "N of M")
+              .slice(0, 90)}`
+        : `registry: ${error.message.slice(0, 60)}`;
 
 // ---- one image: its config mutated ----
 
 type ExpectedEdit = "same" | "upper" | "short" | "extra" | "space" | "empty" | "flip";
 const editExpected = (sha: string, e: ExpectedEdit) =>
-    e === "same" ? sha : e === "upper" ? sha.toUpperCase() : e === "short" ? sha.slice(0, 12) : e === "extra" ? `${sha}0` : e === "space" ? ` ${sha}` : e === "empty" ? " " : `${sha.slice(0, 20)}${sha[20] === "a" ? "b" : "a"}${sha.slice(21)}`;
+    e === "same"
+        ? sha
+        : e === "upper"
+          ? sha.toUpperCase()
+          : e === "short"
+            ? sha.slice(0, 12)
+            : e === "extra"
+              ? `${sha}0`
+              : e === "space"
+                ? ` ${sha}`
+                : e === "empty"
+                  ? " "
+                  : `${sha.slice(0, 20)}${sha[20] === "a" ? "b" : "a"}${sha.slice(21)}`;
 
 interface LabelCase {
     config: Mutation;
@@ -59,7 +85,10 @@ export const revisionLabel: FuzzTarget<LabelCase> = (() => {
         arbitrary() {
             seed = cosignSeed("config.json");
             revision = labelIn(seed) as string;
-            return fc.record({ config: mutationArb, expected: fc.constantFrom<ExpectedEdit>("same", "same", "same", "upper", "short", "extra", "space", "empty", "flip") });
+            return fc.record({
+                config: mutationArb,
+                expected: fc.constantFrom<ExpectedEdit>("same", "same", "same", "upper", "short", "extra", "space", "empty", "flip"),
+            });
         },
         async run(input): Promise<Outcome> {
             const registry = new FakeRegistry();
@@ -68,7 +97,8 @@ export const revisionLabel: FuzzTarget<LabelCase> = (() => {
             const expected = editExpected(revision, input.expected);
             await promote(registry.client, SOURCE, TARGET, expected);
             const label = labelIn(config);
-            if (typeof label !== "string" || label !== expected || !expected.trim()) return { falseAccept: `promoted with label ${JSON.stringify(label)?.slice(0, 50)} against ${JSON.stringify(expected)}` };
+            if (typeof label !== "string" || label !== expected || !expected.trim())
+                return { falseAccept: `promoted with label ${JSON.stringify(label)?.slice(0, 50)} against ${JSON.stringify(expected)}` };
             return { accept: config.equals(seed) ? "identity" : "config changed elsewhere, label intact" };
         },
         typed: promotionTyped,
@@ -91,7 +121,12 @@ interface PChild {
 }
 
 const labelArb = fc.constantFrom<Label>("good", "good", "good", "good", "missing", "wrong", "not-string", "no-config");
-const childFields = { platform: fc.constantFrom<Platform>("linux/amd64", "linux/arm64", "unknown/unknown", "none"), annotate: fc.constantFrom<Annotation>("none", "none", "attestation-of-sibling", "attestation-of-stranger"), sibling: fc.nat(), repeat: fc.integer({ min: 1, max: 2 }) };
+const childFields = {
+    platform: fc.constantFrom<Platform>("linux/amd64", "linux/arm64", "unknown/unknown", "none"),
+    annotate: fc.constantFrom<Annotation>("none", "none", "attestation-of-sibling", "attestation-of-stranger"),
+    sibling: fc.nat(),
+    repeat: fc.integer({ min: 1, max: 2 }),
+};
 
 const pnodeArb: fc.Arbitrary<PNode> = fc.oneof(
     {
@@ -100,7 +135,10 @@ const pnodeArb: fc.Arbitrary<PNode> = fc.oneof(
             node: fc.oneof(
                 { depthSize: "small", withCrossShrink: true },
                 fc.record({ kind: fc.constant("image" as const), label: labelArb }),
-                fc.record({ kind: fc.constant("index" as const), children: fc.array(fc.record({ node: tie("node"), ...childFields }), { minLength: 0, maxLength: 4, depthIdentifier: "ptree" }) }),
+                fc.record({
+                    kind: fc.constant("index" as const),
+                    children: fc.array(fc.record({ node: tie("node"), ...childFields }), { minLength: 0, maxLength: 4, depthIdentifier: "ptree" }),
+                }),
             ),
         })).node,
     },
@@ -109,7 +147,8 @@ const pnodeArb: fc.Arbitrary<PNode> = fc.oneof(
         // A fan-out bomb: one child listed many times at every level.
         arbitrary: fc.record({ depth: fc.integer({ min: 2, max: MAX_INDEX_DEPTH }), fanout: fc.integer({ min: 8, max: 40 }) }).map(({ depth, fanout }) => {
             let node: PNode = { kind: "image", label: "good" };
-            for (let i = 0; i < depth; i++) node = { kind: "index", children: [{ node, platform: "linux/amd64", annotate: "none", sibling: 0, repeat: fanout }] };
+            for (let i = 0; i < depth; i++)
+                node = { kind: "index", children: [{ node, platform: "linux/amd64", annotate: "none", sibling: 0, repeat: fanout }] };
             return node;
         }),
     },
@@ -117,7 +156,15 @@ const pnodeArb: fc.Arbitrary<PNode> = fc.oneof(
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const configFor = (label: Label) =>
-    label === "no-config" ? undefined : Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: label === "missing" ? {} : { [REVISION_LABEL]: label === "good" ? REV : label === "wrong" ? REV.replace("0", "f") : 7 } } }));
+    label === "no-config"
+        ? undefined
+        : Buffer.from(
+              JSON.stringify({
+                  architecture: "amd64",
+                  os: "linux",
+                  config: { Labels: label === "missing" ? {} : { [REVISION_LABEL]: label === "good" ? REV : label === "wrong" ? REV.replace("0", "f") : 7 } },
+              }),
+          );
 
 /** Pushes the tree; returns the top's digest and whether every image a runtime could pull carries REV. */
 function pushPTree(registry: FakeRegistry, node: PNode, counter: { n: number }, tag?: string): { digest: string; safe: boolean } {

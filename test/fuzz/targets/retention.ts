@@ -32,15 +32,40 @@ const createdArb: fc.Arbitrary<string | undefined> = fc.oneof(
     {
         weight: 6,
         arbitrary: fc
-            .record({ minutes: fc.integer({ min: 0, max: 6 * 60 }), ms: fc.constantFrom(0, 0, 500, 5, 120), offset: fc.constantFrom(0, 0, 60, -300, 330), fraction: fc.constantFrom(0, 1, 2, 3), lower: fc.boolean() })
+            .record({
+                minutes: fc.integer({ min: 0, max: 6 * 60 }),
+                ms: fc.constantFrom(0, 0, 500, 5, 120),
+                offset: fc.constantFrom(0, 0, 60, -300, 330),
+                fraction: fc.constantFrom(0, 1, 2, 3),
+                lower: fc.boolean(),
+            })
             .map(({ minutes, ms, offset, fraction, lower }) => {
                 const local = new Date(BASE + minutes * 60_000 + ms + offset * 60_000).toISOString();
-                const frac = fraction === 0 || (fraction < 3 && ms % 10 ** (3 - fraction) !== 0) ? (ms ? local.slice(19, 23) : "") : local.slice(19, 20 + fraction);
-                const zone = offset === 0 ? (lower ? "z" : "Z") : `${offset < 0 ? "-" : "+"}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0")}:${String(Math.abs(offset) % 60).padStart(2, "0")}`;
+                const frac =
+                    fraction === 0 || (fraction < 3 && ms % 10 ** (3 - fraction) !== 0) ? (ms ? local.slice(19, 23) : "") : local.slice(19, 20 + fraction);
+                const zone =
+                    offset === 0
+                        ? lower
+                            ? "z"
+                            : "Z"
+                        : `${offset < 0 ? "-" : "+"}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0")}:${String(Math.abs(offset) % 60).padStart(2, "0")}`;
                 return `${local.slice(0, 10)}${lower ? "t" : "T"}${local.slice(11, 19)}${frac}${zone}`;
             }),
     },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, "", "garbage", "2026-13-45T99:99:99Z", "2026-11-20 10:00:00Z", "2026-11-20", "yesterday", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z") },
+    {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+            undefined,
+            "",
+            "garbage",
+            "2026-13-45T99:99:99Z",
+            "2026-11-20 10:00:00Z",
+            "2026-11-20",
+            "yesterday",
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+        ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 25 }) },
 );
 
@@ -84,7 +109,10 @@ const caseArb: fc.Arbitrary<RetentionCase> = fc
     )
     .map((c) => {
         // As the scan reports them: an index's referrers include those of its children.
-        const publications = c.publications.map((q) => ({ ...q, referrers: [...new Set([...q.referrers, ...c.publications.filter((p) => q.children.includes(p.digest)).flatMap((p) => p.referrers)])] }));
+        const publications = c.publications.map((q) => ({
+            ...q,
+            referrers: [...new Set([...q.referrers, ...c.publications.filter((p) => q.children.includes(p.digest)).flatMap((p) => p.referrers)])],
+        }));
         return { ...c, publications };
     });
 
@@ -99,10 +127,18 @@ function violation({ publications, options, interrupted }: RetentionCase, deleti
     const groupOf = (p: Publication) => JSON.stringify(options.groupBy.map((k) => p.annotations[k] ?? ""));
     for (const p of publications) {
         const t = instantOf(p.annotations[CREATED]);
-        const newer = publications.filter((q) => q !== p && groupOf(q) === groupOf(p) && instantOf(q.annotations[CREATED]) !== undefined && (t === undefined || instantOf(q.annotations[CREATED])! > t || (instantOf(q.annotations[CREATED]) === t && q.digest < p.digest)));
+        const newer = publications.filter(
+            (q) =>
+                q !== p &&
+                groupOf(q) === groupOf(p) &&
+                instantOf(q.annotations[CREATED]) !== undefined &&
+                (t === undefined || instantOf(q.annotations[CREATED])! > t || (instantOf(q.annotations[CREATED]) === t && q.digest < p.digest)),
+        );
         const mayGo = t !== undefined && !protect.has(p.digest) && newer.length >= (options.keep ?? 3);
         if (deleted.has(p.digest) && !mayGo) {
-            return t === undefined ? `a publication whose creation time is not an RFC 3339 time (${JSON.stringify(p.annotations[CREATED])}) is deleted` : `a publication is deleted with only ${newer.length} newer in its group (keep ${options.keep})`;
+            return t === undefined
+                ? `a publication whose creation time is not an RFC 3339 time (${JSON.stringify(p.annotations[CREATED])}) is deleted`
+                : `a publication is deleted with only ${newer.length} newer in its group (keep ${options.keep})`;
         }
     }
     // Whatever stays must stay whole: no kept or deferred publication loses a manifest it lists.

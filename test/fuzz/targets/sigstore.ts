@@ -60,9 +60,15 @@ function certificateCore(rawBytes: string | undefined): string | undefined {
 function signedCore(b: Normal, keyed: boolean): { content: string; bodies: string[] } {
     const m = b.verificationMaterial;
     const content = canonical({
-        dsse: b.dsseEnvelope ? { payload: b.dsseEnvelope.payload, payloadType: b.dsseEnvelope.payloadType, sigs: b.dsseEnvelope.signatures?.map((x) => x.sig) } : undefined,
+        dsse: b.dsseEnvelope
+            ? { payload: b.dsseEnvelope.payload, payloadType: b.dsseEnvelope.payloadType, sigs: b.dsseEnvelope.signatures?.map((x) => x.sig) }
+            : undefined,
         message: b.messageSignature ? { signature: b.messageSignature.signature } : undefined,
-        signer: keyed ? (m?.publicKey ? "key" : "not a key") : certificateCore(m?.certificate?.rawBytes ?? m?.x509CertificateChain?.certificates?.[0]?.rawBytes),
+        signer: keyed
+            ? m?.publicKey
+                ? "key"
+                : "not a key"
+            : certificateCore(m?.certificate?.rawBytes ?? m?.x509CertificateChain?.certificates?.[0]?.rawBytes),
     });
     const bodies = (m?.tlogEntries ?? []).map((e) => e.canonicalizedBody ?? "").sort();
     return { content, bodies };
@@ -98,12 +104,14 @@ function judgeAccepted(seed: BundleSeed, all: BundleSeed[], mutated: unknown, ar
     if (!artifact.equals(seed.artifact)) return { falseAccept: "verified over a changed artifact" };
     const before = normalised(JSON.parse(seed.bundleText.toString("utf8")));
     const after = normalised(mutated);
-    if (canonical(before) === canonical(after)) return { accept: "identity (the same bundle once parsed: re-encoded base64, dropped unknown fields, duplicate keys)" };
+    if (canonical(before) === canonical(after))
+        return { accept: "identity (the same bundle once parsed: re-encoded base64, dropped unknown fields, duplicate keys)" };
     const keyed = !!seed.policy.publicKey;
     const core = signedCore(after as Normal, keyed);
     const changed = [...new Set(differingPaths(before, after, "", [], 6).map((p) => p.replace(/\[\]/g, "")))].join(", ");
     if (sameCore(signedCore(before as Normal, keyed), core, keyed)) return { accept: `signed content unchanged; evidence changed: ${changed}` };
-    if (donorsVerifyingAs(seed, all).some((d) => sameCore(signedCore(d, keyed), core, keyed))) return { accept: "another valid bundle over the same artifact and signer, grafted" };
+    if (donorsVerifyingAs(seed, all).some((d) => sameCore(signedCore(d, keyed), core, keyed)))
+        return { accept: "another valid bundle over the same artifact and signer, grafted" };
     return { falseAccept: `changed signed content verified; differs in: ${changed}` };
 }
 
@@ -124,7 +132,11 @@ const bundleTyped = (error: unknown): error is Error => error instanceof BundleV
 /** sigstore-js's error class and code, or ours, with the variable parts elided. */
 function bundleReason(error: Error): string {
     const reason = (error as BundleVerificationError).reason ?? error.message;
-    return reason.replace(/"[^"]*"/g, '"…"').replace(/\b[a-f0-9]{12,}\b/g, "<hex>").replace(/\d+/g, "N").slice(0, 100);
+    return reason
+        .replace(/"[^"]*"/g, '"…"')
+        .replace(/\b[a-f0-9]{12,}\b/g, "<hex>")
+        .replace(/\d+/g, "N")
+        .slice(0, 100);
 }
 
 function runBundleCase(seeds: BundleSeed[], all: BundleSeed[], donors: Json[], input: BundleCase): Outcome {
@@ -168,7 +180,13 @@ export const conformanceBundles = bundleTarget(
 
 /** The cosign CLI's own keyed bundle over a real image manifest, verified as verifyImage does. */
 export function cosignBundleSeed(): BundleSeed {
-    return { name: "cosign", bundleText: cosignSeed("bundle.sigstore.json"), artifact: cosignSeed("subject.json"), root: EMPTY_TRUSTED_ROOT, policy: { publicKey: cosignSeed("cosign.pub").toString("utf8") } };
+    return {
+        name: "cosign",
+        bundleText: cosignSeed("bundle.sigstore.json"),
+        artifact: cosignSeed("subject.json"),
+        root: EMPTY_TRUSTED_ROOT,
+        policy: { publicKey: cosignSeed("cosign.pub").toString("utf8") },
+    };
 }
 
 export const cosignBundles = bundleTarget(
@@ -188,7 +206,10 @@ interface RootCase {
     root: Mutation | { kind: "remove"; what: Removal; bit: number };
 }
 
-type RootJson = { [key: string]: Json } & { certificateAuthorities?: Array<{ certChain?: { certificates?: Array<{ rawBytes: string }> }; validFor?: { start?: string; end?: string } }>; tlogs?: Array<{ publicKey?: { rawBytes?: string } }> };
+type RootJson = { [key: string]: Json } & {
+    certificateAuthorities?: Array<{ certChain?: { certificates?: Array<{ rawBytes: string }> }; validFor?: { start?: string; end?: string } }>;
+    tlogs?: Array<{ publicKey?: { rawBytes?: string } }>;
+};
 
 function removeTrust(root: RootJson, what: Removal, bit: number): RootJson {
     const flip = (b64: string) => {
@@ -201,9 +222,29 @@ function removeTrust(root: RootJson, what: Removal, bit: number): RootJson {
     };
     if (what === "drop-cas") return { ...root, certificateAuthorities: [] };
     if (what === "drop-tlogs") return { ...root, tlogs: [] };
-    if (what === "expire-cas") return { ...root, certificateAuthorities: (root.certificateAuthorities ?? []).map((ca) => ({ ...ca, validFor: { start: "1970-01-01T00:00:00Z", end: "1970-01-02T00:00:00Z" } })) };
-    if (what === "corrupt-cas") return { ...root, certificateAuthorities: (root.certificateAuthorities ?? []).map((ca) => ({ ...ca, certChain: { certificates: (ca.certChain?.certificates ?? []).map((c) => ({ rawBytes: flip(c.rawBytes) })) } })) };
-    return { ...root, tlogs: (root.tlogs ?? []).map((t) => ({ ...t, publicKey: { ...t.publicKey, ...(t.publicKey?.rawBytes ? { rawBytes: flip(t.publicKey.rawBytes) } : {}) } })) };
+    if (what === "expire-cas")
+        return {
+            ...root,
+            certificateAuthorities: (root.certificateAuthorities ?? []).map((ca) => ({
+                ...ca,
+                validFor: { start: "1970-01-01T00:00:00Z", end: "1970-01-02T00:00:00Z" },
+            })),
+        };
+    if (what === "corrupt-cas")
+        return {
+            ...root,
+            certificateAuthorities: (root.certificateAuthorities ?? []).map((ca) => ({
+                ...ca,
+                certChain: { certificates: (ca.certChain?.certificates ?? []).map((c) => ({ rawBytes: flip(c.rawBytes) })) },
+            })),
+        };
+    return {
+        ...root,
+        tlogs: (root.tlogs ?? []).map((t) => ({
+            ...t,
+            publicKey: { ...t.publicKey, ...(t.publicKey?.rawBytes ? { rawBytes: flip(t.publicKey.rawBytes) } : {}) },
+        })),
+    };
 }
 
 /** Whether a removal leaves the seed nothing to verify with (a keyed bundle never uses the CAs; one without log entries never uses the logs). */
@@ -222,7 +263,10 @@ export const trustedRoots: FuzzTarget<RootCase> = (() => {
             seeds = conformanceSeeds();
             return fc.record({
                 seed: fc.nat(),
-                root: fc.oneof({ weight: 3, arbitrary: mutationArb }, { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), what: fc.constantFrom(...TRUST_REMOVALS), bit: fc.nat() }) }),
+                root: fc.oneof(
+                    { weight: 3, arbitrary: mutationArb },
+                    { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), what: fc.constantFrom(...TRUST_REMOVALS), bit: fc.nat() }) },
+                ),
             });
         },
         run(input) {
@@ -234,13 +278,23 @@ export const trustedRoots: FuzzTarget<RootCase> = (() => {
                     : mutateText(rootText, input.root);
             const root: TrustedRootJson = parseTrustedRoot(text.toString("utf8"));
             const logs = [...(Array.isArray(root.tlogs) ? root.tlogs : []), ...(Array.isArray(root.ctlogs) ? root.ctlogs : [])];
-            if (logs.some((l) => typeof l?.publicKey?.validFor?.start !== "string" || !l.publicKey.validFor.start)) return { falseAccept: "a root with a log key that has no validity start passed the check" };
+            if (logs.some((l) => typeof l?.publicKey?.validFor?.start !== "string" || !l.publicKey.validFor.start))
+                return { falseAccept: "a root with a log key that has no validity start passed the check" };
             verifyBundle(JSON.parse(seed.bundleText.toString("utf8")), seed.artifact, root, seed.policy);
-            if (input.root.kind === "remove" && removalApplies(seed, input.root.what)) return { falseAccept: `the bundle still verified after ${input.root.what}` };
+            if (input.root.kind === "remove" && removalApplies(seed, input.root.what))
+                return { falseAccept: `the bundle still verified after ${input.root.what}` };
             if (canonical(root) === canonical(seed.root)) return { accept: "identity" };
-            return { accept: input.root.kind === "remove" ? `${input.root.what} (material this bundle does not use)` : "changed root still vouches for the bundle (not judged: a random mutation may leave what this bundle uses intact)" };
+            return {
+                accept:
+                    input.root.kind === "remove"
+                        ? `${input.root.what} (material this bundle does not use)`
+                        : "changed root still vouches for the bundle (not judged: a random mutation may leave what this bundle uses intact)",
+            };
         },
         typed: (error): error is Error => error instanceof TrustedRootError || error instanceof BundleVerificationError,
-        reasonOf: (error) => (error instanceof TrustedRootError ? `root refused: ${error.message.replace(/\(.*\)/, "(…)").replace(/ https?:\/\/\S+/, " <url>")}` : `bundle refused: ${bundleReason(error)}`),
+        reasonOf: (error) =>
+            error instanceof TrustedRootError
+                ? `root refused: ${error.message.replace(/\(.*\)/, "(…)").replace(/ https?:\/\/\S+/, " <url>")}`
+                : `bundle refused: ${bundleReason(error)}`,
     };
 })();

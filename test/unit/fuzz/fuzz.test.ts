@@ -8,7 +8,12 @@ import { TARGETS } from "../../fuzz/targets";
 
 const SEED = 20261117;
 /** Verification through sigstore-js costs milliseconds a case; the rest, microseconds. */
-const RUNS: Record<string, number> = { "sigstore bundle (conformance)": 300, "trusted root": 200, "verifyImage (index trees)": 500, "revision label (index trees)": 500 };
+const RUNS: Record<string, number> = {
+    "sigstore bundle (conformance)": 300,
+    "trusted root": 200,
+    "verifyImage (index trees)": 500,
+    "revision label (index trees)": 500,
+};
 
 describe("fuzz targets (fixed seed)", () => {
     for (const target of TARGETS) {

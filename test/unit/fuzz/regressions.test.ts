@@ -18,7 +18,8 @@ import { promotionTrees } from "../../fuzz/targets/promotion";
 describe("forge event body (preview:post)", () => {
     const env = { GITHUB_ACTIONS: "true", GITHUB_API_URL: "https://api.github.com", GITHUB_REPOSITORY: "acme/site", GITHUB_EVENT_PATH: "/run/event.json" };
     it("an event that is JSON null, or a list, has no pull request (was: TypeError reading 'pull_request' of null)", () => {
-        for (const body of ["null", "[1]", '{"pull_request":null}']) expect(() => forgeContext(env, () => body)).toThrow(/cannot tell where to post the preview[\s\S]*no pull_request.number/);
+        for (const body of ["null", "[1]", '{"pull_request":null}'])
+            expect(() => forgeContext(env, () => body)).toThrow(/cannot tell where to post the preview[\s\S]*no pull_request.number/);
     });
     it("a number past 2^53 is no pull request number (was: accepted, then posted to the wrong one)", () => {
         expect(() => forgeContext(env, () => '{"pull_request":{"number":9007199254740993}}')).toThrow(/no pull_request.number/);
@@ -29,7 +30,13 @@ describe("forge event body (preview:post)", () => {
 describe("stack config", () => {
     it("a worker endpoint whose port or host the URL parser refuses is reported, not thrown (was: TypeError: Invalid URL)", () => {
         for (const endpoint of ["ssh://deploy@Zw1.example.org:99999", "ssh://root@w1.e]xample.org:2222", "ssh://deploy@a<b"]) {
-            const result = validateConfig({ entries: { host: { value: JSON.stringify({ workers: [{ name: "w1", endpoint }] }), secret: false }, proxy: { value: '{"domain":"example.org"}', secret: false } }, stack: "s" });
+            const result = validateConfig({
+                entries: {
+                    host: { value: JSON.stringify({ workers: [{ name: "w1", endpoint }] }), secret: false },
+                    proxy: { value: '{"domain":"example.org"}', secret: false },
+                },
+                stack: "s",
+            });
             expect(result.ok).toBe(false);
         }
     });
@@ -46,7 +53,9 @@ describe("simple-signing payload (the legacy .sig layer)", () => {
         }
     });
     it("a payload naming the digest still verifies", () => {
-        expect(verifyLegacy(signed(JSON.stringify({ critical: { image: { "docker-manifest-digest": digest } } })), digest, { publicKey: pem }).signer).toMatch(/^key:/);
+        expect(verifyLegacy(signed(JSON.stringify({ critical: { image: { "docker-manifest-digest": digest } } })), digest, { publicKey: pem }).signer).toMatch(
+            /^key:/,
+        );
     });
 });
 
@@ -71,8 +80,20 @@ describe("revision label: attestation manifests", () => {
         const tree = {
             kind: "index" as const,
             children: [
-                { node: { kind: "image" as const, label: "good" as const }, platform: "linux/amd64" as const, annotate: "none" as const, sibling: 0, repeat: 1 },
-                { node: { kind: "image" as const, label: "missing" as const }, platform: "none" as const, annotate: "attestation-of-sibling" as const, sibling: 0, repeat: 1 },
+                {
+                    node: { kind: "image" as const, label: "good" as const },
+                    platform: "linux/amd64" as const,
+                    annotate: "none" as const,
+                    sibling: 0,
+                    repeat: 1,
+                },
+                {
+                    node: { kind: "image" as const, label: "missing" as const },
+                    platform: "none" as const,
+                    annotate: "attestation-of-sibling" as const,
+                    sibling: 0,
+                    repeat: 1,
+                },
             ],
         };
         await expect(promotionTrees.run(tree)).rejects.toThrow(/carries no org.opencontainers.image.revision label/);
@@ -81,7 +102,8 @@ describe("revision label: attestation manifests", () => {
 
 describe("registry answers", () => {
     it("a tag list entry outside the tag grammar is refused (was: listed, and `../` tags become request paths)", () => {
-        for (const tag of ["../../other/manifests/sha256-x", "a/b", "", "v1\u0000"]) expect(() => parseTagList(Buffer.from(JSON.stringify({ tags: ["v1", tag] })))).toThrow(MalformedContentError);
+        for (const tag of ["../../other/manifests/sha256-x", "a/b", "", "v1\u0000"])
+            expect(() => parseTagList(Buffer.from(JSON.stringify({ tags: ["v1", tag] })))).toThrow(MalformedContentError);
         expect(parseTagList(Buffer.from('{"tags":["v1","sha256-abc.sig","_x.y-z"]}'))).toEqual(["v1", "sha256-abc.sig", "_x.y-z"]);
     });
     it("an error body's code or message that is not a string is not read (was: a number or object became RegistryError.code)", () => {
@@ -92,7 +114,8 @@ describe("registry answers", () => {
     it("a tag list's next page on another origin, or not a URL, is refused", () => {
         const page = new URL("http://127.0.0.1:5000/v2/a/tags/list?n=1");
         expect(nextPage('</v2/a/tags/list?n=1&last=v1>; rel="next"', page)?.href).toBe("http://127.0.0.1:5000/v2/a/tags/list?n=1&last=v1");
-        for (const link of ['<https://evil.example/v2/a/tags/list>; rel="next"', "<//evil.example/x>; rel=next", '<http://[>; rel="next"']) expect(() => nextPage(link, page)).toThrow(MalformedContentError);
+        for (const link of ['<https://evil.example/v2/a/tags/list>; rel="next"', "<//evil.example/x>; rel=next", '<http://[>; rel="next"'])
+            expect(() => nextPage(link, page)).toThrow(MalformedContentError);
     });
 });
 
@@ -123,7 +146,9 @@ describe("the registry client over a registry that misleads (loopback)", () => {
     });
 
     it("stops a tag list whose pages link back to themselves (was: listed forever)", async () => {
-        const registry = await serve((_req, res) => res.writeHead(200, { "content-type": "application/json", link: '</v2/a/tags/list?n=1000>; rel="next"' }).end('{"tags":["v1"]}'));
+        const registry = await serve((_req, res) =>
+            res.writeHead(200, { "content-type": "application/json", link: '</v2/a/tags/list?n=1000>; rel="next"' }).end('{"tags":["v1"]}'),
+        );
         const client = new RegistryClient({ registry, scheme: "http", credentials: null, maxRetries: 0 });
         await expect(client.listTags("a")).rejects.toThrow(/pages loop/);
         client.close();
@@ -139,7 +164,14 @@ describe("the registry client over a registry that misleads (loopback)", () => {
 
 describe("image references", () => {
     it("a registry host must be a host (was: control characters, spaces, '+', '>' accepted)", () => {
-        for (const text of ["\u0000registry.example.org/apps/web:staging", "registry.e>pllK.org/apps/web:staging", "ghcr.iwJ\r/owner/repo:tag-1", "registry+.example.org/apps/web:staging", "a b.c/x:1", "h.org:99999/x:1"]) {
+        for (const text of [
+            "\u0000registry.example.org/apps/web:staging",
+            "registry.e>pllK.org/apps/web:staging",
+            "ghcr.iwJ\r/owner/repo:tag-1",
+            "registry+.example.org/apps/web:staging",
+            "a b.c/x:1",
+            "h.org:99999/x:1",
+        ]) {
             expect(() => parseReference(text)).toThrow(/is not an image reference/);
         }
         expect(() => parseRepository("127.0.0.1:5000a..b/registry.example.org")).toThrow(/is not an image reference|is not a repository/);
@@ -149,19 +181,30 @@ describe("image references", () => {
 
 describe("trusted roots", () => {
     it("a root whose lists are not lists of objects is a TrustedRootError (was: TypeError: logs is not iterable)", () => {
-        for (const root of [{ tlogs: 5 }, { tlogs: [null] }, { ctlogs: "x" }, null, []] as unknown as TrustedRootJson[]) expect(() => checkTrustedRoot(root)).toThrow(TrustedRootError);
+        for (const root of [{ tlogs: 5 }, { tlogs: [null] }, { ctlogs: "x" }, null, []] as unknown as TrustedRootJson[])
+            expect(() => checkTrustedRoot(root)).toThrow(TrustedRootError);
         expect(() => parseTrustedRoot("{")).toThrow(TrustedRootError);
     });
 });
 
 describe("retention creation times (RFC 3339)", () => {
     const d = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
-    const pub = (n: number, created: string | undefined, children: string[] = []): Publication => ({ digest: d(n), annotations: { f: "raw", ...(created !== undefined ? { [CREATED]: created } : {}) }, children, referrers: [], blobs: [], tags: [[`t${n}`, d(n)]] });
+    const pub = (n: number, created: string | undefined, children: string[] = []): Publication => ({
+        digest: d(n),
+        annotations: { f: "raw", ...(created !== undefined ? { [CREATED]: created } : {}) },
+        children,
+        referrers: [],
+        blobs: [],
+        tags: [[`t${n}`, d(n)]],
+    });
 
     it("orders by the instant, not the text: offsets, fractions, lower case (was: '…00.005Z' older than '…00Z', '+05:30' newer than 'Z')", () => {
         expect(createdKey("2026-11-20T00:00:00.005Z")! > createdKey("2026-11-20T00:00:00Z")!).toBe(true);
         expect(createdKey("2026-11-20t05:30:00+05:30")).toBe(createdKey("2026-11-20T00:00:00Z"));
-        const plan = planRetention([pub(1, "2026-11-20T00:00:00Z"), pub(2, "2026-11-20T00:00:00.005Z"), pub(3, "2026-11-20T05:00:00+05:30")], { groupBy: ["f"], keep: 1 });
+        const plan = planRetention([pub(1, "2026-11-20T00:00:00Z"), pub(2, "2026-11-20T00:00:00.005Z"), pub(3, "2026-11-20T05:00:00+05:30")], {
+            groupBy: ["f"],
+            keep: 1,
+        });
         expect(plan.groups[0]!.kept).toEqual([d(2)]);
     });
 
@@ -174,13 +217,19 @@ describe("retention creation times (RFC 3339)", () => {
 
     it("a deferred publication keeps a child an older deleted one shares (was: deleted, the deferred index left naming it)", () => {
         // 4 is a tagged child of 5; both are old; maxDeletes 1 plans 4 and defers 5.
-        const plan = planRetention([pub(4, "2026-11-01T00:00:00Z"), pub(5, "2026-11-02T00:00:00Z", [d(4)]), pub(6, "2026-11-03T00:00:00Z"), pub(7, "2026-11-04T00:00:00Z")], { groupBy: ["f"], keep: 2, maxDeletes: 1 });
+        const plan = planRetention(
+            [pub(4, "2026-11-01T00:00:00Z"), pub(5, "2026-11-02T00:00:00Z", [d(4)]), pub(6, "2026-11-03T00:00:00Z"), pub(7, "2026-11-04T00:00:00Z")],
+            { groupBy: ["f"], keep: 2, maxDeletes: 1 },
+        );
         expect(plan.deferred).toEqual([d(5)]);
         expect(plan.deletions).not.toContain(d(4));
     });
 
     it("a kept index keeps what a tagged index it lists lists (was: the inner index's children deleted)", () => {
-        const plan = planRetention([pub(1, "2026-11-01T00:00:00Z"), pub(2, "2026-11-01T00:00:00Z", [d(1)]), pub(3, "2026-11-02T00:00:00Z", [d(2)])], { groupBy: ["f"], keep: 1 });
+        const plan = planRetention([pub(1, "2026-11-01T00:00:00Z"), pub(2, "2026-11-01T00:00:00Z", [d(1)]), pub(3, "2026-11-02T00:00:00Z", [d(2)])], {
+            groupBy: ["f"],
+            keep: 1,
+        });
         expect(plan.groups[0]!.kept).toEqual([d(3)]);
         expect(plan.deletions).toEqual([]);
     });
