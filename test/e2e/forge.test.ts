@@ -21,9 +21,10 @@ import { slipwayCache } from "../../lib/cache";
 import { RegistryClient } from "../../lib/oci/client";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
-import { throwawayStack, type ThrowawayStack } from "../support/stack";
+import { LOCAL_DOMAIN, throwawayPlatform, throwawayStack, type ThrowawayStack } from "../support/stack";
+import { basicAuth, call, finishedPipeline, pipelineLogs, type Api, type Pipeline } from "../support/platformApi";
 
-const DOMAIN = "local.slipway.test";
+const DOMAIN = LOCAL_DOMAIN;
 const ADMIN = "e2e-admin";
 const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
 
@@ -81,11 +82,7 @@ describe("the platform's forge and a CI people log in to", () => {
         work = scratchDir("slipway-e2e-forge-");
         const http = await freePort();
         t = await throwawayStack((id) => ({
-            "slipway:host.networkName": { value: `e2e-${id}-proxy` },
-            "slipway:host.dataOnDestroy": { value: "delete" },
-            "slipway:proxy.domain": { value: DOMAIN },
-            "slipway:proxy.httpPort": { value: String(http) },
-            "slipway:proxy.httpsPort": { value: String(https) },
+            ...throwawayPlatform(id, { http, https }),
             "slipway:forge.engine": { value: "gitea" },
             "slipway:forge.adminUser": { value: ADMIN },
         }));
@@ -96,20 +93,8 @@ describe("the platform's forge and a CI people log in to", () => {
     });
 
     /** Gitea's API as the admin. */
-    async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(
-            method,
-            `${forge}/api/v1/${path}`,
-            {
-                authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`,
-                accept: "application/json",
-                ...(body ? { "content-type": "application/json" } : {}),
-            },
-            body ? JSON.stringify(body) : undefined,
-        );
-        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-        return JSON.parse(res.body) as T;
-    }
+    const forgeApi = <T>(method: string, path: string, body?: unknown) =>
+        call<T>({ browser, base: `${forge}/api/v1`, authorization: basicAuth(ADMIN, password) }, method, path, body);
 
     /** The OAuth2 applications Gitea holds for its admin. */
     const oauthApps = () => forgeApi<Array<{ id: number; name: string; client_id: string; redirect_uris: string[] }>>("GET", "user/applications/oauth2");
@@ -231,23 +216,8 @@ describe("the platform's forge and a CI people log in to", () => {
     });
 
     /** Woodpecker's API as the admin, with the token. */
-    async function ciApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(
-            method,
-            `${ci}/api/${path}`,
-            { authorization: `Bearer ${ciToken}`, ...(body ? { "content-type": "application/json" } : {}) },
-            body ? JSON.stringify(body) : undefined,
-        );
-        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-        return (res.body ? JSON.parse(res.body) : undefined) as T;
-    }
-
-    interface Pipeline {
-        number: number;
-        status: string;
-        commit: string;
-        workflows?: Array<{ children?: Array<{ id: number; name: string; state: string }> }>;
-    }
+    const ciAs = (): Api => ({ browser, base: `${ci}/api`, authorization: `Bearer ${ciToken}` });
+    const ciApi = <T>(method: string, path: string, body?: unknown) => call<T>(ciAs(), method, path, body);
 
     let repoId: number;
     /** The commit the first pipeline built: what the promotion expects. */
@@ -282,27 +252,10 @@ describe("the platform's forge and a CI people log in to", () => {
         const sha = (await git("rev-parse", "HEAD")).trim();
         await git("push", "-q", "origin", "main");
         // Bounded: the forge's webhook reaches the CI, the agent runs the clone and publish steps.
-        for (let i = 0; i < 180; i++) {
-            const pipelines = await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`);
-            const mine = pipelines.find((p) => p.commit === sha);
-            if (mine && !["pending", "running"].includes(mine.status))
-                return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
-            await new Promise((r) => setTimeout(r, 1000));
-        }
-        throw new Error(`no finished pipeline for ${sha} within 180 s`);
+        return { sha, pipeline: await finishedPipeline(ciAs(), repoId, (p) => p.commit === sha, 180) };
     }
 
-    /** Every log line of a pipeline's steps, decoded. */
-    async function logs(pipeline: Pipeline): Promise<string> {
-        const steps = (pipeline.workflows ?? []).flatMap((w) => w.children ?? []);
-        const lines = await Promise.all(
-            steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)),
-        );
-        return lines
-            .flatMap((l) => l ?? [])
-            .map((l) => Buffer.from(l.data, "base64").toString("utf8"))
-            .join("");
-    }
+    const logs = (pipeline: Pipeline) => pipelineLogs(ciAs(), repoId, pipeline);
 
     it("a repository made at the forge and activated in the CI, with the site's secrets, builds a signed staging image from a push", async () => {
         const outputs = await t.stack.outputs();
@@ -468,7 +421,7 @@ describe("the platform's forge and a CI people log in to", () => {
         expect((await t.stack.up()).summary.result).toBe("succeeded");
         password = (await t.stack.outputs()).forgeAdminPassword?.value as string;
         expect(password).not.toBe(old);
-        const as = (pw: string) => browser.fetch("GET", `${forge}/api/v1/user`, { authorization: `Basic ${Buffer.from(`${ADMIN}:${pw}`).toString("base64")}` });
+        const as = (pw: string) => browser.fetch("GET", `${forge}/api/v1/user`, { authorization: basicAuth(ADMIN, pw) });
         expect((await as(password)).status).toBe(200);
         expect((await as(old)).status).toBe(401);
     });

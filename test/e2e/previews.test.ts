@@ -18,10 +18,11 @@ import { platformImage } from "../../lib/images";
 import { COMMENT_LIMIT, MARKER } from "../../tooling/preview/comment";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
-import { throwawayStack, THROWAWAY_PASSPHRASE, urnsInState, type ThrowawayStack } from "../support/stack";
+import { LOCAL_DOMAIN, throwawayPlatform, throwawayStack, THROWAWAY_PASSPHRASE, urnsInState, type ThrowawayStack } from "../support/stack";
 import { scratchDir } from "../support/tmp";
+import { basicAuth, call, finishedPipeline, pipelineLogs, type Api, type Pipeline } from "../support/platformApi";
 
-const DOMAIN = "local.slipway.test";
+const DOMAIN = LOCAL_DOMAIN;
 const ADMIN = "e2e-admin";
 const REPO = `${ADMIN}/slipway`;
 const RESULTS = join(ROOT, "test-results", "previews");
@@ -29,15 +30,6 @@ const RESULTS = join(ROOT, "test-results", "previews");
 const CI_KEY = "ci-preview-reader";
 /** Planted: the preview's S3 secret key must never show in a comment, log, plan or the state. */
 const PLANTED_S3_SECRET = `planted-s3-${randomBytes(6).toString("hex")}`;
-
-interface Pipeline {
-    id: number;
-    number: number;
-    status: string;
-    event: string;
-    commit: string;
-    workflows?: Array<{ children?: Array<{ id: number; name: string; state: string }> }>;
-}
 
 interface Comment {
     id: number;
@@ -110,11 +102,7 @@ describe("pull-request previews on the platform's CI", () => {
         work = scratchDir("slipway-e2e-previews-");
         t = await throwawayStack(
             (id) => ({
-                "slipway:host.networkName": { value: `e2e-${id}-proxy` },
-                "slipway:host.dataOnDestroy": { value: "delete" },
-                "slipway:proxy.domain": { value: DOMAIN },
-                "slipway:proxy.httpPort": { value: String(http) },
-                "slipway:proxy.httpsPort": { value: String(https) },
+                ...throwawayPlatform(id, { http, https }),
                 "slipway:forge.engine": { value: "gitea" },
                 "slipway:forge.adminUser": { value: ADMIN },
             }),
@@ -136,27 +124,12 @@ describe("pull-request previews on the platform's CI", () => {
     });
 
     /** Gitea's API as the admin. */
-    async function forgeApi<T>(method: string, path: string, body?: unknown): Promise<T> {
-        const res = await browser.fetch(
-            method,
-            `${forge}/api/v1/${path}`,
-            {
-                authorization: `Basic ${Buffer.from(`${ADMIN}:${password}`).toString("base64")}`,
-                accept: "application/json",
-                ...(body ? { "content-type": "application/json" } : {}),
-            },
-            body ? JSON.stringify(body) : undefined,
-        );
-        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-        return JSON.parse(res.body) as T;
-    }
+    const forgeApi = <T>(method: string, path: string, body?: unknown) =>
+        call<T>({ browser, base: `${forge}/api/v1`, authorization: basicAuth(ADMIN, password) }, method, path, body);
 
     /** Woodpecker's API with the admin's token. */
-    async function ciApi<T>(method: string, path: string): Promise<T> {
-        const res = await browser.fetch(method, `${ci}/api/${path}`, { authorization: `Bearer ${token}` });
-        if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.body}`);
-        return (res.body ? JSON.parse(res.body) : undefined) as T;
-    }
+    const ciAs = (): Api => ({ browser, base: `${ci}/api`, authorization: `Bearer ${token}` });
+    const ciApi = <T>(method: string, path: string) => call<T>(ciAs(), method, path);
 
     /** Every object the S3 backend holds, as text: what an attacker with the bucket would read. */
     async function bucketText(): Promise<string> {
@@ -196,25 +169,10 @@ describe("pull-request previews on the platform's CI", () => {
             expect(branches.sort()).toEqual(["main", "preview"]);
             pr = (await forgeApi<{ number: number }>("POST", `repos/${REPO}/pulls`, { head: "preview", base: "main", title: "Two more repositories" })).number;
         }
-        for (let i = 0; i < 300; i++) {
-            const mine = (await ciApi<Pipeline[]>("GET", `repos/${repoId}/pipelines`)).find((p) => p.commit === sha && p.event === "pull_request");
-            if (mine && !["pending", "running"].includes(mine.status))
-                return { sha, pipeline: await ciApi<Pipeline>("GET", `repos/${repoId}/pipelines/${mine.number}`) };
-            await new Promise((r) => setTimeout(r, 1000));
-        }
-        throw new Error(`no finished pull-request pipeline for ${sha} within 300 s`);
+        return { sha, pipeline: await finishedPipeline(ciAs(), repoId, (p) => p.commit === sha && p.event === "pull_request", 300) };
     }
 
-    async function logs(pipeline: Pipeline): Promise<string> {
-        const steps = (pipeline.workflows ?? []).flatMap((w) => w.children ?? []);
-        const lines = await Promise.all(
-            steps.map((step) => ciApi<Array<{ data: string }> | undefined>("GET", `repos/${repoId}/logs/${pipeline.number}/${step.id}`)),
-        );
-        return lines
-            .flatMap((l) => l ?? [])
-            .map((l) => Buffer.from(l.data, "base64").toString("utf8"))
-            .join("");
-    }
+    const logs = (pipeline: Pipeline) => pipelineLogs(ciAs(), repoId, pipeline);
 
     /** Saved for people to read (test-results/previews/): what the pull request showed. */
     const keep = (name: string, text: string) => {
@@ -399,7 +357,7 @@ describe("pull-request previews on the platform's CI", () => {
         const reader = await browser.fetch(
             "POST",
             `${forge}/api/v1/repos/${REPO}/issues/${pr}/comments`,
-            { authorization: `Basic ${Buffer.from("e2e-reader:e2e-reader-password-1").toString("base64")}`, "content-type": "application/json" },
+            { authorization: basicAuth("e2e-reader", "e2e-reader-password-1"), "content-type": "application/json" },
             JSON.stringify({ body: "/preview" }),
         );
         expect(reader.status).toBe(201);

@@ -13,7 +13,7 @@ import { RegistryClient } from "../../lib/oci/client";
 import { docker, must, run } from "../support/exec";
 import { pushImage } from "../support/images";
 import { freePort, startRegistry, type RunningRegistry } from "../support/registries";
-import { THROWAWAY_PASSPHRASE, changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
+import { THROWAWAY_PASSPHRASE, changedSteps, throwawayPlatform, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 import { ROOT } from "../support/prerequisites";
 
 /**
@@ -21,7 +21,6 @@ import { ROOT } from "../support/prerequisites";
  * lib and tooling by subsystem. Bump it to the newest release whose state must keep working.
  */
 const BASELINE = "45f90031b33ffca25e77d995021d21ead60734b4";
-const DOMAIN = "local.slipway.test";
 
 /** A copy of Slipway at `commit`, compiled, sharing this checkout's node_modules. */
 async function checkoutAt(commit: string): Promise<string> {
@@ -52,11 +51,7 @@ describe("a stack deployed by an earlier Slipway", () => {
         // What the local stack runs (forge and CI, the registry with an entry and a mirror), on its own network and ports.
         t = await throwawayStack(
             (id) => ({
-                "slipway:host.networkName": { value: `e2e-${id}-proxy` },
-                "slipway:host.dataOnDestroy": { value: "delete" },
-                "slipway:proxy.domain": { value: DOMAIN },
-                "slipway:proxy.httpPort": { value: String(http) },
-                "slipway:proxy.httpsPort": { value: String(https) },
+                ...throwawayPlatform(id, { http, https }),
                 "slipway:forge.engine": { value: "gitea" },
                 "slipway:registry.repositories[0]": { value: "apps/declared" },
                 "slipway:registry.mirrors[0].from": { value: `${upstream.host}/library/tool:1.0@${digest}` },
@@ -91,6 +86,23 @@ describe("a stack deployed by an earlier Slipway", () => {
         expect(changes.steps).toEqual([]);
         expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
         expect((await urnsInState(current)).sort()).toEqual(before.sort());
+    });
+
+    it("every resource is under the Platform: each component's children are parented, none hangs off the stack", async () => {
+        const resources = ((await current.exportStack()).deployment as { resources: Array<{ urn: string; type: string; parent?: string }> }).resources;
+        const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        const platform = resources.find((r) => r.type === "slipway:index:Platform");
+        expect(platform).toBeDefined();
+        const orphans = resources
+            .filter((r) => r !== platform && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"))
+            .filter((r) => {
+                let parent = r.parent;
+                for (let hops = 0; parent && parent !== platform!.urn && hops < 10; hops++) parent = byUrn.get(parent)?.parent;
+                return parent !== platform!.urn;
+            })
+            .map((r) => r.urn);
+        expect(orphans).toEqual([]);
+        expect(resources.length).toBeGreaterThan(20);
     });
 
     it("refresh runs the deployed providers' reads, and finds nothing drifted", async () => {

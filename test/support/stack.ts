@@ -28,6 +28,23 @@ export interface BackendSpec {
     env?: Record<string, string>;
 }
 
+/** The local stack's domain, which setup makes resolve to this machine (/etc/hosts). */
+export const LOCAL_DOMAIN = "local.slipway.test";
+
+/**
+ * A throwaway platform's own corner of this machine: its overlay network and ports (a deployed
+ * local stack keeps its own), under the local domain, and its data deleted with it.
+ */
+export function throwawayPlatform(id: string, ports: { http: number; https: number }): ConfigMap {
+    return {
+        "slipway:host.networkName": { value: `e2e-${id}-proxy` },
+        "slipway:host.dataOnDestroy": { value: "delete" },
+        "slipway:proxy.domain": { value: LOCAL_DOMAIN },
+        "slipway:proxy.httpPort": { value: String(ports.http) },
+        "slipway:proxy.httpsPort": { value: String(ports.https) },
+    };
+}
+
 /** A throwaway stack of the project in `workDir` (default: Slipway itself). */
 export async function throwawayStack(config: (id: string) => ConfigMap, workDir = ROOT, sharedBackend?: string, remote?: BackendSpec): Promise<ThrowawayStack> {
     const id = randomBytes(4).toString("hex");
