@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RandomSecret } from "../../dynamic-providers/randomSecret";
-import { renderCompose, type ComposeService } from "../../lib/docker/compose";
-import { httpsPortSuffix, renderRouteLabels } from "../../lib/proxy/traefik";
-import { SITE_CA_PATH, siteCaFile, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "../swarm/swarmResources";
+import { COMMANDS_PATH, ciStepEnvironment, renderCiCompose, renderCommandsService } from "../../lib/ci/compose";
+import { httpsPortSuffix } from "../../lib/proxy/traefik";
+import { swarmObject, swarmStack, swarmVolume, type SwarmContext } from "../swarm/swarmResources";
+import { siteCaFile } from "../../lib/docker/siteCa";
 import type { DataOnDestroy } from "../../lib/docker/swarmScripts";
 
 export interface CiStackArgs extends SwarmContext {
@@ -43,11 +44,6 @@ export interface CiStackArgs extends SwarmContext {
      */
     commands?: { forge: { url: pulumi.Input<string>; username: pulumi.Input<string>; password: pulumi.Input<string> }; ciToken: pulumi.Input<string> };
 }
-
-/** Where the forge's hook reaches the `/preview` command service, under the CI's host. */
-export const COMMANDS_PATH = "/slipway/hook";
-
-const DATA_DIR = "/var/lib/woodpecker";
 
 /**
  * Woodpecker CI as a swarm stack: the server behind Traefik at ci.<domain> (sqlite on the
@@ -97,119 +93,44 @@ export class CiStack extends pulumi.ComponentResource {
         const siteCa = swarmObject(`${name}-site-ca`, "config", `${this.stackName}-site-ca`, pulumi.output(args.caCertificate).apply(siteCaFile), ctx, this);
 
         // The /preview command service, beside the server (its own image: the preview step's).
-        const commandsService: pulumi.Output<Record<string, ComposeService>> =
+        const commandsService =
             commands && args.commands && args.previews
                 ? pulumi
                       .all([args.domain, args.previews.image, pulumi.all(commands.secrets), args.commands.forge.url, args.commands.forge.username, siteCa])
-                      .apply(([domain, image, [hook, forgePassword, ciToken], forgeUrl, forgeUser, ca]): Record<string, ComposeService> => ({
-                          commands: {
-                              image,
-                              entrypoint: ["node", "/usr/local/lib/slipway/app/scripts/previewCommands.js"],
-                              environment: {
-                                  PORT: "8080",
-                                  SLIPWAY_HOOK_SECRET_FILE: `/run/secrets/${hook}`,
-                                  SLIPWAY_FORGE_PASSWORD_FILE: `/run/secrets/${forgePassword}`,
-                                  SLIPWAY_CI_TOKEN_FILE: `/run/secrets/${ciToken}`,
-                                  SLIPWAY_FORGE_URL: forgeUrl,
-                                  SLIPWAY_FORGE_USERNAME: forgeUser,
-                                  SLIPWAY_CI_URL: "http://server:8000",
-                                  // The forge is reached through the site's Traefik, behind the site's certificate.
-                                  NODE_EXTRA_CA_CERTS: SITE_CA_PATH,
-                              },
-                              networks: ["proxy", "ci"],
-                              secrets: [hook, forgePassword, ciToken],
-                              configs: [{ source: ca, target: SITE_CA_PATH }],
-                              labels: { "slipway.stack": args.stack, ...renderRouteLabels(`${this.stackName}-commands`, `ci.${domain}`, 8080, COMMANDS_PATH) },
-                          },
-                      }))
-                : pulumi.output<Record<string, ComposeService>>({});
-        const forgeLogin = pulumi.all([args.forge?.url, args.forge?.clientId]);
-        const siteCaBase64 = pulumi.output(args.caCertificate).apply((ca) => (ca ? Buffer.from(ca).toString("base64") : ""));
-        // Woodpecker's server-wide step environment (KEY:VALUE,…), also what pipeline files substitute.
-        const globalEnv = pulumi
-            .all([siteCaBase64, args.previews?.image, args.previews?.registry])
-            .apply(([caBase64, previewImage, registry]) =>
-                [
-                    ...(caBase64 ? [`SLIPWAY_SITE_CA:${caBase64}`] : []),
-                    ...(args.previews
-                        ? [`SLIPWAY_PREVIEW_IMAGE:${previewImage}`, `SLIPWAY_IMAGES:${args.previews.imagesRecord}`, `SLIPWAY_REGISTRY:${registry}`]
-                        : []),
-                ].join(","),
+                      .apply(([domain, image, secrets, url, username, ca]) =>
+                          renderCommandsService({ stack: args.stack, stackName: this.stackName, domain, image, secrets, forge: { url, username }, siteCa: ca }),
+                      )
+                : undefined;
+        const previews = args.previews;
+        const stepEnvironment = pulumi
+            .all([args.caCertificate, previews?.image, previews?.registry])
+            .apply(([ca, image, registry]) =>
+                ciStepEnvironment(ca, previews ? { image: image!, imagesRecord: previews.imagesRecord, registry: registry! } : undefined),
             );
         const compose = pulumi
             .all([
-                args.domain,
-                args.network,
-                agentSecret,
-                metricsSecret,
-                forgeSecret,
+                pulumi.all([args.domain, args.network, siteCa, stepEnvironment]),
+                pulumi.all([agentSecret, metricsSecret, forgeSecret]),
                 pulumi.all([args.images.server, args.images.agent, args.images.clone]),
-                pulumi.all([siteCa, globalEnv]),
-                pulumi.all([forgeLogin, commandsService]),
+                pulumi.all([args.forge?.url, args.forge?.clientId, commandsService]),
             ])
-            .apply(([domain, network, agent, metrics, forge, [serverImage, agentImage, cloneImage], [ca, stepEnv], [[forgeUrl, clientId], extraServices]]) =>
-                renderCompose({
-                    services: {
-                        server: {
-                            image: serverImage,
-                            environment: {
-                                WOODPECKER_HOST: `https://ci.${domain}${port}`,
-                                WOODPECKER_DATABASE_DRIVER: "sqlite3",
-                                WOODPECKER_DATABASE_DATASOURCE: `${DATA_DIR}/woodpecker.sqlite`,
-                                WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
-                                WOODPECKER_PROMETHEUS_AUTH_TOKEN_FILE: `/run/secrets/${metrics}`,
-                                WOODPECKER_GITEA: "true",
-                                WOODPECKER_GITEA_URL: forgeUrl ?? `https://git.${domain}`,
-                                WOODPECKER_GITEA_CLIENT: clientId ?? "unconfigured",
-                                WOODPECKER_GITEA_SECRET_FILE: `/run/secrets/${forge}`,
-                                ...(args.admins?.length ? { WOODPECKER_ADMIN: args.admins.join(",") } : {}),
-                                ...(args.openToForgeUsers ? { WOODPECKER_OPEN: "true" } : {}),
-                                // Pipelines clone with the platform's own image (nothing can be pulled here),
-                                // which Woodpecker trusts with the forge's netrc credentials.
-                                WOODPECKER_DEFAULT_CLONE_IMAGE: cloneImage,
-                                // Every step trusts the site's CA (the step images read it: scripts/images/steps/site-ca.sh),
-                                // and, with previews, knows the preview image and the site's images.
-                                ...(stepEnv ? { WOODPECKER_ENVIRONMENT: stepEnv } : {}),
-                            },
-                            networks: ["proxy", "ci"],
-                            secrets: [agent, metrics, forge],
-                            configs: [{ source: ca, target: SITE_CA_PATH }],
-                            mounts: [{ type: "volume", source: "data", target: DATA_DIR }],
-                            labels: { "slipway.stack": args.stack, ...renderRouteLabels(this.stackName, `ci.${domain}`, 8000) },
-                            // Its database is on this node's volume.
-                            constraints: ["node.role == manager"],
-                        },
-                        ...extraServices,
-                        agent: {
-                            image: agentImage,
-                            environment: {
-                                WOODPECKER_SERVER: "server:9000",
-                                WOODPECKER_AGENT_SECRET_FILE: `/run/secrets/${agent}`,
-                                WOODPECKER_BACKEND: "docker",
-                                WOODPECKER_MAX_WORKFLOWS: String(args.capacity ?? 2),
-                                // Steps join the proxy network too, where the site's hosts (git., registry.) are Traefik.
-                                WOODPECKER_BACKEND_DOCKER_NETWORK: network,
-                                WOODPECKER_AGENT_CONFIG_FILE: "/data/agent.conf",
-                                ...(args.labels?.length ? { WOODPECKER_FILTER_LABELS: args.labels.map((l) => `${l}=true`).join(",") } : {}),
-                            },
-                            networks: ["ci"],
-                            secrets: [agent],
-                            // With a rotated agent secret the new agent cannot register until the new server
-                            // runs: it restarts until then instead of rolling back to the old secret.
-                            onUpdateFailure: "continue",
-                            // The runner starts pipeline containers on this engine: it needs the socket.
-                            mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
-                            labels: { "slipway.stack": args.stack },
-                            // Pipelines run on the engine it is bound to: the manager's, whose images setup assembled.
-                            constraints: ["node.role == manager"],
-                        },
-                    },
-                    networks: { ci: { internal: true } },
-                    externalNetworks: { proxy: network },
-                    secrets: [agent, metrics, forge, ...Object.values(extraServices).flatMap((x) => x.secrets ?? [])],
-                    configs: [ca],
-                    externalVolumes: { data: `${this.stackName}_data` },
-                    labels: { "slipway.stack": args.stack },
+            .apply(([[domain, network, ca, env], [agent, metrics, forge], [server, agentImage, clone], [forgeUrl, clientId, commandsRendered]]) =>
+                renderCiCompose({
+                    stack: args.stack,
+                    stackName: this.stackName,
+                    domain,
+                    portSuffix: port,
+                    network,
+                    secrets: { agent, metrics, forge },
+                    siteCa: ca,
+                    images: { server, agent: agentImage, clone },
+                    forge: { url: forgeUrl, clientId },
+                    ...(args.admins ? { admins: args.admins } : {}),
+                    ...(args.openToForgeUsers ? { openToForgeUsers: true } : {}),
+                    ...(args.capacity !== undefined ? { capacity: args.capacity } : {}),
+                    ...(args.labels ? { labels: args.labels } : {}),
+                    stepEnvironment: env,
+                    ...(commandsRendered ? { commands: commandsRendered } : {}),
                 }),
             );
         swarmStack(`${name}-stack`, this.stackName, compose, ctx, this, [data]);

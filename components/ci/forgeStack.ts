@@ -7,7 +7,8 @@ import { httpsPortSuffix, renderRouteLabels } from "../../lib/proxy/traefik";
 import { worker } from "../kit/workers";
 import type { DataOnDestroy } from "../../lib/docker/swarmScripts";
 import { projectDir } from "../kit/projectDir";
-import { SITE_CA_PATH, siteCaFile, swarmObject, swarmStack, swarmVolume, type SwarmContext } from "../swarm/swarmResources";
+import { swarmObject, swarmStack, swarmVolume, type SwarmContext } from "../swarm/swarmResources";
+import { SITE_CA_PATH, siteCaFile } from "../../lib/docker/siteCa";
 
 export interface ForgeStackArgs extends SwarmContext {
     /** Base domain: the forge is served at git.<domain>. */

@@ -1,9 +1,9 @@
-// The site-CA file every Go service mounts (components/swarm/swarmResources SITE_CA_PATH): a swarm
+// The site-CA file every Go service mounts (lib/docker/siteCa SITE_CA_PATH): a swarm
 // config, which swarm refuses empty, so a site without a private CA gets a line saying so.
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { siteCaFile } from "../../components/swarm/swarmResources";
+import { siteCaFile } from "../../lib/docker/siteCa";
 import { docker } from "../support/exec";
 
 function configCreate(name: string, content: string): Promise<number> {

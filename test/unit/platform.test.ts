@@ -435,6 +435,27 @@ describe("Platform wiring", () => {
         expect((await registered(recorded, "slipway-host-manager")).inputs).not.toHaveProperty("sshAccess");
     });
 
+    it("renders the CI's stack as before, with previews and the /preview command beside the server (snapshot)", async () => {
+        const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
+        const site = { domain: "local.slipway.test", httpPort: 18080, httpsPort: 18443, certificate: pem("CERTIFICATE"), caCertificate: pem("CERTIFICATE") };
+        const previews = { backendUrl: "s3://state?endpoint=s3.example.org&s3ForcePathStyle=true&region=eu-central-1", accessKeyId: "READER" };
+        setStackConfig({
+            ...readStackFile("local"),
+            proxy: { value: JSON.stringify(site), secret: false },
+            tlsPrivateKey: { value: "KEY", secret: true },
+            forge: { value: JSON.stringify({ engine: "gitea" }), secret: false },
+            ci: { value: JSON.stringify({ admins: ["bob"], runnerCapacity: 3, runnerLabels: ["disk-image-builder"], previews }), secret: false },
+            ciPreviewSecretKey: { value: "s3-secret", secret: true },
+            ciPreviewPassphrase: { value: "passphrase", secret: true },
+            ciPreviewForgeToken: { value: "forge-token", secret: true },
+            ciPreviewCommandToken: { value: "command-token", secret: true },
+        });
+        platformOf();
+        const stdin = (await registered(recorded, "slipway-ci-stack")).inputs.stdin as string;
+        expect((JSON.parse(stdin) as { services: Record<string, unknown> }).services.commands).toBeDefined();
+        expect(stdin).toMatchSnapshot();
+    });
+
     it("runs the platform's forge and logs the CI in with an OAuth application made there, its secret never an input", async () => {
         // A site certificate with its private CA: the CA is known at preview (a generated one is not, under mocks).
         const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
