@@ -10,8 +10,8 @@ import { httpsPortSuffix } from "../lib/proxy/traefik";
 import { DiskImagePipeline } from "./diskimage/diskImagePipeline";
 import { CosignKeyPair } from "../dynamic-providers/cosignKeyPair";
 import type { DebPin } from "../lib/diskimage/debs";
-import { hostArch, imagesRecordEnv, type PlatformRole } from "../lib/images";
-import { imagesOn, type ImagePlan } from "../lib/imagePlan";
+import { hostArch, imagesRecordEnv, type PlatformRole } from "../lib/images/images";
+import { imagesOn, type ImagePlan } from "../lib/images/plan";
 import { NodeImages } from "../dynamic-providers/nodeImages";
 import type { RecipeCommit } from "../lib/diskimage/recipe";
 import { ImagePromotions, type PromotedImage } from "./registry/imagePromotions";
@@ -30,7 +30,7 @@ export interface SigningKey {
 export interface PlatformArgs {
     /** The validated stack configuration (see config/). */
     config: PlatformConfig;
-    /** Where each service's image comes from: a digest-pinned reference, or an image setup assembled, per architecture (lib/imagePlan). */
+    /** Where each service's image comes from: a digest-pinned reference, or an image setup assembled, per architecture (lib/images/plan). */
     images: ImagePlan;
     /** What disk images are built from: the recipe's commit and the lock's Debian pins (needed when config declares diskImages). */
     diskImageInputs?: { recipe: RecipeCommit; debs: Record<string, DebPin> };
@@ -133,7 +133,7 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         if (config.host.pruneOlderThanHours > 0 || registry.gcSchedule) {
-            // The program's contract, not a config problem: lib/imagePlan plans it whenever either is set.
+            // The program's contract, not a config problem: lib/images/plan plans it whenever either is set.
             if (!images.maintenance)
                 throw new pulumi.ResourceError(
                     "slipway:host.pruneOlderThanHours and registry.gcSchedule run the maintenance image, which the image plan lacks",

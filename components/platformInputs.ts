@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import type { DebPin } from "../lib/diskimage/debs";
 import { recipeCommit } from "../lib/diskimage/recipe";
-import { imagePlan } from "../lib/imagePlan";
+import { imagePlan } from "../lib/images/plan";
 import { projectDir } from "./kit/projectDir";
 import type { PlatformArgs } from "./platform";
 

@@ -49,7 +49,7 @@ node_for() {
     echo "$dir/node_modules/$package/bin/node"
 }
 
-# The architectures the platform images are assembled for (lib/images.ts IMAGE_ARCHES follows).
+# The architectures the platform images are assembled for (lib/images/images.ts IMAGE_ARCHES follows).
 SLIPWAY_IMAGE_ARCHES=(amd64 arm64)
 
 # host_arch: this machine's Debian architecture; binaries for it are built and installed natively.

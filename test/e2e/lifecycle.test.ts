@@ -20,7 +20,7 @@ import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "
 import { ROOT } from "../support/prerequisites";
 import { slipwayCache } from "../../lib/cache";
 import { guideBlock } from "../support/guide";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 
 // A secret the stack holds (dynamic providers receive the whole stack config): it must never
 // reach the state in plaintext.

@@ -10,7 +10,7 @@ import { docker, must, run } from "../support/exec";
 import { freePort } from "../support/registries";
 import { throwawayStack, type ThrowawayStack } from "../support/stack";
 import { startWorkerNode, type WorkerNode } from "../support/workerNode";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 
 const DOMAIN = "local.slipway.test";
 

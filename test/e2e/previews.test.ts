@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieBrowser } from "../support/browser";
 import { ciToken } from "../support/ciLogin";
 import { docker, must, run } from "../support/exec";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 import { COMMENT_LIMIT, MARKER } from "../../tooling/preview/comment";
 import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";

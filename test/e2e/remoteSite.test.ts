@@ -19,7 +19,7 @@ import { guideBlock } from "../support/guide";
 import { addHosts, removeHosts } from "../support/hostsFile";
 import { pushImage } from "../support/images";
 import { cosignKeys, cosignSign } from "../support/cosign";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 import { ROOT } from "../support/prerequisites";
 import { changedSteps, throwawayStack, type ThrowawayStack } from "../support/stack";
 import { startWorkerNode, type WorkerNode } from "../support/workerNode";

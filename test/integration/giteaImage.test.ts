@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 import { docker, must } from "../support/exec";
 import { freePort } from "../support/registries";
 import { scratchDir } from "../support/tmp";

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostArch, IMAGE_ARCHES, imagesRecordPath, platformImage, type ImageRecord } from "../../lib/images";
+import { hostArch, IMAGE_ARCHES, imagesRecordPath, platformImage, type ImageRecord } from "../../lib/images/images";
 import { must, run } from "../support/exec";
 
 const cache = process.env.SLIPWAY_CACHE ?? join(homedir(), ".cache", "slipway");

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 import { renderSocketProxyConfig } from "../../lib/proxy/socketProxy";
 import { docker } from "../support/exec";
 import { freePort } from "../support/registries";

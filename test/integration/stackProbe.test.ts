@@ -8,7 +8,7 @@ import { missingServices } from "../../lib/docker/stack";
 import { SWARM_STACK_PROBE_VERSION, swarmStackProbeProvider } from "../../dynamic-providers/swarmStackProbe";
 import { docker, must, run } from "../support/exec";
 import { scratchDir } from "../support/tmp";
-import { platformImage } from "../../lib/images";
+import { platformImage } from "../../lib/images/images";
 
 const endpoint = "unix:///var/run/docker.sock";
 const stack = `it-probe-${randomBytes(3).toString("hex")}`;

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { hostArch, imagesRecordEnv, IMAGES_ENV, platformImage, type ImagesConfig } from "../../lib/images";
-import { imagePlan, imagesOn } from "../../lib/imagePlan";
+import { hostArch, imagesRecordEnv, IMAGES_ENV, platformImage, type ImagesConfig } from "../../lib/images/images";
+import { imagePlan, imagesOn } from "../../lib/images/plan";
 
 const PINNED = `registry.gamma.example.org/platform/traefik@sha256:${"a".repeat(64)}`;
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { loadConfig, type PlatformConfig } from "../../config";
-import { imagePlan } from "../../lib/imagePlan";
+import { imagePlan } from "../../lib/images/plan";
 import { Platform } from "../../components/platform";
 import { promiseOf, recordResources, registered, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";

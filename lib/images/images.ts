@@ -3,8 +3,8 @@
 // resolved once here, never a tag that could later name something else.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { slipwayCache } from "./cache";
-import { ARCHES, type Arch } from "./diskimage/targets";
+import { slipwayCache } from "../cache";
+import { ARCHES, type Arch } from "../diskimage/targets";
 
 export interface PlatformImage {
     /** slipway/<name>:<version> (amd64) or slipway/<name>:<version>-<arch>, for people reading `docker images`. */

@@ -2,9 +2,9 @@
 // its nodes pull (`slipway:images.<role>`, by digest); every other role runs the image setup
 // assembled on this machine, by ID, for the node's architecture. This machine's engine has
 // them; a remote node gets them shipped over SSH (NodeImages, lib/docker/ship).
-import type { ImagesByArch } from "./docker/ship";
+import type { ImagesByArch } from "../docker/ship";
 import { IMAGE_ARCHES, platformImage, wantedRoles, type ImagesConfig, type PlatformImage, type PlatformRole } from "./images";
-import type { Arch } from "./diskimage/targets";
+import type { Arch } from "../diskimage/targets";
 
 export interface ImagePlan {
     /** The roles this configuration runs. */
