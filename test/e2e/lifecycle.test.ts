@@ -20,7 +20,7 @@ import { changedSteps, throwawayStack, urnsInState, type ThrowawayStack } from "
 import { ROOT } from "../support/prerequisites";
 import { slipwayCache } from "../../lib/cache";
 import { guideBlock } from "../support/guide";
-import { platformImage } from "../../lib/images/images";
+import { pushSignedStaging, registryAccess, resolveIn } from "../support/platformRegistry";
 
 // A secret the stack holds (dynamic providers receive the whole stack config): it must never
 // reach the state in plaintext.
@@ -260,69 +260,12 @@ describe("local stack lifecycle", () => {
         expect((await request("https", `ci.${DOMAIN}`, ports.https, "/metrics", ca)).status).toBe(401);
     });
 
-    /** The stack's registry as CI reaches it: host, credentials, CA. */
-    async function registryAccess() {
-        const outputs = await t.stack.outputs();
-        return {
-            host: outputs.registryHost?.value as string,
-            ca: outputs.proxyCaCertificate?.value as string,
-            credentials: { username: outputs.registryUsername?.value as string, password: outputs.registryPassword?.value as string },
-        };
-    }
-
-    async function resolveIn(repository: string, tag: string): Promise<string> {
-        const { host, ca, credentials } = await registryAccess();
-        const client = new RegistryClient({ registry: host, ca, credentials });
-        try {
-            return await client.resolve(repository, tag);
-        } finally {
-            client.close();
-        }
-    }
-
-    /**
-     * What CI does for a commit: build a runnable image labelled with its revision (from a local
-     * base: nothing is pulled), push it to apps/web:staging, sign its digest with `keys`.
-     */
-    async function pushSignedStaging(revision: string, keys: CosignKeys): Promise<string> {
-        const { host, ca, credentials } = await registryAccess();
-        const context = mkdtempSync(join(tmpdir(), "slipway-e2e-web-"));
-        const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-push-"));
-        const image = `slipway-e2e-web:${t.id}-${revision.slice(0, 8)}`;
-        try {
-            const base = platformImage("traefik").ref;
-            writeFileSync(join(context, "Dockerfile"), `FROM ${base}\nLABEL org.opencontainers.image.revision=${revision}\n`);
-            await docker("build", "--quiet", "-t", image, context);
-            writeFileSync(join(dir, "ca.crt"), ca);
-            writeFileSync(
-                join(dir, "config.json"),
-                JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64") } } }),
-            );
-            await must("skopeo", [
-                "copy",
-                "--dest-cert-dir",
-                dir,
-                "--authfile",
-                join(dir, "config.json"),
-                `docker-daemon:${image}`,
-                `docker://${host}/apps/web:staging`,
-            ]);
-            const digest = await resolveIn("apps/web", "staging");
-            await cosignSign(keys, `${host}/apps/web@${digest}`, { dockerConfig: dir });
-            return digest;
-        } finally {
-            rmSync(dir, { recursive: true, force: true });
-            rmSync(context, { recursive: true, force: true });
-            await run("docker", ["image", "rm", image]);
-        }
-    }
-
     type Promoted = Record<string, { ref: string; digest: string; revision: string; signer: string }>;
     let firstPromoted: string;
 
     it("a promotion verifies the signed staging image with the site key and moves exactly that digest to prod", async () => {
-        const { host } = await registryAccess();
-        const digest = await pushSignedStaging(REVISION, site);
+        const { host } = await registryAccess(t.stack);
+        const digest = await pushSignedStaging(t.stack, REVISION, site);
         await t.stack.setConfig("slipway:promotion[0].name", { value: "web" }, true);
         await t.stack.setConfig("slipway:promotion[0].source", { value: `${host}/apps/web:staging` }, true);
         await t.stack.setConfig("slipway:promotion[0].target", { value: `${host}/apps/web:prod` }, true);
@@ -332,12 +275,12 @@ describe("local stack lifecycle", () => {
         const promotions = (await t.stack.outputs()).promotions?.value as Promoted;
         expect(promotions.web).toMatchObject({ ref: `${host}/apps/web@${digest}`, digest, revision: REVISION });
         expect(promotions.web!.signer).toMatch(/^key:/);
-        expect(await resolveIn("apps/web", "prod")).toBe(digest);
+        expect(await resolveIn(t.stack, "apps/web", "prod")).toBe(digest);
         firstPromoted = digest;
     });
 
     it("a pinned upstream image is mirrored into the registry under its tag and exported with its digest", async () => {
-        const { host, ca, credentials } = await registryAccess();
+        const { host, ca, credentials } = await registryAccess(t.stack);
         const mirrors = (await t.stack.outputs()).mirrors?.value as Record<string, { from: string; ref: string; digest: string }>;
         expect(mirrors["mirror/tool"]).toEqual({
             from: `${upstream.host}/library/tool:1.0@${upstreamImage}`,
@@ -353,7 +296,7 @@ describe("local stack lifecycle", () => {
     });
 
     it("a declared repository exists before anything is pushed, is exported, and comes back after its marker is deleted by hand", async () => {
-        const { host, ca, credentials } = await registryAccess();
+        const { host, ca, credentials } = await registryAccess(t.stack);
         const repositories = (await t.stack.outputs()).repositories?.value as Record<string, { repository: string; digest: string }>;
         const declared = repositories["apps/declared"]!;
         expect(declared.repository).toBe(`${host}/apps/declared`);
@@ -443,29 +386,29 @@ describe("local stack lifecycle", () => {
     });
 
     it("a new build promotes, and a promotion rolls back by pinning the earlier digest and its revision (docs/operator-guide.md)", async () => {
-        const { host } = await registryAccess();
+        const { host } = await registryAccess(t.stack);
         const second = "6f2a1d3e4c5b6a79887766554433221100ffeedd";
-        const newer = await pushSignedStaging(second, site);
+        const newer = await pushSignedStaging(t.stack, second, site);
         await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: second }, true);
         await t.stack.up();
-        expect(await resolveIn("apps/web", "prod")).toBe(newer);
+        expect(await resolveIn(t.stack, "apps/web", "prod")).toBe(newer);
 
         // The guide's rollback: the source pinned to the earlier digest, with that build's revision.
         await t.stack.setConfig("slipway:promotion[0].source", { value: `${host}/apps/web@${firstPromoted}` }, true);
         await t.stack.setConfig("slipway:promotion[0].expectedRevision", { value: REVISION }, true);
         await t.stack.up();
-        expect(await resolveIn("apps/web", "prod")).toBe(firstPromoted);
+        expect(await resolveIn(t.stack, "apps/web", "prod")).toBe(firstPromoted);
         expect(((await t.stack.outputs()).promotions?.value as Promoted).web).toMatchObject({ digest: firstPromoted, revision: REVISION });
     });
 
     it("rotating the generated secrets: a new registry password (the old one refused, every login follows) and new CI secrets (the agent reconnects)", async () => {
-        const before = await registryAccess();
+        const before = await registryAccess(t.stack);
         const oldToken = (await t.stack.outputs()).ciMetricsToken?.value as string;
         await t.stack.setConfig("slipway:registry.passwordRotation", { value: "1" }, true);
         await t.stack.setConfig("slipway:ci.secretRotation", { value: "1" }, true);
         await t.stack.up();
 
-        const after = await registryAccess();
+        const after = await registryAccess(t.stack);
         expect(after.credentials.password).not.toBe(before.credentials.password);
         const basic = (c: { username: string; password: string }) => ({
             authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString("base64")}`,
@@ -493,7 +436,7 @@ describe("local stack lifecycle", () => {
     it("rotating the site signing key: every publication is signed again and proven with the new key; the promoted source needs CI's new signature", async () => {
         const next = await cosignKeys("e2e-next-key-password");
         const before = (await t.stack.outputs()).diskImageCurrent?.value as Record<string, { signer: string }>;
-        const access = await registryAccess();
+        const access = await registryAccess(t.stack);
         const dir = mkdtempSync(join(tmpdir(), "slipway-e2e-sign-"));
         writeFileSync(
             join(dir, "config.json"),
@@ -568,7 +511,7 @@ describe("local stack lifecycle", () => {
             throw new Error(`no garbage collection finished within 150 s since ${since}`);
         };
         await nextRun(new Date().toISOString());
-        const { host, ca, credentials } = await registryAccess();
+        const { host, ca, credentials } = await registryAccess(t.stack);
         const client = new RegistryClient({ registry: host, ca, credentials });
         try {
             const doomed = await pushImage(client, "apps/gc", "v1", `collected ${t.id}`);

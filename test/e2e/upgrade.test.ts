@@ -15,12 +15,16 @@ import { pushImage } from "../support/images";
 import { freePort, startRegistry, type RunningRegistry } from "../support/registries";
 import { THROWAWAY_PASSPHRASE, changedSteps, throwawayPlatform, throwawayStack, urnsInState, type ThrowawayStack } from "../support/stack";
 import { ROOT } from "../support/prerequisites";
+import { cosignKeys } from "../support/cosign";
+import { pushSignedStaging, registryAccess } from "../support/platformRegistry";
 
 /**
  * The Slipway that deployed the stack: main before the layout refactor (#18) moved components,
  * lib and tooling by subsystem. Bump it to the newest release whose state must keep working.
  */
 const BASELINE = "45f90031b33ffca25e77d995021d21ead60734b4";
+/** The commit the promoted staging image is labelled with. */
+const REVISION = "7a1f0c2d3b4a59687766554433221100ffeeddcc";
 
 /** A copy of Slipway at `commit`, compiled, sharing this checkout's node_modules. */
 async function checkoutAt(commit: string): Promise<string> {
@@ -40,6 +44,8 @@ describe("a stack deployed by an earlier Slipway", () => {
     let t: ThrowawayStack;
     /** The same stack, on the same backend, run by this checkout. */
     let current: Stack;
+    /** What the earlier Slipway promoted (the `promotions` output). */
+    let promoted: unknown;
 
     beforeAll(async () => {
         baseline = await checkoutAt(BASELINE);
@@ -48,7 +54,9 @@ describe("a stack deployed by an earlier Slipway", () => {
         const digest = (await pushImage(client, "library/tool", "1.0", "an upstream tool")).digest;
         client.close();
         const [http, https] = [await freePort(), await freePort()];
-        // What the local stack runs (forge and CI, the registry with an entry and a mirror), on its own network and ports.
+        const site = await cosignKeys("e2e-upgrade-key-password");
+        // What the local stack runs (forge and CI, the registry with an entry and a mirror), and a
+        // promotion (a signature verified, a digest moved), on its own network and ports.
         t = await throwawayStack(
             (id) => ({
                 ...throwawayPlatform(id, { http, https }),
@@ -56,10 +64,24 @@ describe("a stack deployed by an earlier Slipway", () => {
                 "slipway:registry.repositories[0]": { value: "apps/declared" },
                 "slipway:registry.mirrors[0].from": { value: `${upstream.host}/library/tool:1.0@${digest}` },
                 "slipway:registry.mirrors[0].to": { value: "mirror/tool" },
+                "slipway:signing.publicKey": { value: site.publicKeyPem },
             }),
             baseline,
         );
         await t.stack.up();
+        // CI's signed staging build, promoted by the earlier Slipway: its CosignVerification and ImagePromotion are in the state too.
+        await pushSignedStaging(t.stack, REVISION, site);
+        const host = (await registryAccess(t.stack)).host;
+        for (const [key, value] of Object.entries({
+            name: "web",
+            source: `${host}/apps/web:staging`,
+            target: `${host}/apps/web:prod`,
+            expectedRevision: REVISION,
+        }))
+            await t.stack.setConfig(`slipway:promotion[0].${key}`, { value }, true);
+        await t.stack.up();
+        promoted = (await t.stack.outputs()).promotions?.value;
+        expect(Object.keys(promoted as object)).toEqual(["web"]);
         // The stack's settings (its config and secrets salt) live beside the project: take them along.
         copyFileSync(join(baseline, `Pulumi.${t.stack.name}.yaml`), join(ROOT, `Pulumi.${t.stack.name}.yaml`));
         current = await LocalWorkspace.selectStack(
@@ -86,6 +108,7 @@ describe("a stack deployed by an earlier Slipway", () => {
         expect(changes.steps).toEqual([]);
         expect(Object.keys(result.summary.resourceChanges ?? {})).toEqual(["same"]);
         expect((await urnsInState(current)).sort()).toEqual(before.sort());
+        expect((await current.outputs()).promotions?.value).toEqual(promoted);
     });
 
     it("every resource is under the Platform: each component's children are parented, none hangs off the stack", async () => {
