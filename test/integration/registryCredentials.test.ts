@@ -46,7 +46,7 @@ describe("registry credentials", () => {
         const earlier = await issueRegistryCredentials("slipway", 10);
         const olds = { version: "1", rotation: 0, ...earlier };
         const news = { username: "slipway", version: "1", rotation: 0, hashCost: 4 };
-        expect(await registryCredentialsProvider.diff!("id", olds, news)).toEqual({ changes: true, replaces: [] });
+        expect(await registryCredentialsProvider.diff!("id", olds, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
         const { outs } = await registryCredentialsProvider.update!("id", olds, news);
         expect(outs).toMatchObject({ password: earlier.password, httpSecret: earlier.httpSecret, hashCost: 4 });
         expect(outs!.htpasswd).toMatch(/^slipway:\$2y\$04\$/);
@@ -58,7 +58,7 @@ describe("registry credentials", () => {
             rmSync(dir, { recursive: true, force: true });
         }
         // Once at the new cost, nothing changes.
-        expect(await registryCredentialsProvider.diff!("id", { ...olds, ...outs }, news)).toEqual({ changes: false, replaces: [] });
+        expect(await registryCredentialsProvider.diff!("id", { ...olds, ...outs }, news)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
         expect(await htpasswdLine("slipway", earlier.password, 4)).toMatch(/^slipway:\$2y\$04\$/);
     });
 
