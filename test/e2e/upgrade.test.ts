@@ -64,7 +64,6 @@ describe("a stack deployed by an earlier Slipway", () => {
                 "slipway:registry.repositories[0]": { value: "apps/declared" },
                 "slipway:registry.mirrors[0].from": { value: `${upstream.host}/library/tool:1.0@${digest}` },
                 "slipway:registry.mirrors[0].to": { value: "mirror/tool" },
-                "slipway:signing.publicKey": { value: site.publicKeyPem },
             }),
             baseline,
         );
@@ -79,6 +78,7 @@ describe("a stack deployed by an earlier Slipway", () => {
             expectedRevision: REVISION,
         }))
             await t.stack.setConfig(`slipway:promotion[0].${key}`, { value }, true);
+        await t.stack.setConfig("slipway:signing.publicKey", { value: site.publicKeyPem }, true);
         await t.stack.up();
         promoted = (await t.stack.outputs()).promotions?.value;
         expect(Object.keys(promoted as object)).toEqual(["web"]);
