@@ -6,10 +6,8 @@
 // image on the platform's own agent; `up` promotes exactly that digest at that commit and a
 // consumer stack serves it; an older expectedRevision is refused; a failing step pushes nothing.
 // The CI's OAuth application is made, rotated and deleted through Gitea's API by the stack.
-import { createHash, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { get as httpsGet } from "node:https";
-import * as tls from "node:tls";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieBrowser, findForm } from "../support/browser";
@@ -23,26 +21,10 @@ import { ROOT } from "../support/prerequisites";
 import { freePort } from "../support/registries";
 import { LOCAL_DOMAIN, throwawayPlatform, throwawayStack, type ThrowawayStack } from "../support/stack";
 import { basicAuth, call, finishedPipeline, pipelineLogs, type Api, type Pipeline } from "../support/platformApi";
+import { SCREENSHOTS, inChromium } from "../support/chromium";
 
 const DOMAIN = LOCAL_DOMAIN;
 const ADMIN = "e2e-admin";
-const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
-
-/** base64(sha256(SubjectPublicKeyInfo)) of the certificate a TLS server presents for `host`: what Chromium pins. */
-function spkiPin(host: string, port: number): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const socket = tls.connect({ host: "127.0.0.1", port, servername: host, rejectUnauthorized: false }, () => {
-            const der = socket.getPeerCertificate().raw;
-            socket.end();
-            resolve(
-                createHash("sha256")
-                    .update(new X509Certificate(der).publicKey.export({ type: "spki", format: "der" }))
-                    .digest("base64"),
-            );
-        });
-        socket.on("error", reject);
-    });
-}
 
 /** One GET to this machine's Traefik for `host` (a name /etc/hosts does not hold, like a consumer's service). */
 function getHere(host: string, port: number, path: string, ca: string): Promise<{ status: number; body: string }> {
@@ -156,24 +138,7 @@ describe("the platform's forge and a CI people log in to", () => {
     });
 
     it("both dashboards render in a real browser, not a placeholder", async () => {
-        const puppeteer = await import("puppeteer-core");
-        mkdirSync(SCREENSHOTS, { recursive: true });
-        // Chromium takes no extra CA on its command line: the site certificate's key is pinned instead (errors for any other stay errors).
-        const pin = await spkiPin(new URL(forge).hostname, https);
-        const chromium = await puppeteer.launch({
-            executablePath: "/usr/bin/chromium",
-            args: ["--no-sandbox", "--disable-gpu", `--ignore-certificate-errors-spki-list=${pin}`],
-            headless: true,
-        });
-        try {
-            const page = await chromium.newPage();
-            await page.setViewport({ width: 1280, height: 800 });
-            for (const url of [forge, ci]) {
-                const { hostname } = new URL(url);
-                await chromium.setCookie(
-                    ...Object.entries(browser.cookies(new URL(url).host)).map(([name, value]) => ({ name, value, domain: hostname, path: "/" })),
-                );
-            }
+        await inChromium(browser, [forge, ci], https, async (page) => {
             // "load", not network idle: Gitea keeps an event stream open for notifications.
             await page.goto(`${forge}/`, { waitUntil: "load", timeout: 60_000 });
             // Signed in: Gitea's dashboard names its user; its stylesheet applied (not a bare page).
@@ -186,9 +151,7 @@ describe("the platform's forge and a CI people log in to", () => {
             // The Vue app rendered the repository list page (a placeholder page has no such button).
             await page.waitForFunction("document.body.innerText.includes('Add repository')", { timeout: 30_000 });
             await page.screenshot({ path: join(SCREENSHOTS, "woodpecker-dashboard.png") });
-        } finally {
-            await chromium.close();
-        }
+        });
     });
 
     it("a user the forge's admin made logs in to the CI too, not as an admin", async () => {

@@ -21,6 +21,7 @@ import { freePort } from "../support/registries";
 import { LOCAL_DOMAIN, throwawayPlatform, throwawayStack, THROWAWAY_PASSPHRASE, urnsInState, type ThrowawayStack } from "../support/stack";
 import { scratchDir } from "../support/tmp";
 import { basicAuth, call, finishedPipeline, pipelineLogs, type Api, type Pipeline } from "../support/platformApi";
+import { SCREENSHOTS, inChromium } from "../support/chromium";
 
 const DOMAIN = LOCAL_DOMAIN;
 const ADMIN = "e2e-admin";
@@ -259,6 +260,21 @@ describe("pull-request previews on the platform's CI", () => {
             "slipway_forge_token",
             "slipway_stack",
         ]);
+    });
+
+    it("docs/architecture.md's resource graph renders on the platform's forge, in a real browser", async () => {
+        await inChromium(browser, [forge], https, async (page) => {
+            await page.goto(`${forge}/${REPO}/src/branch/main/docs/architecture.md`, { waitUntil: "load", timeout: 60_000 });
+            // Gitea renders a Mermaid block into an iframe holding the SVG, or puts the parser's error before it.
+            await page.waitForSelector(".mermaid-block iframe.markup-content-iframe:not(.is-loading), .markup-block-error", { timeout: 60_000 });
+            expect(await page.evaluate("[...document.querySelectorAll('.markup-block-error')].map((e) => e.textContent)")).toEqual([]);
+            const labels = (await page.evaluate(
+                "document.querySelector('.mermaid-block iframe').contentDocument.querySelector('svg')?.textContent ?? ''",
+            )) as string;
+            for (const component of ["Platform", "SwarmHost", "TraefikStack", "OciRegistry", "CiStack", "DiskImagePipeline", "ImagePromotions"])
+                expect(labels).toContain(component);
+            await page.screenshot({ path: join(SCREENSHOTS, "architecture-graph.png"), fullPage: true });
+        });
     });
 
     it("a pull request's preview runs on the platform's agent and leaves exactly one comment: the change, for its head, and no secret", async () => {
