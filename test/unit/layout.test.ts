@@ -63,6 +63,24 @@ describe("Slipway's layout", () => {
                 ).toEqual([]);
     });
 
+    it("a dynamic provider takes from lib only types and constants at load time (its code is serialized; lib's runs through providerLib)", () => {
+        for (const file of graph.keys()) {
+            if (top(file) !== "dynamic-providers") continue;
+            const text = readFileSync(join(ROOT, file), "utf8");
+            for (const [, names] of text.matchAll(/^import \{([^}]*)\} from "(?:\.\.\/)+lib\/[^"]+";$/gm)) {
+                const values = names!
+                    .split(",")
+                    .map((n) => n.trim())
+                    .filter((n) => n && !n.startsWith("type "));
+                expect(
+                    values.filter((n) => !/^[A-Z][A-Z0-9_]*$/.test(n)),
+                    file,
+                ).toEqual([]);
+            }
+            expect(text, file).not.toMatch(/^import \* as \w+ from "(?:\.\.\/)+lib\//m);
+        }
+    });
+
     it("the program never imports the command line's tooling, and nothing imports the entry", () => {
         for (const [file, deps] of graph) {
             if (["components", "config", "dynamic-providers", "lib", "program.ts", "index.ts"].includes(top(file)))
