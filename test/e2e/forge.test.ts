@@ -22,6 +22,7 @@ import { freePort } from "../support/registries";
 import { LOCAL_DOMAIN, throwawayPlatform, throwawayStack, type ThrowawayStack } from "../support/stack";
 import { basicAuth, call, finishedPipeline, pipelineLogs, type Api, type Pipeline } from "../support/platformApi";
 import { SCREENSHOTS, inChromium } from "../support/chromium";
+import { resolveIn } from "../support/platformRegistry";
 
 const DOMAIN = LOCAL_DOMAIN;
 const ADMIN = "e2e-admin";
@@ -320,42 +321,18 @@ describe("the platform's forge and a CI people log in to", () => {
         const { pipeline } = await pushAndWait("second", `slipway-publish app ${registry}/apps/web:staging /busybox httpd -f -p 8080 -h /www`);
         expect(pipeline.status).toBe("success");
         await expect(t.stack.up()).rejects.toThrow(new RegExp(firstSha));
-        const client = new RegistryClient({
-            registry,
-            ca,
-            credentials: {
-                username: (await t.stack.outputs()).registryUsername?.value as string,
-                password: (await t.stack.outputs()).registryPassword?.value as string,
-            },
-        });
-        try {
-            expect(await client.resolve("apps/web", "prod")).toBe(before);
-            expect(await client.resolve("apps/web", "staging")).not.toBe(before);
-        } finally {
-            client.close();
-        }
+        expect(await resolveIn(t.stack, "apps/web", "prod")).toBe(before);
+        expect(await resolveIn(t.stack, "apps/web", "staging")).not.toBe(before);
         // Back to a configuration that converges, for what follows.
         await t.stack.removeConfig("slipway:promotion");
         await t.stack.removeConfig("slipway:signing");
     });
 
     it("a failing step fails the pipeline, as the API reports, and nothing is pushed", async () => {
-        const client = new RegistryClient({
-            registry,
-            ca,
-            credentials: {
-                username: (await t.stack.outputs()).registryUsername?.value as string,
-                password: (await t.stack.outputs()).registryPassword?.value as string,
-            },
-        });
-        try {
-            const staged = await client.resolve("apps/web", "staging");
-            const { pipeline } = await pushAndWait("broken", `exit 1 && slipway-publish app ${registry}/apps/web:staging`);
-            expect(pipeline.status).toBe("failure");
-            expect(await client.resolve("apps/web", "staging")).toBe(staged);
-        } finally {
-            client.close();
-        }
+        const staged = await resolveIn(t.stack, "apps/web", "staging");
+        const { pipeline } = await pushAndWait("broken", `exit 1 && slipway-publish app ${registry}/apps/web:staging`);
+        expect(pipeline.status).toBe("failure");
+        expect(await resolveIn(t.stack, "apps/web", "staging")).toBe(staged);
     });
 
     it("rotating the CI's client secret updates the application in place, and the CI still logs in with it", async () => {
