@@ -29,19 +29,31 @@ describe("swarm stack probe", () => {
 
     it("a stack with every declared service is no change", async () => {
         expect(await missingServices(endpoint, stack, ["web"])).toEqual([]);
-        expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 1 }, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 1 }, inputs)).toEqual({
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("a stack removed by hand is a change, and the update raises the generation", async () => {
         await docker("stack", "rm", stack);
         expect(await missingServices(endpoint, stack, ["web"])).toEqual(["web"]);
-        expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 1 }, inputs)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 1 }, inputs)).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         expect((await swarmStackProbeProvider.update!("id", { ...inputs, generation: 1 }, inputs)).outs).toMatchObject({ generation: 2 });
         // Deployed again (once swarm has let go of its network: bounded), it is complete: no further change.
         for (let i = 0; i < 60 && (await docker("network", "ls", "--quiet", "--filter", `label=com.docker.stack.namespace=${stack}`)) !== ""; i++)
             await new Promise((r) => setTimeout(r, 500));
         await deploy();
-        expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 2 }, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+        expect(await swarmStackProbeProvider.diff!("id", { ...inputs, generation: 2 }, inputs)).toEqual({
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
     });
 
     it("an unreachable engine is an error naming it, never a silent pass", async () => {
