@@ -2,25 +2,13 @@
 // `{ parent: this }` would sit at the stack's root, outside its component in every preview, and
 // move (a new URN: a replacement) the day someone adds the parent. Checked on the URNs the
 // engine is given, for each stack file Slipway ships.
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config";
 import { Platform } from "../../components/platform";
 import { imagePlan } from "../../lib/images/plan";
-import type { DebPin } from "../../lib/diskimage/debs";
 import { recordResources, setStackConfig, settled } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
-
-const imageOf = (role: string, arch: string) => ({
-    ref: `slipway/${role}:test-${arch}`,
-    id: `sha256:${createHash("sha256").update(`${role}/${arch}`).digest("hex")}`,
-});
-const DISK_INPUTS = {
-    recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false },
-    debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs,
-};
+import { DISK_INPUTS, imageOf } from "../support/platformFixtures";
 
 /** The URNs the mock engine has registered so far. */
 function registeredUrns(): string[] {

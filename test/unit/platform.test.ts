@@ -1,25 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createHash } from "node:crypto";
 import { loadConfig, type PlatformConfig } from "../../config";
 import { imagePlan } from "../../lib/images/plan";
 import { Platform } from "../../components/platform";
 import { promiseOf, recordResources, registered, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { readStackFile } from "../support/stackFile";
-import type { DebPin } from "../../lib/diskimage/debs";
+import { DISK_INPUTS, imageOf } from "../support/platformFixtures";
 
-// Disk images build from a recipe commit and the lock's Debian pins; fixed here so wiring tests need no git.
-const DISK_INPUTS = {
-    recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false },
-    debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs,
-};
-/** The images setup would have assembled, per role and arch: distinct IDs, no cache needed. */
-const imageOf = (role: string, arch: string) => ({
-    ref: `slipway/${role}:test-${arch}`,
-    id: `sha256:${createHash("sha256").update(`${role}/${arch}`).digest("hex")}`,
-});
 const IMAGES = (config: PlatformConfig) => imagePlan(config, imageOf);
 /** The Platform of the stack config set last. */
 function platformOf(config = loadConfig()): Platform {

@@ -2,8 +2,6 @@
 // key of the schema and each secret, changed from a baseline stack that turns everything on,
 // must change the Platform's resources or their inputs (recording mocks), or be refused by
 // validateConfig with a fix. A new key fails here until the table below says what it changes.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type PlatformConfig } from "../../config";
@@ -13,14 +11,10 @@ import { imagePlan } from "../../lib/images/plan";
 import { retentionSchema, sectionsSchema } from "../../config/schema";
 import { SECRET_KEY_NAMES } from "../../config/secrets";
 import { validateConfig, type RawEntry } from "../../config/validate";
-import type { DebPin } from "../../lib/diskimage/debs";
 import { promiseOf, recordResources, settled, setStackConfig, type RecordedResource } from "../support/mocks";
 import { keysThatDoNothing, leafKeys, rawEntries, type Change, type Guard, type Outcome, type StackConfig } from "../support/settingsGuard";
+import { DISK_INPUTS } from "../support/platformFixtures";
 
-const DISK_INPUTS = {
-    recipe: { gitSha: "a".repeat(40), sourceDateEpoch: 1_700_000_000, dirty: false },
-    debs: (JSON.parse(readFileSync(join(__dirname, "..", "..", "toolchain.lock.json"), "utf8")) as { debs: Record<string, DebPin> }).debs,
-};
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const pem = (kind: string, body: string) => `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
 const pinned = (role: string, c: string) => `registry.guard.example.org/platform/${role}@${digest(c)}`;
